@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Rectify.Auditing;
+using Rectify.Users;
+
+namespace Rectify.Data;
+
+/// <summary>
+/// The one database of Rectify. Entity mappings live beside their feature as
+/// <see cref="IEntityTypeConfiguration{TEntity}"/> classes and are picked up from this assembly.
+/// Every change to an <see cref="IAuditable"/> entity is written as an <see cref="AuditEvent"/> in the same transaction.
+/// </summary>
+public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorContext = null, TimeProvider? time = null)
+    : IdentityUserContext<AppUser>(options), IDataProtectionKeyContext
+{
+    private static readonly JsonSerializerOptions AuditJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Identity columns that must never be copied into the audit log.</summary>
+    private static readonly HashSet<string> SecretProperties =
+        ["PasswordHash", "SecurityStamp", "ConcurrencyStamp", "AccessFailedCount", "LockoutEnd"];
+
+    private string? _pendingAction;
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public Actor Actor => actorContext?.Actor ?? Actor.System;
+
+    public TimeProvider Time => time ?? TimeProvider.System;
+
+    /// <summary>Names the next save in the audit log (e.g. finding.submitted) instead of the generic entity.modified.</summary>
+    public void AuditAs(string action) => _pendingAction = action;
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(RectifyDb).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset text; store instants as UTC milliseconds there.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcMillisecondsConverter>();
+        }
+    }
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var audited = ChangeTracker.Entries()
+            .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))
+            .ToList();
+        if (audited.Count == 0)
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+
+        var action = _pendingAction;
+        _pendingAction = null;
+        var ownTransaction = Database.CurrentTransaction is null
+            ? await Database.BeginTransactionAsync(cancellationToken)
+            : null;
+        try
+        {
+            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            var now = Time.GetUtcNow();
+            foreach (var pending in audited)
+                Set<AuditEvent>().Add(ToAuditEvent(pending, action, now));
+            written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (ownTransaction is not null)
+                await ownTransaction.CommitAsync(cancellationToken);
+            return written;
+        }
+        finally
+        {
+            if (ownTransaction is not null)
+                await ownTransaction.DisposeAsync();
+        }
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    private AuditEvent ToAuditEvent(PendingAudit pending, string? action, DateTimeOffset now)
+    {
+        var entry = pending.Entry;
+        var typeName = entry.Metadata.ClrType.Name;
+        var key = string.Join(",", entry.Metadata.FindPrimaryKey()!.Properties.Select(p => entry.CurrentValues[p]));
+        var after = pending.State == EntityState.Deleted ? null : Snapshot(entry, original: false);
+        return new AuditEvent
+        {
+            At = now,
+            ActorId = Actor.Id,
+            ActorName = Actor.Name,
+            EntityType = typeName,
+            EntityId = key,
+            Action = action ?? $"{char.ToLowerInvariant(typeName[0])}{typeName[1..]}.{pending.State.ToString().ToLowerInvariant()}",
+            Before = pending.Before is null ? null : JsonSerializer.Serialize(OnlyChanged(pending.Before, after), AuditJson),
+            After = after is null ? null : JsonSerializer.Serialize(OnlyChanged(after, pending.Before), AuditJson),
+            FindingId = FindingIdOf(entry),
+        };
+    }
+
+    private static int? FindingIdOf(EntityEntry entry) => entry.Entity switch
+    {
+        Findings.Finding f => f.Id,
+        Findings.ExtensionRequest x => x.FindingId,
+        Reports.RectificationReport r => r.FindingId,
+        Reports.EvidenceFile e => e.Report?.FindingId,
+        _ => null,
+    };
+
+    private static Dictionary<string, object?> Snapshot(EntityEntry entry, bool original)
+    {
+        var snapshot = new Dictionary<string, object?>();
+        foreach (var property in entry.Properties.Where(p => !SecretProperties.Contains(p.Metadata.Name)))
+            snapshot[property.Metadata.Name] = original ? property.OriginalValue : property.CurrentValue;
+        foreach (var complex in entry.ComplexProperties)
+        {
+            foreach (var property in complex.Properties)
+                snapshot[$"{complex.Metadata.Name}.{property.Metadata.Name}"] = original ? property.OriginalValue : property.CurrentValue;
+        }
+        return snapshot;
+    }
+
+    /// <summary>Keeps the audit rows small: only the properties that differ from the other side (all of them for inserts and deletes).</summary>
+    private static Dictionary<string, object?> OnlyChanged(Dictionary<string, object?> side, Dictionary<string, object?>? other) =>
+        other is null
+            ? side
+            : side.Where(kv => !other.TryGetValue(kv.Key, out var v) || !Equals(v, kv.Value)).ToDictionary();
+
+    private sealed record PendingAudit(EntityEntry Entry, EntityState State, Dictionary<string, object?>? Before);
+}
+
+/// <summary>Stores an instant as milliseconds since the Unix epoch, UTC.</summary>
+public sealed class UtcMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
+    v => v.ToUnixTimeMilliseconds(),
+    v => DateTimeOffset.FromUnixTimeMilliseconds(v));

@@ -1,0 +1,63 @@
+using Rectify.Categories;
+using Rectify.Inspections;
+using Rectify.Reports;
+using Rectify.Units;
+
+namespace Rectify.Findings;
+
+/// <summary>One concrete problem of one unit (问题), tracked until its rectification is accepted.</summary>
+public class Finding : Rectify.Auditing.IAuditable
+{
+    public int Id { get; set; }
+    public int InspectionId { get; set; }
+    public Inspection? Inspection { get; set; }
+    public int UnitId { get; set; }
+    public Unit? Unit { get; set; }
+    public int CategoryId { get; set; }
+    public Category? Category { get; set; }
+    /// <summary>Where the problem is: a column path (栏目) or a URL.</summary>
+    public string Location { get; set; } = "";
+    public string Description { get; set; } = "";
+    public string Requirement { get; set; } = "";
+    public Severity Severity { get; set; } = Severity.Normal;
+    /// <summary>The last day of rectification, in the office's time zone.</summary>
+    public DateOnly Deadline { get; set; }
+    public FindingStatus Status { get; set; } = FindingStatus.Draft;
+    /// <summary>逾期: set when the deadline passed without an accepted report; it stands beside the status.</summary>
+    public bool IsOverdue { get; set; }
+    public DateTimeOffset? OverdueSince { get; set; }
+    /// <summary>Set by escalation: the finding is to be named in the next notice's follow-up (回头看).</summary>
+    public bool QueuedForFollowUp { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string CreatedById { get; set; } = "";
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? AssignedAt { get; set; }
+    public DateTimeOffset? AcceptedAt { get; set; }
+    /// <summary>Optimistic concurrency token, bumped by every change.</summary>
+    public int Version { get; set; }
+    public List<RectificationReport> Reports { get; set; } = [];
+    public List<ExtensionRequest> ExtensionRequests { get; set; } = [];
+
+    public bool IsOpen => Status is FindingStatus.Assigned or FindingStatus.Submitted or FindingStatus.Returned;
+}
+
+public enum FindingStatus
+{
+    /// <summary>草稿: recorded, not yet sent to the unit.</summary>
+    Draft,
+    /// <summary>待整改.</summary>
+    Assigned,
+    /// <summary>已提交: a report awaits review.</summary>
+    Submitted,
+    /// <summary>退回: the report was sent back; the finding is assigned again with a new deadline.</summary>
+    Returned,
+    /// <summary>已整改.</summary>
+    Accepted,
+}
+
+public enum Severity
+{
+    Minor,
+    Normal,
+    Serious,
+}

@@ -1,0 +1,251 @@
+using Microsoft.EntityFrameworkCore;
+using Rectify.Auditing;
+using Rectify.Data;
+using Rectify.Reports;
+using Rectify.Time;
+
+namespace Rectify.Findings;
+
+/// <summary>
+/// The one place a finding changes state. Draft → Assigned → Submitted → Accepted, or Submitted → Returned →
+/// Assigned again; overdue is a flag beside the status. An illegal transition throws a
+/// <see cref="RectifyException"/> before anything is changed.
+/// The synchronous methods mutate a tracked finding and leave saving to the caller (the workflow runtime saves
+/// them with its own state); the asynchronous ones are whole user actions that load, authorize, notify the
+/// <see cref="IFindingEventHandler"/>s and save in one transaction, retrying on a concurrent change.
+/// </summary>
+public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, IEnumerable<IFindingEventHandler> handlers)
+{
+    private const int MaxConcurrencyRetries = 5;
+
+    public void Assign(Finding finding)
+    {
+        Require(finding, FindingStatus.Draft, "finding.assign");
+        finding.Status = FindingStatus.Assigned;
+        finding.AssignedAt = clock.Now;
+        Touch(finding, "finding.assigned");
+    }
+
+    /// <summary>After a return: the unit gets a new deadline and the finding is open for a report again.</summary>
+    public void Reassign(Finding finding, DateOnly newDeadline)
+    {
+        Require(finding, FindingStatus.Returned, "finding.reassign");
+        finding.Status = FindingStatus.Assigned;
+        finding.Deadline = newDeadline;
+        finding.IsOverdue = false;
+        Touch(finding, "finding.reassigned");
+    }
+
+    /// <summary>Flags an open finding overdue; a second call changes nothing.</summary>
+    public bool MarkOverdue(Finding finding)
+    {
+        if (!finding.IsOpen)
+            throw Illegal(finding, "finding.mark_overdue");
+        if (finding.IsOverdue)
+            return false;
+        finding.IsOverdue = true;
+        finding.OverdueSince ??= clock.Now;
+        Touch(finding, "finding.overdue");
+        return true;
+    }
+
+    /// <summary>Puts the finding on the follow-up list (回头看) of the next notice.</summary>
+    public void QueueForFollowUp(Finding finding)
+    {
+        if (finding.QueuedForFollowUp)
+            return;
+        finding.QueuedForFollowUp = true;
+        Touch(finding, "finding.queued_for_follow_up");
+    }
+
+    public RectificationReport SubmitReport(Finding finding, ReportContent content, Actor actor)
+    {
+        Require(finding, FindingStatus.Assigned, "finding.submit");
+        if (string.IsNullOrWhiteSpace(content.Measures))
+            throw RectifyException.Invalid("report.measures_required", "请填写整改措施。", "Describe the measures taken.");
+        var report = new RectificationReport
+        {
+            Measures = content.Measures.Trim(),
+            IsFullyRectified = content.IsFullyRectified,
+            Links = string.Join('\n', content.Links.Select(l => l.Trim()).Where(l => l.Length > 0)),
+            SubmittedById = actor.Id,
+            SubmittedByName = actor.Name,
+            SubmittedAt = clock.Now,
+            SubmittedOnTime = clock.Now < clock.EndOf(finding.Deadline),
+            Evidence = content.Evidence.ToList(),
+        };
+        finding.Reports.Add(report);
+        finding.Status = FindingStatus.Submitted;
+        Touch(finding, "finding.submitted");
+        return report;
+    }
+
+    public void Review(Finding finding, RectificationReport report, bool accept, string comment, Actor actor)
+    {
+        if (!actor.IsAuditor)
+            throw RectifyException.Forbidden("report.review_forbidden", "只有审核人员可以审核整改报告。", "Only auditors review reports.");
+        if (actor.UnitId == finding.UnitId)
+            throw RectifyException.Forbidden("report.review_own_unit", "不能审核本单位的整改报告。", "Nobody reviews a report of their own unit.");
+        Require(finding, FindingStatus.Submitted, accept ? "finding.accept" : "finding.return");
+        if (report.Decision != ReviewDecision.Pending || report.FindingId != finding.Id && report.FindingId != 0)
+            throw Illegal(finding, "report.review");
+        if (!accept && string.IsNullOrWhiteSpace(comment))
+            throw RectifyException.Invalid("report.return_comment_required", "退回时请填写退回意见。", "A return needs a comment.");
+        report.Decision = accept ? ReviewDecision.Accepted : ReviewDecision.Returned;
+        report.ReviewComment = comment.Trim();
+        report.ReviewedById = actor.Id;
+        report.ReviewedByName = actor.Name;
+        report.ReviewedAt = clock.Now;
+        finding.Status = accept ? FindingStatus.Accepted : FindingStatus.Returned;
+        if (accept)
+            finding.AcceptedAt = clock.Now;
+        Touch(finding, accept ? "finding.accepted" : "finding.returned");
+    }
+
+    public ExtensionRequest RequestExtension(Finding finding, DateOnly newDeadline, string reason, Actor actor)
+    {
+        if (finding.Status is not (FindingStatus.Assigned or FindingStatus.Returned))
+            throw Illegal(finding, "extension.request");
+        if (finding.ExtensionRequests.Any(x => x.Decision == ExtensionDecision.Pending))
+            throw new RectifyException("extension.already_pending", "已有一项延期申请待审批。", "An extension request is already pending.");
+        if (newDeadline <= finding.Deadline)
+            throw RectifyException.Invalid("extension.date_not_later", "申请的新期限必须晚于当前期限。", "The new deadline must be later than the current one.");
+        if (string.IsNullOrWhiteSpace(reason))
+            throw RectifyException.Invalid("extension.reason_required", "请填写延期理由。", "Give a reason for the extension.");
+        var request = new ExtensionRequest
+        {
+            CurrentDeadline = finding.Deadline,
+            RequestedDeadline = newDeadline,
+            Reason = reason.Trim(),
+            RequestedById = actor.Id,
+            RequestedByName = actor.Name,
+            RequestedAt = clock.Now,
+        };
+        finding.ExtensionRequests.Add(request);
+        Touch(finding, "extension.requested");
+        return request;
+    }
+
+    public void DecideExtension(Finding finding, ExtensionRequest request, bool approve, string comment, Actor actor)
+    {
+        if (!actor.IsAuditor)
+            throw RectifyException.Forbidden("extension.decide_forbidden", "只有审核人员可以审批延期申请。", "Only auditors decide extensions.");
+        if (actor.UnitId == finding.UnitId)
+            throw RectifyException.Forbidden("extension.decide_own_unit", "不能审批本单位的延期申请。", "Nobody decides an extension of their own unit.");
+        if (request.Decision != ExtensionDecision.Pending)
+            throw new RectifyException("extension.already_decided", "该延期申请已审批。", "This extension request has already been decided.");
+        if (approve && !finding.IsOpen)
+            throw Illegal(finding, "extension.approve");
+        request.Decision = approve ? ExtensionDecision.Approved : ExtensionDecision.Denied;
+        request.DecisionComment = comment.Trim();
+        request.DecidedById = actor.Id;
+        request.DecidedByName = actor.Name;
+        request.DecidedAt = clock.Now;
+        if (approve)
+        {
+            finding.Deadline = request.RequestedDeadline;
+            if (clock.Now < clock.EndOf(finding.Deadline))
+                finding.IsOverdue = false;
+        }
+        Touch(finding, approve ? "extension.approved" : "extension.denied");
+    }
+
+    // ---- whole user actions: load, authorize, change, tell the runtime, save ----
+
+    public Task<RectificationReport> SubmitReportAsync(int findingId, ReportContent content, Actor actor, CancellationToken ct = default) =>
+        ChangeAsync(findingId, actor, ct, async finding =>
+        {
+            if (!actor.IsLiaison)
+                throw RectifyException.Forbidden("report.submit_forbidden", "只有责任单位联络人可以提交整改报告。", "Only the unit's liaison submits reports.");
+            var report = SubmitReport(finding, content, actor);
+            await NotifyAsync(new ReportSubmitted(finding, report), ct);
+            return report;
+        });
+
+    public Task<RectificationReport> ReviewAsync(int findingId, int reportId, bool accept, string comment, Actor actor, CancellationToken ct = default) =>
+        ChangeAsync(findingId, actor, ct, async finding =>
+        {
+            var report = finding.Reports.SingleOrDefault(r => r.Id == reportId) ?? throw RectifyException.NotFound("report");
+            Review(finding, report, accept, comment, actor);
+            await NotifyAsync(new ReportReviewed(finding, report), ct);
+            return report;
+        });
+
+    public Task<ExtensionRequest> RequestExtensionAsync(int findingId, DateOnly newDeadline, string reason, Actor actor, CancellationToken ct = default) =>
+        ChangeAsync(findingId, actor, ct, async finding =>
+        {
+            if (!actor.IsLiaison)
+                throw RectifyException.Forbidden("extension.request_forbidden", "只有责任单位联络人可以申请延期。", "Only the unit's liaison requests extensions.");
+            var request = RequestExtension(finding, newDeadline, reason, actor);
+            await NotifyAsync(new ExtensionRequested(finding, request), ct);
+            return request;
+        });
+
+    public Task<ExtensionRequest> DecideExtensionAsync(int findingId, int requestId, bool approve, string comment, Actor actor, CancellationToken ct = default) =>
+        ChangeAsync(findingId, actor, ct, async finding =>
+        {
+            var request = finding.ExtensionRequests.SingleOrDefault(x => x.Id == requestId) ?? throw RectifyException.NotFound("extension");
+            DecideExtension(finding, request, approve, comment, actor);
+            await NotifyAsync(new ExtensionDecided(finding, request), ct);
+            return request;
+        });
+
+    /// <summary>Loads the finding the actor may see (404 otherwise), applies the change and saves it atomically.</summary>
+    private async Task<T> ChangeAsync<T>(int findingId, Actor actor, CancellationToken ct, Func<Finding, Task<T>> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var finding = await db.Set<Finding>()
+                .VisibleTo(actor)
+                .Include(f => f.Reports).ThenInclude(r => r.Evidence)
+                .Include(f => f.ExtensionRequests)
+                .Include(f => f.Unit)
+                .AsSplitQuery()
+                .SingleOrDefaultAsync(f => f.Id == findingId, ct)
+                ?? throw RectifyException.NotFound("finding");
+            try
+            {
+                var result = await change(finding);
+                await db.SaveChangesAsync(ct);
+                return result;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyRetries)
+            {
+                db.ChangeTracker.Clear();
+            }
+            catch
+            {
+                // Nothing of a refused change may linger in this context.
+                db.ChangeTracker.Clear();
+                throw;
+            }
+        }
+    }
+
+    private async Task NotifyAsync(FindingEvent e, CancellationToken ct)
+    {
+        foreach (var handler in handlers)
+            await handler.HandleAsync(e, ct);
+    }
+
+    private void Touch(Finding finding, string action)
+    {
+        finding.UpdatedAt = clock.Now;
+        finding.Version++;
+        db.AuditAs(action);
+    }
+
+    private static void Require(Finding finding, FindingStatus expected, string transition)
+    {
+        if (finding.Status != expected)
+            throw Illegal(finding, transition);
+    }
+
+    private static RectifyException Illegal(Finding finding, string transition) => new(
+        "finding.illegal_transition",
+        $"当前状态为“{finding.Status.DisplayName()}”，不能执行该操作。",
+        $"The finding is {finding.Status}; {transition} is not allowed now.");
+}
+
+/// <summary>What a liaison sends in a report; evidence files are already stored.</summary>
+public sealed record ReportContent(string Measures, bool IsFullyRectified, IReadOnlyList<string> Links, IReadOnlyList<EvidenceFile> Evidence);

@@ -1,0 +1,20 @@
+using Rectify.Auditing;
+
+namespace Rectify.Findings;
+
+public static class FindingQueries
+{
+    /// <summary>The findings an actor may see: all for auditors, supervisors and the system; a liaison only its own unit's.</summary>
+    public static IQueryable<Finding> VisibleTo(this IQueryable<Finding> findings, Actor actor) =>
+        actor.IsLiaison ? findings.Where(f => f.UnitId == actor.UnitId) : findings;
+
+    public static string DisplayName(this FindingStatus status) => status switch
+    {
+        FindingStatus.Draft => "草稿",
+        FindingStatus.Assigned => "待整改",
+        FindingStatus.Submitted => "已提交",
+        FindingStatus.Returned => "退回",
+        FindingStatus.Accepted => "已整改",
+        _ => status.ToString(),
+    };
+}

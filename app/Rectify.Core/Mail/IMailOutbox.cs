@@ -1,0 +1,40 @@
+namespace Rectify.Mail;
+
+/// <summary>Who a message goes to, resolved against the finding's (or unit's) contacts when the message is queued.</summary>
+public enum RecipientKind
+{
+    /// <summary>The unit's liaison (联络人).</summary>
+    Liaison,
+    /// <summary>The unit's leader (责任人).</summary>
+    Leader,
+    /// <summary>Every active supervisor.</summary>
+    Supervisors,
+    /// <summary>Every active auditor.</summary>
+    Auditors,
+    /// <summary>A fixed address given in <see cref="MailRecipient.Address"/>.</summary>
+    Address,
+}
+
+public sealed record MailRecipient(RecipientKind Kind, string? Address = null);
+
+/// <summary>
+/// A message to queue: a template from templates/mail, the recipients, and what it is about.
+/// <paramref name="DeduplicationKey"/> makes queuing idempotent: a second request with the same key is ignored.
+/// </summary>
+public sealed record MailRequest(
+    string Template,
+    IReadOnlyList<MailRecipient> To,
+    string DeduplicationKey,
+    int? FindingId = null,
+    int? UnitId = null,
+    int? NoticeId = null,
+    IReadOnlyDictionary<string, string>? Values = null);
+
+/// <summary>
+/// The transactional outbox. Enqueueing adds rows to the caller's <see cref="Data.RectifyDb"/> without saving,
+/// so a message is written in the same transaction as the change that causes it.
+/// </summary>
+public interface IMailOutbox
+{
+    Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default);
+}
