@@ -11,6 +11,9 @@ namespace Rectify;
 
 public static class CoreModule
 {
+    /// <summary>PostgreSQL has its own migrations, in their own assembly, next to SQLite's in this one.</summary>
+    public const string PostgresMigrationsAssembly = "Rectify.Migrations.Postgres";
+
     /// <summary>Registers the database, the office clock and the finding lifecycle.</summary>
     public static IServiceCollection AddRectifyCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
@@ -26,9 +29,26 @@ public static class CoreModule
         services.Configure<OfficeOptions>(configuration.GetSection("Office"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OfficeClock>();
+        services.Configure<WorkingDayOptions>(configuration.GetSection("Office"));
+        services.AddSingleton<WorkingDayCalendar>();
         services.AddScoped<ActorContext>();
         services.AddScoped<FindingLifecycle>();
+        AddFeatureServices(services, configuration);
         return services;
+    }
+
+    /// <summary>The services pages and API share (UserAdminService also needs Identity, added by the host).</summary>
+    private static void AddFeatureServices(IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<Reports.EvidenceOptions>(configuration.GetSection("Evidence"));
+        services.TryAddSingleton<Reports.IEvidenceStore, Reports.FolderEvidenceStore>();
+        services.AddScoped<Reports.ReportService>();
+        services.AddScoped<FindingService>();
+        services.AddScoped<Inspections.InspectionService>();
+        services.AddScoped<Units.UnitService>();
+        services.AddScoped<Categories.CategoryService>();
+        services.AddScoped<Users.UserAdminService>();
+        services.AddScoped<Dashboard.DashboardService>();
     }
 
     public static void ConfigureDatabase(DbContextOptionsBuilder options, DatabaseOptions database, DataDirectory dataDirectory)
@@ -36,7 +56,7 @@ public static class CoreModule
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(database.ConnectionString);
+                options.UseNpgsql(database.ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
                 break;
             default:
                 var connectionString = database.ConnectionString is { Length: > 0 } cs

@@ -1,12 +1,23 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Mail.Outbox;
+using Rectify.Mail.Templates;
 
 namespace Rectify.Mail;
 
 public static class MailModule
 {
+    /// <summary>Registers the templates, the transactional outbox and its sender (a hosted service in the web app).</summary>
     public static IServiceCollection AddRectifyMail(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<MailOptions>(configuration.GetSection("Mail"));
+        services.AddSingleton<MailTemplates>();
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<MailComposer>();
+        services.AddSingleton<MailSender>();
+        services.AddScoped<IMailOutbox, MailOutbox>();
+        services.AddScoped<OutboxQueries>();
+        services.AddHostedService<MailSenderService>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Rectify;
 using Rectify.Mail;
+using Rectify.Notices;
 using Rectify.Web;
 using Rectify.Workflows;
 
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddRectifyCore(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddRectifyWorkflows(builder.Configuration);
 builder.Services.AddRectifyMail(builder.Configuration);
+builder.Services.AddRectifyNotices(builder.Configuration);
 builder.AddRectifyWeb();
 
 var app = builder.Build();

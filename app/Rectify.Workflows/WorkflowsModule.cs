@@ -1,12 +1,84 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rectify.Findings;
+using Rectify.Workflows.Activities;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Expressions;
+using Rectify.Workflows.Runtime;
+using Rectify.Workflows.Timers;
 
 namespace Rectify.Workflows;
 
 public static class WorkflowsModule
 {
+    /// <summary>
+    /// The workflow runtime: activities and their registry, the definition store and import, the runner, the
+    /// finding-event handler, the timer dispatcher (a hosted service) and, when configured, the demo clock.
+    /// Call after AddRectifyCore (the demo clock wraps the TimeProvider registered there).
+    /// </summary>
     public static IServiceCollection AddRectifyWorkflows(this IServiceCollection services, IConfiguration configuration)
     {
+        var section = configuration.GetSection("Workflows");
+        services.Configure<WorkflowOptions>(section);
+        services.Configure<ScriptOptions>(section.GetSection("Scripts"));
+
+        foreach (var activity in ActivityRegistry.BuiltIn())
+            services.AddSingleton(activity);
+        services.AddSingleton<ActivityRegistry>();
+        services.AddSingleton<DefinitionValidator>();
+        services.AddSingleton<DefinitionCache>();
+        services.AddSingleton<ExpressionEvaluator>();
+
+        services.AddScoped<WorkflowServices>();
+        services.AddScoped<WorkflowRunner>();
+        services.AddScoped<WorkflowDefinitionStore>();
+        services.AddScoped<DefinitionImporter>();
+        services.AddScoped<WorkflowTimeline>();
+        services.AddScoped<IFindingWorkflows, FindingWorkflows>();
+        services.AddScoped<IFindingEventHandler, WorkflowEventHandler>();
+
+        services.AddSingleton<TimerDispatcher>();
+        services.AddHostedService<TimerDispatcherService>();
+        AddDemoClock(services, section.GetSection("DemoClock").Get<DemoClockOptions>() ?? new DemoClockOptions());
         return services;
+    }
+
+    /// <summary>
+    /// Wraps the app's TimeProvider in a <see cref="DemoClock"/> when enabled; the Production environment refuses it
+    /// (the clock stays real, with a warning) unless AllowInProduction is set too.
+    /// </summary>
+    private static void AddDemoClock(IServiceCollection services, DemoClockOptions options)
+    {
+        var inner = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider));
+        if (!options.Enabled || inner is null)
+        {
+            services.AddSingleton(sp => new DemoClockControl(null, sp.GetRequiredService<TimerDispatcher>(), sp.GetRequiredService<IServiceScopeFactory>()));
+            return;
+        }
+        services.AddSingleton(sp =>
+        {
+            var real = inner.ImplementationInstance as TimeProvider
+                ?? inner.ImplementationFactory?.Invoke(sp) as TimeProvider
+                ?? TimeProvider.System;
+            var environment = sp.GetService<IHostEnvironment>();
+            if (environment?.IsProduction() == true && !options.AllowInProduction)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoClock))
+                    .LogWarning("Workflows:DemoClock:Enabled is refused in Production; set Workflows:DemoClock:AllowInProduction to use it there");
+                return new DemoClockHolder(real, null);
+            }
+            return new DemoClockHolder(real, new DemoClock(real));
+        });
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(sp => sp.GetRequiredService<DemoClockHolder>().Current));
+        services.AddSingleton(sp => new DemoClockControl(sp.GetRequiredService<DemoClockHolder>().Demo,
+            sp.GetRequiredService<TimerDispatcher>(), sp.GetRequiredService<IServiceScopeFactory>()));
+    }
+
+    private sealed record DemoClockHolder(TimeProvider Real, DemoClock? Demo)
+    {
+        public TimeProvider Current => Demo ?? Real;
     }
 }

@@ -20,6 +20,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
     private static readonly JsonSerializerOptions AuditJson = new()
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
     /// <summary>Identity columns that must never be copied into the audit log.</summary>

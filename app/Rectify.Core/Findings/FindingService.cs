@@ -1,0 +1,264 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Auditing;
+using Rectify.Categories;
+using Rectify.Common;
+using Rectify.Data;
+using Rectify.Inspections;
+using Rectify.Time;
+using Rectify.Units;
+using Rectify.Workflows;
+
+namespace Rectify.Findings;
+
+/// <summary>What the finding list can be narrowed by. Pages are 1-based.</summary>
+public sealed record FindingFilter
+{
+    public int? UnitId { get; init; }
+    public FindingStatus? Status { get; init; }
+    public int? CategoryId { get; init; }
+    public int? InspectionId { get; init; }
+    public bool? Overdue { get; init; }
+    public DateOnly? DeadlineFrom { get; init; }
+    public DateOnly? DeadlineTo { get; init; }
+    /// <summary>Matched against description and location.</summary>
+    public string? Text { get; init; }
+    /// <summary>deadline (default), -deadline, unit, status, updated (newest first).</summary>
+    public string? Sort { get; init; }
+    public int Page { get; init; } = 1;
+    public int PageSize { get; init; } = 20;
+
+    public const int MaxPageSize = 100;
+}
+
+/// <summary>One line of the finding list.</summary>
+public sealed record FindingRow(
+    int Id,
+    int InspectionId,
+    string InspectionTitle,
+    int UnitId,
+    string UnitName,
+    int CategoryId,
+    string CategoryName,
+    string CategoryNameEn,
+    string Location,
+    string Description,
+    Severity Severity,
+    DateOnly Deadline,
+    FindingStatus Status,
+    bool IsOverdue,
+    int DaysLeft,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>A finding with its reports, evidence, extension requests and its whole audit history (oldest first).</summary>
+public sealed record FindingDetail(Finding Finding, IReadOnlyList<AuditEvent> History, int DaysLeft)
+{
+    public ExtensionRequest? PendingExtension => Finding.ExtensionRequests.FirstOrDefault(x => x.Decision == ExtensionDecision.Pending);
+    public Reports.RectificationReport? PendingReport => Finding.Reports.FirstOrDefault(r => r.Decision == Reports.ReviewDecision.Pending);
+}
+
+/// <summary>What an auditor enters for a finding.</summary>
+public sealed record FindingInput
+{
+    public int InspectionId { get; init; }
+    public int UnitId { get; init; }
+    public int CategoryId { get; init; }
+    public string Location { get; init; } = "";
+    public string Description { get; init; } = "";
+    public string Requirement { get; init; } = "";
+    public Severity Severity { get; init; } = Severity.Normal;
+    public DateOnly Deadline { get; init; }
+}
+
+/// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
+public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, IServiceProvider services)
+{
+    public async Task<Page<FindingRow>> SearchAsync(FindingFilter filter, Actor actor, CancellationToken ct = default)
+    {
+        var query = db.Set<Finding>().AsNoTracking().VisibleTo(actor);
+        // Drafts are the auditors' working copies; units see findings once issued.
+        if (!actor.IsAuditor)
+            query = query.Where(f => f.Status != FindingStatus.Draft);
+        if (filter.UnitId is { } unitId)
+            query = query.Where(f => f.UnitId == unitId);
+        if (filter.Status is { } status)
+            query = query.Where(f => f.Status == status);
+        if (filter.CategoryId is { } categoryId)
+            query = query.Where(f => f.CategoryId == categoryId);
+        if (filter.InspectionId is { } inspectionId)
+            query = query.Where(f => f.InspectionId == inspectionId);
+        if (filter.Overdue is { } overdue)
+            query = query.Where(f => f.IsOverdue == overdue);
+        if (filter.DeadlineFrom is { } from)
+            query = query.Where(f => f.Deadline >= from);
+        if (filter.DeadlineTo is { } to)
+            query = query.Where(f => f.Deadline <= to);
+        if (filter.Text is { Length: > 0 } text)
+        {
+            var t = text.Trim();
+            query = query.Where(f => f.Description.Contains(t) || f.Location.Contains(t) || f.Requirement.Contains(t));
+        }
+
+        var total = await query.CountAsync(ct);
+        var pageSize = Math.Clamp(filter.PageSize, 1, FindingFilter.MaxPageSize);
+        var pageNumber = Math.Max(1, filter.Page);
+        query = filter.Sort switch
+        {
+            "-deadline" => query.OrderByDescending(f => f.Deadline).ThenByDescending(f => f.Id),
+            "unit" => query.OrderBy(f => f.UnitId).ThenBy(f => f.Deadline).ThenBy(f => f.Id),
+            "status" => query.OrderBy(f => f.Status).ThenBy(f => f.Deadline).ThenBy(f => f.Id),
+            "updated" => query.OrderByDescending(f => f.UpdatedAt).ThenByDescending(f => f.Id),
+            _ => query.OrderBy(f => f.Deadline).ThenBy(f => f.Id),
+        };
+        var today = clock.Today;
+        var rows = await query
+            .Skip((pageNumber - 1) * pageSize)
+            .Take(pageSize)
+            .Select(f => new
+            {
+                f.Id, f.InspectionId, InspectionTitle = f.Inspection!.Title, f.UnitId, UnitName = f.Unit!.Name,
+                f.CategoryId, CategoryName = f.Category!.Name, CategoryNameEn = f.Category.NameEn,
+                f.Location, f.Description, f.Severity, f.Deadline, f.Status, f.IsOverdue, f.UpdatedAt,
+            })
+            .ToListAsync(ct);
+        var items = rows.Select(r => new FindingRow(r.Id, r.InspectionId, r.InspectionTitle, r.UnitId, r.UnitName,
+            r.CategoryId, r.CategoryName, r.CategoryNameEn, r.Location, r.Description, r.Severity, r.Deadline,
+            r.Status, r.IsOverdue, r.Deadline.DayNumber - today.DayNumber, r.UpdatedAt)).ToList();
+        return new Page<FindingRow>(items, pageNumber, pageSize, total);
+    }
+
+    /// <summary>The finding with everything that belongs to it; 404 when the actor may not see it.</summary>
+    public async Task<FindingDetail> GetAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        var finding = await db.Set<Finding>().AsNoTracking().VisibleTo(actor)
+            .Where(f => actor.IsAuditor || f.Status != FindingStatus.Draft)
+            .Include(f => f.Unit)
+            .Include(f => f.Category)
+            .Include(f => f.Inspection)
+            .Include(f => f.Reports.OrderBy(r => r.SubmittedAt)).ThenInclude(r => r.Evidence)
+            .Include(f => f.ExtensionRequests.OrderBy(x => x.RequestedAt))
+            .AsSplitQuery()
+            .SingleOrDefaultAsync(f => f.Id == id, ct)
+            ?? throw RectifyException.NotFound("finding");
+        var history = await HistoryQuery(id).ToListAsync(ct);
+        return new FindingDetail(finding, history, clock.DaysLeft(finding.Deadline));
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> HistoryAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        if (!await db.Set<Finding>().VisibleTo(actor).AnyAsync(f => f.Id == id && (actor.IsAuditor || f.Status != FindingStatus.Draft), ct))
+            throw RectifyException.NotFound("finding");
+        return await HistoryQuery(id).ToListAsync(ct);
+    }
+
+    private IQueryable<AuditEvent> HistoryQuery(int findingId) =>
+        db.Set<AuditEvent>().AsNoTracking().Where(a => a.FindingId == findingId).OrderBy(a => a.At).ThenBy(a => a.Id);
+
+    /// <summary>Records a draft finding (草稿); it reaches the unit when issued.</summary>
+    public async Task<Finding> CreateAsync(FindingInput input, Actor actor, CancellationToken ct = default)
+    {
+        actor.RequireAuditor();
+        await ValidateAsync(input, ct);
+        var finding = new Finding
+        {
+            CreatedAt = clock.Now,
+            CreatedById = actor.Id,
+            UpdatedAt = clock.Now,
+        };
+        Apply(finding, input);
+        db.Add(finding);
+        db.AuditAs("finding.created");
+        await db.SaveChangesAsync(ct);
+        return finding;
+    }
+
+    /// <summary>Edits a finding while it is a draft or awaiting rectification; later its content is what the unit answered.</summary>
+    public async Task<Finding> UpdateAsync(int id, FindingInput input, Actor actor, CancellationToken ct = default)
+    {
+        actor.RequireAuditor();
+        var finding = await db.Set<Finding>().SingleOrDefaultAsync(f => f.Id == id, ct) ?? throw RectifyException.NotFound("finding");
+        if (finding.Status is not (FindingStatus.Draft or FindingStatus.Assigned))
+            throw new RectifyException("finding.not_editable", "只有草稿或待整改的问题可以修改。", "Only draft or assigned findings can be edited.");
+        await ValidateAsync(input, ct);
+        Apply(finding, input);
+        if (!db.ChangeTracker.HasChanges())
+            return finding;
+        finding.UpdatedAt = clock.Now;
+        finding.Version++;
+        db.AuditAs("finding.edited");
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw new RectifyException("finding.concurrent_change", "该问题已被他人修改，请刷新后重试。", "Someone else changed this finding; reload and retry.");
+        }
+        return finding;
+    }
+
+    /// <summary>
+    /// Issues draft findings to their units (下发): their workflows start on this context and everything is
+    /// saved together. Without a workflow runtime the findings are simply assigned.
+    /// </summary>
+    public async Task<IReadOnlyList<Finding>> IssueAsync(IReadOnlyCollection<int> ids, Actor actor, CancellationToken ct = default)
+    {
+        actor.RequireAuditor();
+        var findings = await db.Set<Finding>().Include(f => f.Unit).Where(f => ids.Contains(f.Id)).ToListAsync(ct);
+        if (findings.Count != ids.Distinct().Count())
+            throw RectifyException.NotFound("finding");
+        var notDraft = findings.FirstOrDefault(f => f.Status != FindingStatus.Draft);
+        if (notDraft is not null)
+            throw new RectifyException("finding.illegal_transition",
+                $"问题 #{notDraft.Id} 当前状态为“{notDraft.Status.DisplayName()}”，不能下发。",
+                $"Finding #{notDraft.Id} is {notDraft.Status}; only drafts can be issued.");
+        try
+        {
+            await StartAsync(findings, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            db.ChangeTracker.Clear();
+            throw;
+        }
+        return findings;
+    }
+
+    /// <summary>Starts the findings' workflows (which assign them) or, with no runtime registered, assigns them directly. Does not save.</summary>
+    public async Task StartAsync(IReadOnlyList<Finding> findings, CancellationToken ct = default)
+    {
+        var workflows = services.GetService<IFindingWorkflows>();
+        if (workflows is not null)
+            await workflows.StartAsync(findings, cancellationToken: ct);
+        foreach (var finding in findings.Where(f => f.Status == FindingStatus.Draft))
+            lifecycle.Assign(finding);
+    }
+
+    private async Task ValidateAsync(FindingInput input, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(input.Description))
+            throw RectifyException.Invalid("finding.description_required", "请填写问题描述。", "Describe the problem.");
+        if (input.Deadline == default)
+            throw RectifyException.Invalid("finding.deadline_required", "请填写整改期限。", "Set a deadline.");
+        if (!await db.Set<Unit>().AnyAsync(u => u.Id == input.UnitId && u.IsActive, ct))
+            throw RectifyException.Invalid("finding.unit_unknown", "责任单位不存在。", "Unknown unit.");
+        if (!await db.Set<Category>().AnyAsync(c => c.Id == input.CategoryId, ct))
+            throw RectifyException.Invalid("finding.category_unknown", "问题类别不存在。", "Unknown category.");
+        if (!await db.Set<Inspection>().AnyAsync(i => i.Id == input.InspectionId, ct))
+            throw RectifyException.Invalid("finding.inspection_unknown", "检查批次不存在。", "Unknown inspection.");
+    }
+
+    private static void Apply(Finding finding, FindingInput input)
+    {
+        finding.InspectionId = input.InspectionId;
+        finding.UnitId = input.UnitId;
+        finding.CategoryId = input.CategoryId;
+        finding.Location = input.Location.Trim();
+        finding.Description = input.Description.Trim();
+        finding.Requirement = input.Requirement.Trim();
+        finding.Severity = input.Severity;
+        finding.Deadline = input.Deadline;
+    }
+}

@@ -1,0 +1,244 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Rectify.Data;
+
+namespace Rectify.Mail.Outbox;
+
+/// <summary>
+/// Delivers due outbox rows. A run claims rows with a lease (a conditional UPDATE, so of several nodes only one
+/// gets a row), groups those due to one address into one batch (one mail, one Message-Id for good), sends each
+/// batch, and records the attempt: sent, or retried later with exponential backoff, or failed once the give-up
+/// period has passed. Without an SMTP host, messages are written as .eml files under data/outbox/.
+/// </summary>
+public sealed class MailSender(
+    IServiceScopeFactory scopes,
+    MailComposer composer,
+    DataDirectory dataDirectory,
+    TimeProvider time,
+    IOptions<MailOptions> options,
+    ILogger<MailSender> logger)
+{
+    private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+
+    public string EmlDirectory => dataDirectory.Combine("outbox");
+
+    /// <summary>Sends what is due now; returns how many mails were delivered.</summary>
+    public async Task<int> SendDueAsync(CancellationToken cancellationToken = default)
+    {
+        await _oneRunAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
+            var batches = await ClaimAsync(db, cancellationToken);
+            if (batches.Count == 0)
+                return 0;
+            await using var transport = CreateTransport();
+            var delivered = 0;
+            foreach (var batch in batches)
+            {
+                if (await DeliverAsync(db, transport, batch, cancellationToken))
+                    delivered++;
+            }
+            return delivered;
+        }
+        finally
+        {
+            _oneRunAtATime.Release();
+        }
+    }
+
+    private async Task<List<List<OutboxMessage>>> ClaimAsync(RectifyDb db, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var due = await db.Set<OutboxMessage>()
+            .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
+            .OrderBy(m => m.Id)
+            .Select(m => new { m.Id, m.BatchId })
+            .Take(options.Value.BatchSize)
+            .ToListAsync(ct);
+        if (due.Count == 0)
+            return [];
+        // A batch that was tried before goes out whole again, under its Message-Id.
+        var batchIds = due.Where(d => d.BatchId != null).Select(d => d.BatchId).Distinct().ToList();
+        var ids = due.Select(d => d.Id).ToList();
+        if (batchIds.Count > 0)
+            ids.AddRange(await db.Set<OutboxMessage>().Where(m => batchIds.Contains(m.BatchId) && m.Status == OutboxStatus.Pending).Select(m => m.Id).ToListAsync(ct));
+
+        var owner = Guid.NewGuid().ToString("N");
+        var until = now + options.Value.LeaseDuration;
+        await db.Set<OutboxMessage>()
+            .Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Pending && (m.LeaseUntil == null || m.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseOwner, owner).SetProperty(m => m.LeaseUntil, until), ct);
+        var claimed = await db.Set<OutboxMessage>().Where(m => m.LeaseOwner == owner).OrderBy(m => m.Id).ToListAsync(ct);
+
+        var batches = claimed.Where(m => m.BatchId != null).GroupBy(m => m.BatchId).Select(g => g.ToList()).ToList();
+        var fresh = claimed.Where(m => m.BatchId == null);
+        var newBatches = options.Value.Digest
+            ? fresh.GroupBy(m => m.RecipientAddress.ToLowerInvariant()).Select(g => g.ToList()).ToList()
+            : fresh.Select(m => new List<OutboxMessage> { m }).ToList();
+        foreach (var batch in newBatches)
+        {
+            foreach (var m in batch)
+                m.BatchId = batch[0].Id;
+        }
+        // The batch is stored before the first attempt, so a restart retries the very same mail.
+        await db.SaveChangesAsync(ct);
+        return [.. batches, .. newBatches];
+    }
+
+    private async Task<bool> DeliverAsync(RectifyDb db, IMailTransport transport, List<OutboxMessage> batch, CancellationToken ct)
+    {
+        var batchId = batch[0].BatchId!.Value;
+        // A long run may outlive its lease; another node may hold these rows by now, so leave them to it.
+        if (time.GetUtcNow() >= batch[0].LeaseUntil)
+            return false;
+        string? error = null;
+        try
+        {
+            await transport.SendAsync(await composer.ComposeAsync(batch), batchId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            error = e.Message;
+            logger.LogWarning("Mail batch {Batch} to {Address} not delivered: {Error}", batchId, batch[0].RecipientAddress, e.Message);
+        }
+
+        var now = time.GetUtcNow();
+        db.Add(new OutboxAttempt { BatchId = batchId, At = now, Succeeded = error is null, Error = error is { Length: > 2000 } ? error[..2000] : error });
+        var giveUp = error is not null && now - batch.Min(m => m.CreatedAt) >= options.Value.GiveUpAfter;
+        foreach (var m in batch)
+        {
+            m.Attempts++;
+            m.LeaseOwner = null;
+            m.LeaseUntil = null;
+            if (error is null)
+            {
+                m.Status = OutboxStatus.Sent;
+                m.SentAt = now;
+                m.LastError = null;
+            }
+            else
+            {
+                m.LastError = error;
+                m.Status = giveUp ? OutboxStatus.Failed : OutboxStatus.Pending;
+                m.NextAttemptAt = now + Backoff(m.Attempts);
+            }
+        }
+        // Recorded at once: a crash between the server's acceptance and this save is the one case that can repeat a mail.
+        await db.SaveChangesAsync(CancellationToken.None);
+        if (giveUp)
+            logger.LogError("Mail batch {Batch} to {Address} failed for good after {Attempts} attempts: {Error}", batchId, batch[0].RecipientAddress, batch[0].Attempts, error);
+        return error is null;
+    }
+
+    internal TimeSpan Backoff(int attempts)
+    {
+        var delay = options.Value.FirstRetryDelay * Math.Pow(2, Math.Min(attempts - 1, 20));
+        return delay < options.Value.MaxRetryDelay ? delay : options.Value.MaxRetryDelay;
+    }
+
+    private IMailTransport CreateTransport() =>
+        string.IsNullOrWhiteSpace(options.Value.Smtp.Host)
+            ? new EmlTransport(EmlDirectory)
+            : new SmtpTransport(options.Value.Smtp);
+
+    private interface IMailTransport : IAsyncDisposable
+    {
+        Task SendAsync(MimeMessage message, long batchId, CancellationToken ct);
+    }
+
+    /// <summary>The embedded default: each mail becomes data/outbox/&lt;batch&gt;.eml (rewriting it is harmless).</summary>
+    private sealed class EmlTransport(string directory) : IMailTransport
+    {
+        public async Task SendAsync(MimeMessage message, long batchId, CancellationToken ct)
+        {
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory, EmlFileName(batchId));
+            var temporary = path + ".tmp";
+            await message.WriteToAsync(temporary, ct);
+            File.Move(temporary, path, overwrite: true);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    public static string EmlFileName(long batchId) => $"{batchId:D8}.eml";
+
+    /// <summary>One SMTP connection per run, opened on the first mail; a failed connect fails the run's other mails at once.</summary>
+    private sealed class SmtpTransport(SmtpOptions smtp) : IMailTransport
+    {
+        private readonly SmtpClient _client = new() { Timeout = (int)smtp.Timeout.TotalMilliseconds };
+        private Exception? _connectError;
+
+        public async Task SendAsync(MimeMessage message, long batchId, CancellationToken ct)
+        {
+            if (_connectError is not null)
+                throw _connectError;
+            if (!_client.IsConnected)
+            {
+                try
+                {
+                    var security = smtp.Security switch
+                    {
+                        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+                        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+                        _ => SecureSocketOptions.None,
+                    };
+                    await _client.ConnectAsync(smtp.Host!, smtp.Port, security, ct);
+                    if (!string.IsNullOrEmpty(smtp.User))
+                        await _client.AuthenticateAsync(smtp.User, smtp.Password ?? "", ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _connectError = e;
+                    throw;
+                }
+            }
+            await _client.SendAsync(message, ct);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_client.IsConnected)
+            {
+                try { await _client.DisconnectAsync(quit: true); }
+                catch (Exception) { /* the mails are recorded already; a failed QUIT changes nothing */ }
+            }
+            _client.Dispose();
+        }
+    }
+}
+
+/// <summary>Runs the sender every <see cref="MailOptions.PollInterval"/> in the web app.</summary>
+public sealed class MailSenderService(MailSender sender, TimeProvider time, IOptions<MailOptions> options, ILogger<MailSenderService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await sender.SendDueAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(e, "The mail sender run failed; it runs again in {Interval}.", options.Value.PollInterval);
+            }
+            try
+            {
+                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using Microsoft.EntityFrameworkCore;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Time;
+using Rectify.Units;
+
+namespace Rectify.Notices;
+
+/// <summary>
+/// Fills a notice from the live data: the findings of its inspections by unit, the follow-up (回头看) of earlier
+/// notices' findings, the completion table and the responsible-person table.
+/// </summary>
+public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
+{
+    private static readonly char[] SentenceEnds = ['。', '；', ';', '.', ' ', '，', ','];
+    private static readonly string[] Numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
+
+    public async Task<NoticeContent> ComposeAsync(Notice notice, CancellationToken ct = default)
+    {
+        var now = clock.Now;
+        var today = clock.Today;
+        var inspectionIds = notice.Inspections.Select(i => i.InspectionId).ToList();
+        var findings = db.Set<Finding>().AsNoTracking();
+        var earlier = db.Set<NoticeFinding>().Where(nf => nf.NoticeId != notice.Id);
+
+        var fresh = await Facts(findings.Where(f => inspectionIds.Contains(f.InspectionId))).ToListAsync(ct);
+        var followUpCandidates = await Facts(findings.Where(f =>
+                !inspectionIds.Contains(f.InspectionId) && f.Status != FindingStatus.Draft &&
+                (f.QueuedForFollowUp || earlier.Any(nf => nf.FindingId == f.Id))))
+            .ToListAsync(ct);
+        var alreadyNamed = (await earlier.Where(nf => nf.Section == NoticeSection.FollowUp).Select(nf => nf.FindingId).Distinct().ToListAsync(ct))
+            .ToHashSet();
+        // Completion is cumulative: every finding ever published by an issued notice, plus this notice's own.
+        var published = await Facts(findings.Where(f =>
+                !inspectionIds.Contains(f.InspectionId) &&
+                earlier.Any(nf => nf.FindingId == f.Id && nf.Section == NoticeSection.New)))
+            .ToListAsync(ct);
+
+        var followUp = followUpCandidates.Where(f => IsFollowUp(f, today, alreadyNamed)).ToList();
+        var unitIds = fresh.Concat(followUp).Concat(published).Select(f => f.UnitId).ToHashSet();
+        var units = (await db.Set<Unit>().AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToListAsync(ct))
+            .OrderBy(u => u.SortOrder).ThenBy(u => u.Id).ToList();
+        var unitOrder = units.Select((u, i) => (u.Id, i)).ToDictionary(x => x.Id, x => x.i);
+
+        var newByUnit = ByUnit(fresh, units, _ => "");
+        var noReport = ByUnit(followUp.Where(f => !f.AnyReportOnTime).ToList(), units,
+            f => f.AnyReport ? "整改报告逾期提交" : "未提交整改报告");
+        var notRectified = ByUnit(followUp.Where(f => f.AnyReportOnTime).ToList(), units,
+            f => f.Status == FindingStatus.Accepted ? "逾期完成整改" : "逾期未整改到位");
+
+        var completionFacts = fresh.Concat(published).ToList();
+        var completion = completionFacts.GroupBy(f => f.UnitId)
+            .OrderBy(g => unitOrder[g.Key])
+            .Select((g, i) => Row(i + 1, g.Key, units[unitOrder[g.Key]].Name, g.ToList(), today))
+            .ToList();
+        var total = Row(0, 0, "合计", completionFacts, today);
+
+        var involved = newByUnit.Select(u => u.UnitId).Concat(notRectified.Select(u => u.UnitId)).Concat(noReport.Select(u => u.UnitId)).ToHashSet();
+        var contacts = units.Where(u => involved.Contains(u.Id)).Select((u, i) => new ContactRow
+        {
+            Index = i + 1,
+            UnitName = u.Name,
+            LeaderName = u.Leader.Name,
+            LeaderTitle = u.Leader.Title,
+            LeaderPhone = u.Leader.Phone,
+            LiaisonName = u.Liaison.Name,
+            LiaisonPhone = u.Liaison.Phone,
+            LiaisonEmail = u.Liaison.Email,
+        }).ToList();
+
+        var corrects = notice.CorrectsNoticeId is { } correctsId
+            ? await db.Set<Notice>().AsNoTracking().Where(n => n.Id == correctsId).Select(n => new { n.Number, n.Title }).FirstOrDefaultAsync(ct)
+            : null;
+        var periodText = PeriodText(notice.PeriodStart, notice.PeriodEnd);
+        var hasFollowUp = noReport.Count > 0 || notRectified.Count > 0;
+        var sectionKeys = new List<string> { "basic", "findings" };
+        if (hasFollowUp)
+            sectionKeys.Add("follow_up");
+        sectionKeys.AddRange(["completion", "requirements"]);
+
+        return new NoticeContent
+        {
+            NoticeId = notice.Id,
+            Title = notice.Title,
+            Number = notice.Number,
+            Office = notice.Office,
+            Addressees = notice.Addressees,
+            Date = notice.Date,
+            DateText = DateText(notice.Date),
+            PeriodText = periodText,
+            Introduction = notice.Introduction is { Length: > 0 } intro
+                ? intro
+                : $"为进一步推进政务公开工作，{notice.Office}对{periodText}各单位政务公开工作情况进行了检查，并对前期通报问题的整改情况开展了“回头看”。现将有关情况通报如下：",
+            AsOf = now,
+            AsOfText = $"{DateText(today)}",
+            CorrectsNumber = corrects?.Number,
+            CorrectsTitle = corrects?.Title,
+            Basic = new BasicFigures
+            {
+                Findings = fresh.Count,
+                Units = newByUnit.Count,
+                ByCategory = fresh.GroupBy(f => (f.CategorySort, f.Category)).OrderBy(g => g.Key.CategorySort).ThenBy(g => g.Key.Category, StringComparer.Ordinal)
+                    .Select(g => new CategoryCount(g.Key.Category, g.Count())).ToList(),
+            },
+            NewFindings = newByUnit,
+            FollowUpNotRectified = notRectified,
+            FollowUpNoReport = noReport,
+            Completion = completion,
+            CompletionTotal = total,
+            Requirements = Lines(notice.Requirements),
+            Attachments = Lines(notice.Attachments),
+            Contacts = contacts,
+            ContactLine = notice.ContactLine,
+            Sections = sectionKeys.Select((k, i) => (k, Numerals[i])).ToDictionary(x => x.k, x => x.Item2),
+        };
+    }
+
+    /// <summary>
+    /// 回头看: open past the deadline (named again at every notice until fixed), or fixed late / escalated
+    /// (named once).
+    /// </summary>
+    private bool IsFollowUp(FindingFacts f, DateOnly today, HashSet<int> alreadyNamed)
+    {
+        if (f.Status != FindingStatus.Accepted)
+            return f.IsOverdue || f.QueuedForFollowUp || today > f.Deadline;
+        var acceptedLate = f.AcceptedAt >= clock.EndOf(f.Deadline) || !f.AnyReportOnTime;
+        return (acceptedLate || f.QueuedForFollowUp) && !alreadyNamed.Contains(f.Id);
+    }
+
+    private static List<UnitFindings> ByUnit(List<FindingFacts> facts, List<Unit> units, Func<FindingFacts, string> note)
+    {
+        var byUnit = facts.ToLookup(f => f.UnitId);
+        return units.Where(u => byUnit.Contains(u.Id)).Select((u, i) => new UnitFindings
+        {
+            Index = i + 1,
+            UnitId = u.Id,
+            UnitName = u.Name,
+            Findings = byUnit[u.Id].OrderBy(f => f.CategorySort).ThenBy(f => f.Id).Select((f, j) => new FindingLine
+            {
+                Index = j + 1,
+                FindingId = f.Id,
+                Category = f.Category,
+                Location = f.Location,
+                // The template adds its own punctuation between the parts.
+                Description = f.Description.TrimEnd(SentenceEnds),
+                Requirement = f.Requirement.TrimEnd(SentenceEnds),
+                Deadline = f.Deadline,
+                DeadlineText = DateText(f.Deadline),
+                Note = note(f),
+            }).ToList(),
+        }).ToList();
+    }
+
+    private static CompletionRow Row(int index, int unitId, string name, List<FindingFacts> facts, DateOnly today)
+    {
+        var accepted = facts.Count(f => f.Status == FindingStatus.Accepted);
+        return new CompletionRow
+        {
+            Index = index,
+            UnitId = unitId,
+            UnitName = name,
+            Findings = facts.Count,
+            ReportsOnTime = facts.Count(f => f.AnyReportOnTime),
+            Accepted = accepted,
+            Overdue = facts.Count(f => f.Status != FindingStatus.Accepted && f.Status != FindingStatus.Draft && (f.IsOverdue || today > f.Deadline)),
+            Rate = facts.Count == 0 ? 0 : Math.Round(100.0 * accepted / facts.Count, 1),
+        };
+    }
+
+    private static IQueryable<FindingFacts> Facts(IQueryable<Finding> findings) => findings.Select(f => new FindingFacts
+    {
+        Id = f.Id,
+        UnitId = f.UnitId,
+        Category = f.Category!.Name,
+        CategorySort = f.Category.SortOrder,
+        Location = f.Location,
+        Description = f.Description,
+        Requirement = f.Requirement,
+        Deadline = f.Deadline,
+        Status = f.Status,
+        IsOverdue = f.IsOverdue,
+        QueuedForFollowUp = f.QueuedForFollowUp,
+        AcceptedAt = f.AcceptedAt,
+        AnyReport = f.Reports.Any(),
+        AnyReportOnTime = f.Reports.Any(r => r.SubmittedOnTime),
+    });
+
+    internal static List<string> Lines(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    public static string DateText(DateOnly d) => $"{d.Year}年{d.Month}月{d.Day}日";
+
+    public static string PeriodText(DateOnly start, DateOnly end) =>
+        start.Year == end.Year && start.Month == end.Month && start.Day == 1 && end.AddDays(1).Day == 1
+            ? $"{start.Year}年{start.Month}月"
+            : $"{DateText(start)}至{DateText(end)}";
+
+    private sealed class FindingFacts
+    {
+        public int Id { get; init; }
+        public int UnitId { get; init; }
+        public string Category { get; init; } = "";
+        public int CategorySort { get; init; }
+        public string Location { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string Requirement { get; init; } = "";
+        public DateOnly Deadline { get; init; }
+        public FindingStatus Status { get; init; }
+        public bool IsOverdue { get; init; }
+        public bool QueuedForFollowUp { get; init; }
+        public DateTimeOffset? AcceptedAt { get; init; }
+        public bool AnyReport { get; init; }
+        public bool AnyReportOnTime { get; init; }
+    }
+}

@@ -1,0 +1,336 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Rectify.Auditing;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Inspections;
+using Rectify.Mail;
+using Rectify.Time;
+using Rectify.Units;
+using Rectify.Workflows;
+
+namespace Rectify.Notices;
+
+/// <summary>What an auditor types when starting or editing a draft; empty texts take the defaults from templates/notice.</summary>
+public sealed record NoticeDraft(
+    string Title,
+    string Number,
+    string Office,
+    string Addressees,
+    DateOnly Date,
+    DateOnly PeriodStart,
+    DateOnly PeriodEnd,
+    IReadOnlyList<int> InspectionIds,
+    string? Introduction = null,
+    string? Requirements = null,
+    string? Attachments = null,
+    string? ContactLine = null,
+    int? CorrectsNoticeId = null);
+
+public sealed record NoticeSummary(int Id, string Number, string Title, DateOnly Date, NoticeStatus Status, DateTimeOffset? IssuedAt, int? CorrectsNoticeId);
+
+/// <summary>
+/// Drafts, issues and renders notices. A draft is composed from the live data every time it is shown; issuing
+/// freezes it once, in one transaction with the start of its findings' workflows and the mails to the units.
+/// </summary>
+public sealed class NoticeService(
+    RectifyDb db,
+    NoticeComposer composer,
+    NoticeTemplates templates,
+    OfficeClock clock,
+    IFindingWorkflows workflows,
+    IMailOutbox outbox)
+{
+    internal static readonly JsonSerializerOptions SnapshotJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task<List<NoticeSummary>> ListAsync(Actor actor, CancellationToken ct = default) =>
+        await Visible(actor).OrderByDescending(n => n.Date).ThenByDescending(n => n.Id)
+            .Select(n => new NoticeSummary(n.Id, n.Number, n.Title, n.Date, n.Status, n.IssuedAt, n.CorrectsNoticeId))
+            .ToListAsync(ct);
+
+    public async Task<Notice> GetAsync(int id, Actor actor, CancellationToken ct = default) =>
+        await Visible(actor).AsNoTracking().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
+        ?? throw RectifyException.NotFound("notice");
+
+    public async Task<Notice> CreateDraftAsync(NoticeDraft draft, Actor actor, CancellationToken ct = default)
+    {
+        RequireAuditor(actor);
+        var now = clock.Now;
+        var notice = new Notice { CreatedAt = now, CreatedById = actor.Id };
+        await ApplyAsync(notice, draft, ct);
+        db.Add(notice);
+        db.AuditAs("notice.drafted");
+        await db.SaveChangesAsync(ct);
+        return notice;
+    }
+
+    public async Task<Notice> UpdateDraftAsync(int id, NoticeDraft draft, Actor actor, CancellationToken ct = default)
+    {
+        RequireAuditor(actor);
+        var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
+            ?? throw RectifyException.NotFound("notice");
+        RequireDraft(notice);
+        await ApplyAsync(notice, draft, ct);
+        notice.Version++;
+        db.AuditAs("notice.edited");
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new RectifyException("notice.concurrent_change", "该通报已被他人修改或已印发，请刷新后重试。", "The notice was changed or issued meanwhile; reload and try again.");
+        }
+        return notice;
+    }
+
+    public async Task DeleteDraftAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        RequireAuditor(actor);
+        var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
+            ?? throw RectifyException.NotFound("notice");
+        RequireDraft(notice);
+        db.Remove(notice);
+        db.AuditAs("notice.deleted");
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>
+    /// Freezes the notice, starts the workflow of each of its draft findings and queues one mail per unit with its
+    /// own part — all in one transaction. A second issue is refused (notice.already_issued).
+    /// </summary>
+    public async Task<Notice> IssueAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        RequireAuditor(actor);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
+            ?? throw RectifyException.NotFound("notice");
+        if (notice.IsIssued)
+            throw AlreadyIssued();
+        if (string.IsNullOrWhiteSpace(notice.Number))
+            throw RectifyException.Invalid("notice.number_required", "印发前请填写文号。", "A notice needs a number before it is issued.");
+        if (await db.Set<Notice>().AnyAsync(n => n.Id != id && n.Status == NoticeStatus.Issued && n.Number == notice.Number, ct))
+            throw new RectifyException("notice.number_taken", $"文号“{notice.Number}”已被其他已印发通报使用。", $"Number {notice.Number} is already used by an issued notice.");
+
+        var content = await composer.ComposeAsync(notice, ct) with { IsIssued = true };
+        // Queued while few entities are tracked: the outbox looks through the change tracker for duplicates.
+        foreach (var request in UnitMails(content))
+            await outbox.EnqueueAsync(request, ct);
+
+        // The findings' workflows save first, under their own audit names; the notice follows in the same transaction.
+        var inspectionIds = notice.Inspections.Select(i => i.InspectionId).ToList();
+        var drafts = await db.Set<Finding>()
+            .Where(f => inspectionIds.Contains(f.InspectionId) && f.Status == FindingStatus.Draft)
+            .OrderBy(f => f.Id).ToListAsync(ct);
+        if (drafts.Count > 0)
+        {
+            await workflows.StartAsync(drafts, cancellationToken: ct);
+            await db.SaveChangesAsync(ct);
+            // Thousands of saved findings, instances and audit rows need not be scanned again by the next save.
+            db.ChangeTracker.Clear();
+            notice = await db.Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == id, ct);
+        }
+
+        notice.Status = NoticeStatus.Issued;
+        notice.IssuedAt = content.AsOf;
+        notice.IssuedById = actor.Id;
+        notice.IssuedByName = actor.Name;
+        notice.UpdatedAt = content.AsOf;
+        notice.Version++;
+        notice.SnapshotJson = JsonSerializer.Serialize(content, SnapshotJson);
+        notice.SnapshotHtml = RenderBody(content);
+        notice.Findings = content.NewFindings.SelectMany(u => u.Findings).Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.New })
+            .Concat(content.FollowUpNotRectified.Concat(content.FollowUpNoReport).SelectMany(u => u.Findings)
+                .Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.FollowUp }))
+            .ToList();
+        notice.UnitFigures = content.Completion.Select(r => new NoticeUnitFigure
+        {
+            UnitId = r.UnitId,
+            UnitName = r.UnitName,
+            Findings = r.Findings,
+            ReportsOnTime = r.ReportsOnTime,
+            Accepted = r.Accepted,
+            Overdue = r.Overdue,
+            CompletionRate = r.Rate,
+        }).ToList();
+        db.AuditAs("notice.issued");
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw AlreadyIssued();
+        }
+        await transaction.CommitAsync(ct);
+        return notice;
+    }
+
+    /// <summary>The notice's content: live for a draft, the frozen snapshot once issued.</summary>
+    public async Task<NoticeContent> ContentAsync(int id, Actor actor, CancellationToken ct = default) =>
+        await ContentAsync(await GetAsync(id, actor, ct), ct);
+
+    public async Task<NoticeContent> ContentAsync(Notice notice, CancellationToken ct = default) =>
+        notice.SnapshotJson is { } json
+            ? JsonSerializer.Deserialize<NoticeContent>(json, SnapshotJson)!
+            : await composer.ComposeAsync(notice, ct);
+
+    /// <summary>The notice body (XHTML fragment): rendered from the templates for a draft, as issued otherwise.</summary>
+    public async Task<string> BodyHtmlAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        var notice = await GetAsync(id, actor, ct);
+        return notice.SnapshotHtml ?? RenderBody(await composer.ComposeAsync(notice, ct));
+    }
+
+    /// <summary>A stand-alone page for the government website.</summary>
+    public async Task<string> PageHtmlAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        var notice = await GetAsync(id, actor, ct);
+        var content = await ContentAsync(notice, ct);
+        return RenderPage(content, notice.SnapshotHtml ?? RenderBody(content));
+    }
+
+    public async Task<byte[]> DocxAsync(int id, Actor actor, CancellationToken ct = default) =>
+        NoticeDocxWriter.Write(await BodyHtmlAsync(id, actor, ct));
+
+    public string RenderBody(NoticeContent content) =>
+        templates.Render("notice.liquid", new Dictionary<string, object?> { ["n"] = content });
+
+    public string RenderPage(NoticeContent content, string body) =>
+        templates.Render("notice-page.liquid", new Dictionary<string, object?> { ["n"] = content, ["body"] = body });
+
+    /// <summary>The defaults a new draft starts with.</summary>
+    public NoticeDraft NewDraft(IReadOnlyList<int> inspectionIds, DateOnly periodStart, DateOnly periodEnd, string office) => new(
+        Title: $"关于{NoticeComposer.PeriodText(periodStart, periodEnd)}政务公开工作检查情况的通报",
+        Number: "",
+        Office: office,
+        Addressees: "各街道办事处，区政府各部门，各有关单位",
+        Date: clock.Today,
+        PeriodStart: periodStart,
+        PeriodEnd: periodEnd,
+        InspectionIds: inspectionIds,
+        Requirements: templates.ReadText("requirements.default.txt"),
+        Attachments: templates.ReadText("attachments.default.txt"));
+
+    /// <summary>Each issued notice's completion rate per unit, oldest first, for the dashboard chart.</summary>
+    public async Task<CompletionSeries> CompletionSeriesAsync(CancellationToken ct = default)
+    {
+        var notices = await db.Set<Notice>().AsNoTracking().Where(n => n.Status == NoticeStatus.Issued)
+            .OrderBy(n => n.Date).ThenBy(n => n.IssuedAt).ThenBy(n => n.Id)
+            .Select(n => new SeriesNotice(n.Id, n.Number, n.Date)).ToListAsync(ct);
+        var ids = notices.Select(n => n.Id).ToList();
+        var figures = await db.Set<NoticeUnitFigure>().AsNoTracking().Where(f => ids.Contains(f.NoticeId)).ToListAsync(ct);
+        var order = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        var units = figures.GroupBy(f => f.UnitId)
+            .Select(g => new SeriesUnit(g.Key, g.OrderBy(f => order[f.NoticeId]).Last().UnitName,
+                g.OrderBy(f => order[f.NoticeId]).Select(f => new SeriesPoint(f.NoticeId, f.CompletionRate)).ToList()))
+            .OrderBy(u => u.UnitId).ToList();
+        return new CompletionSeries(notices, units);
+    }
+
+    private IEnumerable<MailRequest> UnitMails(NoticeContent content)
+    {
+        var followUp = content.FollowUpNotRectified.Concat(content.FollowUpNoReport).ToLookup(u => u.UnitId);
+        var unitIds = content.NewFindings.Select(u => u.UnitId).Concat(followUp.Select(g => g.Key)).Distinct();
+        foreach (var unitId in unitIds)
+        {
+            var fresh = content.NewFindings.FirstOrDefault(u => u.UnitId == unitId);
+            var again = followUp[unitId].SelectMany(u => u.Findings).ToList();
+            var part = new StringBuilder();
+            if (fresh is not null)
+            {
+                part.AppendLine($"本期通报你单位问题{fresh.Findings.Count}个：");
+                foreach (var f in fresh.Findings)
+                    part.AppendLine($"（{f.Index}）【{f.Category}】{Where(f)}{f.Description}（整改期限：{f.DeadlineText}）");
+            }
+            if (again.Count > 0)
+            {
+                part.AppendLine($"前期通报问题中，你单位有{again.Count}个问题未按期整改或未按时提交整改报告，本期再次通报：");
+                foreach (var (f, i) in again.Select((f, i) => (f, i + 1)))
+                    part.AppendLine($"（{i}）【{f.Category}】{Where(f)}{f.Description}（原整改期限：{f.DeadlineText}，{f.Note}）");
+            }
+            var unitName = fresh?.UnitName ?? followUp[unitId].First().UnitName;
+            // A unit named again in the follow-up is escalated: its leader reads the notice too.
+            IReadOnlyList<MailRecipient> to = again.Count > 0
+                ? [new MailRecipient(RecipientKind.Liaison), new MailRecipient(RecipientKind.Leader)]
+                : [new MailRecipient(RecipientKind.Liaison)];
+            yield return new MailRequest("notice-unit", to, $"notice:{content.NoticeId}:unit:{unitId}",
+                UnitId: unitId, NoticeId: content.NoticeId,
+                Values: new Dictionary<string, string>
+                {
+                    ["notice_title"] = content.Title,
+                    ["notice_number"] = content.Number,
+                    ["office"] = content.Office,
+                    ["date"] = content.DateText,
+                    ["unit_name"] = unitName,
+                    ["new_count"] = (fresh?.Findings.Count ?? 0).ToString(),
+                    ["follow_up_count"] = again.Count.ToString(),
+                    ["part"] = part.ToString().TrimEnd(),
+                });
+        }
+
+        static string Where(FindingLine f) => f.Location.Length > 0 ? $"{f.Location}：" : "";
+    }
+
+    private async Task ApplyAsync(Notice notice, NoticeDraft draft, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(draft.Title))
+            throw RectifyException.Invalid("notice.title_required", "请填写通报标题。", "A notice needs a title.");
+        if (string.IsNullOrWhiteSpace(draft.Office))
+            throw RectifyException.Invalid("notice.office_required", "请填写发文机关。", "A notice needs an issuing office.");
+        if (draft.PeriodEnd < draft.PeriodStart)
+            throw RectifyException.Invalid("notice.period_invalid", "通报期间的结束日期不能早于开始日期。", "The period ends before it starts.");
+        var inspectionIds = draft.InspectionIds.Distinct().ToList();
+        var known = await db.Set<Inspection>().CountAsync(i => inspectionIds.Contains(i.Id), ct);
+        if (known != inspectionIds.Count)
+            throw RectifyException.Invalid("notice.inspection_unknown", "所选检查不存在。", "An inspection does not exist.");
+        if (draft.CorrectsNoticeId is { } corrects &&
+            !await db.Set<Notice>().AnyAsync(n => n.Id == corrects && n.Status == NoticeStatus.Issued, ct))
+            throw RectifyException.Invalid("notice.corrects_not_issued", "更正的对象必须是已印发的通报。", "A correction refers to an issued notice.");
+
+        notice.Title = draft.Title.Trim();
+        notice.Number = draft.Number.Trim();
+        notice.Office = draft.Office.Trim();
+        notice.Addressees = draft.Addressees.Trim();
+        notice.Date = draft.Date;
+        notice.PeriodStart = draft.PeriodStart;
+        notice.PeriodEnd = draft.PeriodEnd;
+        notice.Introduction = draft.Introduction?.Trim() ?? "";
+        notice.Requirements = Normalize(draft.Requirements);
+        notice.Attachments = Normalize(draft.Attachments);
+        notice.ContactLine = draft.ContactLine?.Trim() ?? "";
+        notice.CorrectsNoticeId = draft.CorrectsNoticeId;
+        notice.UpdatedAt = clock.Now;
+        notice.Inspections.RemoveAll(i => !inspectionIds.Contains(i.InspectionId));
+        foreach (var inspectionId in inspectionIds.Where(i => notice.Inspections.All(x => x.InspectionId != i)))
+            notice.Inspections.Add(new NoticeInspection { InspectionId = inspectionId });
+
+        static string Normalize(string? text) => string.Join('\n', NoticeComposer.Lines(text ?? ""));
+    }
+
+    /// <summary>Drafts are the office's work in progress; everybody signed in may read issued notices.</summary>
+    private IQueryable<Notice> Visible(Actor actor) =>
+        actor.IsLiaison ? db.Set<Notice>().Where(n => n.Status == NoticeStatus.Issued) : db.Set<Notice>();
+
+    private static void RequireAuditor(Actor actor)
+    {
+        if (!actor.IsAuditor && actor != Actor.System)
+            throw RectifyException.Forbidden("notice.forbidden", "只有审核人员可以起草和印发通报。", "Only auditors draft and issue notices.");
+    }
+
+    private static void RequireDraft(Notice notice)
+    {
+        if (notice.IsIssued)
+            throw new RectifyException("notice.issued_readonly", "通报已印发，不能再修改；如需更正请新建更正通报。", "An issued notice never changes; issue a correction instead.");
+    }
+
+    private static RectifyException AlreadyIssued() =>
+        new("notice.already_issued", "该通报已印发，不能重复印发。", "This notice has already been issued.");
+}
+
+public sealed record CompletionSeries(List<SeriesNotice> Notices, List<SeriesUnit> Units);
+public sealed record SeriesNotice(int Id, string Number, DateOnly Date);
+public sealed record SeriesUnit(int UnitId, string UnitName, List<SeriesPoint> Points);
+public sealed record SeriesPoint(int NoticeId, double Rate);

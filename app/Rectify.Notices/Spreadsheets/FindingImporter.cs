@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Rectify.Auditing;
+using Rectify.Categories;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Inspections;
+using Rectify.Time;
+using Rectify.Units;
+
+namespace Rectify.Notices.Spreadsheets;
+
+/// <summary>The inspection the imported findings become.</summary>
+public sealed record ImportRequest(string Title, InspectionKind Kind, DateOnly PeriodStart, DateOnly PeriodEnd, string Office = "");
+
+/// <summary>One bad cell: Excel row number, column letter and header, and what is wrong (in Chinese).</summary>
+public sealed record ImportError(int Row, string Column, string Header, string Message)
+{
+    public override string ToString() => Row == 0 ? Message : $"第{Row}行{Column}列（{Header}）：{Message}";
+}
+
+public sealed record ImportResult(bool Succeeded, int? InspectionId, int Imported, IReadOnlyList<ImportError> Errors);
+
+public enum ImportStage
+{
+    Reading,
+    Validating,
+    Saving,
+    Done,
+}
+
+public sealed record ImportProgress(ImportStage Stage, int Processed, int Total);
+
+/// <summary>
+/// Imports an inspection's findings from an .xlsx, all or nothing: every bad cell is reported with its row and
+/// column, and a file with any error imports nothing. Units match by name or alias, categories by name; the deadline
+/// is a date or a number of working days from today on the official calendar.
+/// </summary>
+public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar)
+{
+    public const int MaxWorkingDays = 365;
+
+    public async Task<ImportResult> ImportAsync(Stream xlsx, ImportRequest request, Actor actor,
+        IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (!actor.IsAuditor && actor != Actor.System)
+            throw RectifyException.Forbidden("import.forbidden", "只有审核人员可以导入检查结果。", "Only auditors import inspections.");
+        if (string.IsNullOrWhiteSpace(request.Title))
+            throw RectifyException.Invalid("import.title_required", "请填写检查名称。", "The inspection needs a title.");
+
+        progress?.Report(new ImportProgress(ImportStage.Reading, 0, 0));
+        List<(int Row, Dictionary<int, XlsxCell> Cells)> rows;
+        try
+        {
+            rows = Xlsx.ReadFirstSheet(xlsx).ToList();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Failed(new ImportError(0, "", "", "文件不是有效的 .xlsx 工作簿，请使用系统提供的导入模板。"));
+        }
+        if (rows.Count == 0)
+            return Failed(new ImportError(1, "A", "", "文件为空：第一个工作表没有表头。"));
+
+        var (headerRow, headerCells) = rows[0];
+        var columns = new Dictionary<string, int>();
+        var errors = new List<ImportError>();
+        foreach (var (index, cell) in headerCells)
+        {
+            var name = FindingColumns.Normalize(cell.Text);
+            var field = FindingColumns.Synonyms.FirstOrDefault(s => s.Value.Contains(name)).Key;
+            if (field is null)
+                continue;
+            if (!columns.TryAdd(field, index))
+                errors.Add(new ImportError(headerRow, Xlsx.ColumnName(index), cell.Text, $"与{Xlsx.ColumnName(columns[field])}列重复，均表示“{field}”。"));
+        }
+        foreach (var missing in FindingColumns.Import.Where(c => !columns.ContainsKey(c) && c is not FindingColumns.Location and not FindingColumns.Requirement))
+            errors.Add(new ImportError(headerRow, "—", missing, $"缺少“{missing}”列：表头应为 {string.Join("、", FindingColumns.Import)}。"));
+        if (errors.Count > 0)
+            return Failed([.. errors]);
+
+        var units = await UnitNamesAsync(ct);
+        var categories = (await db.Set<Category>().AsNoTracking().Where(c => c.IsActive).ToListAsync(ct))
+            .SelectMany(c => new[] { (c.Name, c.Id), (c.NameEn, c.Id) }).Where(x => x.Item1.Length > 0)
+            .GroupBy(x => x.Item1.Trim(), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.OrdinalIgnoreCase);
+        var today = clock.Today;
+        var now = clock.Now;
+        var findings = new List<Finding>(rows.Count);
+        var total = rows.Count - 1;
+        for (var i = 1; i < rows.Count; i++)
+        {
+            var (row, cells) = rows[i];
+            string Text(string field) => columns.TryGetValue(field, out var c) && cells.TryGetValue(c, out var v) ? v.Text : "";
+            void Error(string field, string message) =>
+                errors.Add(new ImportError(row, columns.TryGetValue(field, out var c) ? Xlsx.ColumnName(c) : "—", field, message));
+
+            var unitName = Text(FindingColumns.Unit);
+            int? unitId = null;
+            if (unitName.Length == 0)
+                Error(FindingColumns.Unit, "责任单位不能为空。");
+            else if (!units.TryGetValue(unitName, out var match))
+                Error(FindingColumns.Unit, $"未找到单位“{unitName}”，请填写单位全称，或在单位管理中为其登记别名。");
+            else if (match is null)
+                Error(FindingColumns.Unit, $"“{unitName}”同时是多个单位的名称或别名，请填写单位全称。");
+            else
+                unitId = match;
+
+            var categoryName = Text(FindingColumns.Category);
+            int? categoryId = null;
+            if (categoryName.Length == 0)
+                Error(FindingColumns.Category, "问题类别不能为空。");
+            else if (!categories.TryGetValue(categoryName, out var category))
+                Error(FindingColumns.Category, $"未找到问题类别“{categoryName}”。");
+            else
+                categoryId = category;
+
+            var description = Text(FindingColumns.Description);
+            if (description.Length == 0)
+                Error(FindingColumns.Description, "问题描述不能为空。");
+            var location = Text(FindingColumns.Location);
+            if (location.Length > 1000)
+                Error(FindingColumns.Location, "问题位置不能超过1000个字符。");
+
+            DateOnly? deadline = null;
+            var deadlineCell = columns.TryGetValue(FindingColumns.Deadline, out var dc) && cells.TryGetValue(dc, out var d) ? d : default;
+            if (string.IsNullOrEmpty(deadlineCell.Text))
+                Error(FindingColumns.Deadline, "整改期限不能为空：请填写日期（如 2026-03-20）或工作日数（如 10）。");
+            else if (ParseDeadline(deadlineCell, today) is { } parsed)
+                deadline = parsed;
+            else
+                Error(FindingColumns.Deadline, $"无法识别的整改期限“{deadlineCell.Text}”：请填写有效日期（如 2026-03-20）或 1–{MaxWorkingDays} 的工作日数。");
+
+            if (unitId is { } u && categoryId is { } cat && deadline is { } due && description.Length > 0 && location.Length <= 1000)
+            {
+                findings.Add(new Finding
+                {
+                    UnitId = u,
+                    CategoryId = cat,
+                    Location = location,
+                    Description = description,
+                    Requirement = Text(FindingColumns.Requirement),
+                    Deadline = due,
+                    CreatedAt = now,
+                    CreatedById = actor.Id,
+                    UpdatedAt = now,
+                });
+            }
+            if (i % 500 == 0)
+                progress?.Report(new ImportProgress(ImportStage.Validating, i, total));
+        }
+        if (total == 0)
+            errors.Add(new ImportError(headerRow + 1, "A", FindingColumns.Unit, "表中没有任何问题记录。"));
+        if (errors.Count > 0)
+            return Failed([.. errors]);
+
+        progress?.Report(new ImportProgress(ImportStage.Saving, total, total));
+        var inspection = new Inspection
+        {
+            Title = request.Title.Trim(),
+            Kind = request.Kind,
+            PeriodStart = request.PeriodStart,
+            PeriodEnd = request.PeriodEnd,
+            Office = request.Office,
+            CreatedAt = now,
+            CreatedById = actor.Id,
+        };
+        foreach (var finding in findings)
+            finding.Inspection = inspection;
+        db.Add(inspection);
+        db.AddRange(findings);
+        db.AuditAs("finding.imported");
+        await db.SaveChangesAsync(ct);
+        progress?.Report(new ImportProgress(ImportStage.Done, total, total));
+        return new ImportResult(true, inspection.Id, findings.Count, []);
+    }
+
+    private static ImportResult Failed(params ImportError[] errors) => new(false, null, 0, errors);
+
+    /// <summary>Every name and alias of the active units; a name two units share maps to null (ambiguous).</summary>
+    private async Task<Dictionary<string, int?>> UnitNamesAsync(CancellationToken ct)
+    {
+        var names = new Dictionary<string, int?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var unit in await db.Set<Unit>().AsNoTracking().Where(u => u.IsActive).ToListAsync(ct))
+        {
+            foreach (var name in unit.AllNames().Distinct())
+                names[name] = names.TryGetValue(name, out var other) && other != unit.Id ? null : unit.Id;
+        }
+        // A full name wins over another unit's alias.
+        foreach (var unit in await db.Set<Unit>().AsNoTracking().Where(u => u.IsActive).Select(u => new { u.Id, u.Name }).ToListAsync(ct))
+            names[unit.Name] = unit.Id;
+        return names;
+    }
+
+    private DateOnly? ParseDeadline(XlsxCell cell, DateOnly today)
+    {
+        var text = cell.Text.Trim();
+        if (cell.IsNumber && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        {
+            if (number >= 1 && number <= MaxWorkingDays && number == Math.Floor(number))
+                return calendar.Add(today, WorkingDays.After((int)number));
+            // Excel stores dates as days since 1899-12-30.
+            if (number > 20000 && number < 80000)
+                return DateOnly.FromDateTime(DateTime.FromOADate(Math.Floor(number)));
+            return null;
+        }
+        if (WorkingDaysText().Match(text) is { Success: true } m && int.TryParse(m.Groups[1].Value, out var days))
+            return days is >= 1 and <= MaxWorkingDays ? calendar.Add(today, WorkingDays.After(days)) : null;
+        return DateOnly.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    }
+
+    private static readonly string[] DateFormats =
+        ["yyyy-MM-dd", "yyyy-M-d", "yyyy/M/d", "yyyy/MM/dd", "yyyy.M.d", "yyyy年M月d日", "yyyyMMdd", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy/M/d H:mm:ss"];
+
+    [GeneratedRegex(@"^(\d{1,3})\s*(个)?(工作日)?$")]
+    private static partial Regex WorkingDaysText();
+}

@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Rectify.Auditing;
+using Rectify.Data;
+using Rectify.Findings;
+
+namespace Rectify.Notices.Spreadsheets;
+
+/// <summary>The spreadsheets of the office: the ledger (台账), a notice's completion table and the import template.</summary>
+public sealed class FindingSheets(RectifyDb db, NoticeService notices)
+{
+    /// <summary>The ledger of the findings the actor may see, optionally of one inspection or one notice's inspections.</summary>
+    public async Task<byte[]> LedgerAsync(Actor actor, int? inspectionId = null, int? noticeId = null, CancellationToken ct = default)
+    {
+        var query = db.Set<Finding>().AsNoTracking().VisibleTo(actor);
+        if (inspectionId is { } i)
+            query = query.Where(f => f.InspectionId == i);
+        if (noticeId is { } n)
+        {
+            var notice = await notices.GetAsync(n, actor, ct);
+            var ids = notice.Inspections.Select(x => x.InspectionId).ToList();
+            query = query.Where(f => ids.Contains(f.InspectionId));
+        }
+        var rows = await query.OrderBy(f => f.Unit!.SortOrder).ThenBy(f => f.UnitId).ThenBy(f => f.Id)
+            .Select(f => new
+            {
+                Unit = f.Unit!.Name,
+                Category = f.Category!.Name,
+                f.Location,
+                f.Description,
+                f.Requirement,
+                f.Deadline,
+                f.Status,
+                f.IsOverdue,
+                Inspection = f.Inspection!.Title,
+                f.AssignedAt,
+                LastReport = f.Reports.OrderByDescending(r => r.SubmittedAt).Select(r => (DateTimeOffset?)r.SubmittedAt).FirstOrDefault(),
+                OnTime = f.Reports.Any(r => r.SubmittedOnTime),
+                f.AcceptedAt,
+            }).ToListAsync(ct);
+        return Xlsx.Write(new XlsxSheet("整改台账",
+            ["序号", .. FindingColumns.Import, "状态", "是否逾期", "所属检查", "交办时间", "最近报告提交时间", "报告是否按时", "整改完成时间"],
+            rows.Select((r, index) => (IReadOnlyList<object?>)
+            [
+                index + 1, r.Unit, r.Category, r.Location, r.Description, r.Requirement, r.Deadline, r.Status.DisplayName(),
+                r.IsOverdue ? "是" : "否", r.Inspection, r.AssignedAt, r.LastReport, r.LastReport is null ? "" : r.OnTime ? "是" : "否", r.AcceptedAt,
+            ]),
+            [6, 16, 12, 30, 40, 30, 14, 8, 8, 24, 16, 16, 10, 16]));
+    }
+
+    /// <summary>The notice's completion table (frozen figures once issued).</summary>
+    public async Task<byte[]> CompletionAsync(int noticeId, Actor actor, CancellationToken ct = default)
+    {
+        var content = await notices.ContentAsync(noticeId, actor, ct);
+        var rows = content.Completion.Select(r => (IReadOnlyList<object?>)[r.Index, r.UnitName, r.Findings, r.ReportsOnTime, r.Accepted, r.Overdue, r.Rate])
+            .Append([null, "合计", content.CompletionTotal.Findings, content.CompletionTotal.ReportsOnTime, content.CompletionTotal.Accepted,
+                content.CompletionTotal.Overdue, content.CompletionTotal.Rate]);
+        return Xlsx.Write(new XlsxSheet("整改完成情况",
+            ["序号", "单位", "问题数", "按时报告", "已整改", "逾期", "完成率（%）"], rows, [6, 24, 10, 10, 10, 10, 12]));
+    }
+
+    /// <summary>The import template: the columns to fill, and a sheet explaining them.</summary>
+    public static byte[] ImportTemplate() => Xlsx.Write(
+        new XlsxSheet("检查发现问题", FindingColumns.Import, [], [16, 12, 30, 40, 30, 16]),
+        new XlsxSheet("填写说明", ["列", "说明"],
+        [
+            [FindingColumns.Unit, "必填。单位全称或在“单位管理”中登记的别名，例如：教育局。"],
+            [FindingColumns.Category, "必填。问题类别目录中的名称，例如：主动公开、政策解读、政务新媒体。"],
+            [FindingColumns.Location, "选填。问题所在栏目路径或网址。"],
+            [FindingColumns.Description, "必填。问题的具体情况。"],
+            [FindingColumns.Requirement, "选填。整改要求。"],
+            [FindingColumns.Deadline, "必填。整改截止日期（如 2026-03-20），或自导入之日起的工作日数（如 10），按法定节假日及调休计算。"],
+            ["", "请只填写第一个工作表；任何一处错误都会使整个文件不被导入，并列出全部错误所在的行和列。"],
+        ], [24, 80]));
+}

@@ -1,0 +1,153 @@
+using Microsoft.EntityFrameworkCore;
+using Rectify.Data;
+using Rectify.Mail.Templates;
+using Rectify.Units;
+using Rectify.Workflows.Activities;
+using Rectify.Workflows.Expressions;
+using static Rectify.Web.Localization.Lang;
+
+namespace Rectify.Web.Elsa;
+
+/// <summary>
+/// /elsa/api/descriptors/* and /features/installed: what the Studio needs to draw the toolbox, the property panels and
+/// the settings tabs. Activity descriptors come from the runtime's registry (Chinese names, ports, inputs); the
+/// dynamic dropdowns (mail templates, recipient kinds, units) are filled here.
+/// </summary>
+public static class DescriptorsApi
+{
+    public static RouteGroupBuilder MapDescriptorsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/descriptors/activities", async (ActivityRegistry registry, MailTemplates templates, RectifyDb db, CancellationToken ct) =>
+        {
+            var units = await db.Set<Unit>().AsNoTracking().OrderBy(u => u.Name).Select(u => new { u.Id, u.Name }).ToListAsync(ct);
+            var options = new Dictionary<string, IReadOnlyList<(string Value, string Text)>>
+            {
+                [OptionProviders.MailTemplates] = templates.Names.Order(StringComparer.Ordinal).Select(n => (n, TemplateLabel(n))).ToList(),
+                [OptionProviders.Units] = units.Select(u => (u.Id.ToString(), u.Name)).ToList(),
+            };
+            var descriptors = registry.Descriptors.Select(d => StudioActivityDescriptor(d, options)).Prepend(FlowchartDescriptor).ToList();
+            return ElsaJson.List(descriptors);
+        });
+
+        api.MapGet("/descriptors/expression-descriptors", () => ElsaJson.List(ExpressionEvaluator.SupportedTypes.Order(StringComparer.Ordinal).Select(type => new
+        {
+            type,
+            displayName = type switch { "Literal" => T("常量", "Literal"), "JavaScript" => "JavaScript", "Liquid" => "Liquid", _ => type },
+            isSerializable = true,
+            isBrowsable = true,
+            properties = type switch
+            {
+                "JavaScript" => new Dictionary<string, object> { ["MonacoLanguage"] = "javascript" },
+                "Liquid" => new Dictionary<string, object> { ["MonacoLanguage"] = "liquid" },
+                _ => new Dictionary<string, object>(),
+            },
+        }).ToList()));
+
+        // One instance per finding, started by the finding itself: the only activation there is.
+        api.MapGet("/descriptors/workflow-activation-strategies", () => ElsaJson.List(new[]
+        {
+            new { typeName = "Rectify.OnePerFinding", displayName = T("每个问题一个流程实例", "One instance per finding"), description = T("问题交办时启动，由问题的事件推动。", "Started when a finding is recorded, driven by its events.") },
+        }));
+        api.MapGet("/descriptors/log-persistence-strategies", () => ElsaJson.List(new[]
+        {
+            new { typeName = "Rectify.Journal", displayName = T("记录全部", "Include"), description = T("每一步的输入、结果和事件都记入流程日志。", "Every step's inputs, outcome and events go to the instance's journal.") },
+        }));
+        api.MapGet("/descriptors/incident-strategies", () => ElsaJson.List(new[]
+        {
+            new { typeName = "Rectify.FaultInstance", displayName = T("出错即停止", "Fault"), description = T("一步出错时，流程实例标记为出错并停止。", "A failing step faults the instance, which stops.") },
+        }));
+        api.MapGet("/descriptors/commit-strategies/workflows", () => ElsaJson.List(Array.Empty<object>()));
+        api.MapGet("/descriptors/commit-strategies/activities", () => ElsaJson.List(Array.Empty<object>()));
+        api.MapGet("/descriptors/storage-drivers", () => ElsaJson.List(new[]
+        {
+            new { typeName = "Rectify.InstanceState", displayName = T("流程实例", "Workflow instance"), priority = 0, deprecated = false },
+        }));
+        api.MapGet("/descriptors/variables", () => ElsaJson.List(VariableTypes.Select(v => new
+        {
+            typeName = v.TypeName, displayName = T(v.Zh, v.En), category = T("基础", "Primitives"), description = "",
+        }).ToList()));
+        // No SignalR hub and no resilience module: the Studio polls and hides those tabs.
+        api.MapGet("/features/installed", () => ElsaJson.List(Array.Empty<object>()));
+        return api;
+    }
+
+    private static readonly (string TypeName, string Zh, string En)[] VariableTypes =
+    [
+        ("String", "文本", "Text"),
+        ("Int32", "整数", "Integer"),
+        ("Boolean", "是/否", "Boolean"),
+        ("Object", "对象", "Object"),
+    ];
+
+    private static string TemplateLabel(string name) => name switch
+    {
+        "assigned" => T("交办通知 (assigned)", "Assigned (assigned)"),
+        "reminder" => T("催办提醒 (reminder)", "Reminder (reminder)"),
+        "overdue" => T("逾期督办 (overdue)", "Overdue (overdue)"),
+        _ => name,
+    };
+
+    /// <summary>The root container the Studio edits; not in the toolbox.</summary>
+    private static readonly object FlowchartDescriptor = new
+    {
+        typeName = "Elsa.Flowchart", @namespace = "Elsa", name = "Flowchart", version = 1, category = "Flow",
+        displayName = "Flowchart", description = "", kind = "Action", isBrowsable = false, isContainer = true,
+        isStart = false, isTerminal = false, inputs = Array.Empty<object>(), outputs = Array.Empty<object>(),
+        ports = Array.Empty<object>(), customProperties = new Dictionary<string, object>(), constructionProperties = new Dictionary<string, object>(),
+    };
+
+    internal static object StudioActivityDescriptor(ActivityDescriptor d, IReadOnlyDictionary<string, IReadOnlyList<(string Value, string Text)>> options) => new
+    {
+        typeName = d.TypeName,
+        @namespace = d.TypeName[..Math.Max(0, d.TypeName.LastIndexOf('.'))],
+        name = d.Name,
+        version = 1,
+        category = T(d.Category, d.CategoryEn),
+        displayName = T(d.DisplayName, d.DisplayNameEn),
+        description = T(d.Description, d.DescriptionEn),
+        kind = d.Kind,
+        isBrowsable = true,
+        isContainer = false,
+        isStart = d.IsStart,
+        isTerminal = d.IsTerminal,
+        inputs = d.Inputs.Select((input, order) => StudioInput(input, order, options)).ToList(),
+        outputs = Array.Empty<object>(),
+        ports = d.Outcomes.Select(p => new { name = p.Name, displayName = T(p.DisplayName, p.DisplayNameEn), type = "Flow", isBrowsable = true }).ToList(),
+        customProperties = new Dictionary<string, object>(),
+        constructionProperties = new Dictionary<string, object>(),
+    };
+
+    private static object StudioInput(InputDescriptor input, int order, IReadOnlyDictionary<string, IReadOnlyList<(string Value, string Text)>> options)
+    {
+        var items = input.OptionsProvider is { } provider && options.TryGetValue(provider, out var provided)
+            ? provided
+            : input.Options.Select(o => (o.Value, T(o.Text, o.TextEn))).ToList();
+        var isList = input.UiHint == UiHints.CheckList;
+        Dictionary<string, object>? specifications = input.UiHint switch
+        {
+            UiHints.Dropdown => new() { ["selectList"] = new { items = items.Select(i => new { text = i.Text, value = i.Value }).ToList(), isFlagsEnum = false } },
+            UiHints.CheckList => new() { ["checkList"] = new { items = items.Select(i => new { value = i.Value, text = i.Text, isChecked = false }).ToList(), isFlagsEnum = false } },
+            _ => null,
+        };
+        return new
+        {
+            name = input.Name,
+            typeName = input.TypeName,
+            displayName = T(input.DisplayName, input.DisplayNameEn),
+            description = T(input.Description, input.DescriptionEn),
+            uiHint = input.UiHint,
+            isWrapped = true,
+            isBrowsable = true,
+            defaultSyntax = input.DefaultSyntax,
+            order = (float)order,
+            category = (string?)null,
+            // A check list's value is a JSON array of the checked values, as the Studio writes it.
+            defaultValue = isList && input.Default is { } kinds
+                ? System.Text.Json.JsonSerializer.Serialize(kinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                : input.Default,
+            isReadOnly = false,
+            isSensitive = false,
+            uiSpecifications = specifications,
+        };
+    }
+}

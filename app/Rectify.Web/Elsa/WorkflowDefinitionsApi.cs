@@ -1,0 +1,189 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rectify.Workflows;
+using Rectify.Web.Localization;
+using Rectify.Workflows.Definitions;
+
+namespace Rectify.Web.Elsa;
+
+/// <summary>
+/// /elsa/api/workflow-definitions: the editor loads, lists versions, auto-saves drafts and publishes through these.
+/// The stored JSON is what the Studio sent; on the way out only the server-owned header (ids, version flags, links)
+/// is set, so what the Studio saves is what it loads and what the runtime runs.
+/// </summary>
+public static class WorkflowDefinitionsApi
+{
+    public static RouteGroupBuilder MapWorkflowDefinitionsApi(this RouteGroupBuilder api, RouteGroupBuilder design)
+    {
+        design.MapGet("/workflow-definitions/by-definition-id/{definitionId}", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, CancellationToken ct) =>
+        {
+            var version = int.TryParse(versionOptions, out var number)
+                ? await store.GetVersionAsync(definitionId, number, ct)
+                : await store.GetAsync(definitionId, IsPublishedOption(versionOptions) ? VersionOptions.Published : VersionOptions.Latest, ct);
+            return version is null ? Results.NotFound() : ElsaJson.Ok(Serve(version));
+        });
+
+        // The instance viewer loads the version its instance runs; a viewer token may read only that one.
+        api.MapGet("/workflow-definitions/by-id/{id}", async (string id, HttpContext http, WorkflowDefinitionStore store, InstanceReader instances, CancellationToken ct) =>
+        {
+            var grant = http.Grant();
+            if (!grant.CanDesign && (grant.InstanceId is null || (await instances.FindAsync(grant.InstanceId, ct))?.DefinitionVersionId != id))
+                return StudioGrantExtensions.Forbidden();
+            var version = await store.GetByIdAsync(id, ct);
+            return version is null ? Results.NotFound() : ElsaJson.Ok(Serve(version));
+        });
+
+        design.MapGet("/workflow-definitions", async (HttpContext http, WorkflowDefinitionStore store, int? page, int? pageSize, string? orderDirection, CancellationToken ct) =>
+        {
+            // DefinitionIds arrives repeated or comma-separated, under either casing.
+            var ids = http.Request.Query.Where(q => q.Key.Equals("definitionIds", StringComparison.OrdinalIgnoreCase) || q.Key.Equals("definitionId", StringComparison.OrdinalIgnoreCase))
+                .SelectMany(q => q.Value).SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                .ToHashSet(StringComparer.Ordinal);
+            var options = http.Request.Query.FirstOrDefault(q => q.Key.Equals("versionOptions", StringComparison.OrdinalIgnoreCase)).Value.ToString();
+            var all = new List<WorkflowDefinitionVersion>();
+            if (ids.Count == 0)
+                all.AddRange(await store.ListLatestAsync(ct));
+            else
+                foreach (var id in ids)
+                    all.AddRange(await store.ListVersionsAsync(id, ct));
+            if (!options.Equals("AllVersions", StringComparison.OrdinalIgnoreCase) && ids.Count > 0)
+                all = all.Where(v => IsPublishedOption(options) ? v.IsPublished : v.IsLatest).ToList();
+            var ordered = string.Equals(orderDirection, "Ascending", StringComparison.OrdinalIgnoreCase)
+                ? all.OrderBy(v => v.DefinitionId).ThenBy(v => v.Version)
+                : all.OrderBy(v => v.DefinitionId).ThenByDescending(v => v.Version);
+            var size = pageSize is > 0 ? pageSize.Value : 100;
+            var items = ordered.Skip((page ?? 0) * size).Take(size).Select(Summary).ToList();
+            return ElsaJson.Ok(new { items, totalCount = all.Count, page = page ?? 0, pageSize = size });
+        });
+
+        design.MapGet("/workflow-definitions/validation/is-name-unique", () => ElsaJson.Ok(new { isUnique = true }));
+
+        // Save a draft (auto-save after every change) or, with publish:true, validate and publish (the Publish button).
+        design.MapPost("/workflow-definitions", async (JsonObject body, WorkflowDefinitionStore store, CancellationToken ct) =>
+        {
+            if (body["model"] is not JsonObject model)
+                return ValidationProblem([new("$.model", "request.model_missing", "缺少 model", "The request has no model")]);
+            var json = model.ToJsonString();
+            var publish = body["publish"] is JsonValue p && p.TryGetValue<bool>(out var flag) && flag;
+            try
+            {
+                var saved = publish ? await store.SaveAndPublishAsync(json, ct) : await store.SaveDraftAsync(json, ct);
+                return SaveResponse(saved);
+            }
+            catch (WorkflowDefinitionException e)
+            {
+                return ValidationProblem(e.Errors);
+            }
+        });
+
+        design.MapPost("/workflow-definitions/{definitionId}/publish", async (string definitionId, WorkflowDefinitionStore store, CancellationToken ct) =>
+        {
+            try
+            {
+                return SaveResponse(await store.PublishAsync(definitionId, ct));
+            }
+            catch (WorkflowDefinitionException e)
+            {
+                return ValidationProblem(e.Errors);
+            }
+        });
+
+        // Version history's Revert: the chosen version's JSON becomes the draft.
+        design.MapPost("/workflow-definitions/{definitionId}/revert/{version:int}", async (string definitionId, int version, WorkflowDefinitionStore store, CancellationToken ct) =>
+        {
+            var chosen = await store.GetVersionAsync(definitionId, version, ct);
+            if (chosen is null) return Results.NotFound();
+            var model = (JsonObject)JsonNode.Parse(chosen.Json)!;
+            return SaveResponse(await store.SaveDraftAsync(model.ToJsonString(), ct));
+        });
+
+        // Findings always need a published version and their history keeps every version: these Studio actions are refused.
+        design.MapPost("/workflow-definitions/{definitionId}/retract", () => Refused("definition.retract_refused",
+            "已发布的流程不能撤回：新问题需要使用已发布的版本。请修改后发布新版本。", "A published workflow cannot be retracted: new findings need one. Publish a new version instead."));
+        design.MapDelete("/workflow-definitions/{definitionId}", () => Refused("definition.delete_refused",
+            "流程定义不能删除：问题的流程记录引用它。", "Workflow definitions cannot be deleted: findings' workflow records refer to them."));
+        design.MapDelete("/workflow-definition-versions/{id}", () => Refused("definition.delete_refused",
+            "流程版本不能删除：问题的流程记录引用它。", "Workflow versions cannot be deleted: findings' workflow records refer to them."));
+
+        // Rectify's workflows start from a finding: the Run button gets Elsa's "cannot be started" answer.
+        design.MapPost("/workflow-definitions/{definitionId}/execute", (HttpContext http) =>
+        {
+            http.Response.Headers["x-elsa-workflow-cannot-start"] = "true";
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "整改流程由问题启动，不能在设计器中运行。");
+        });
+
+        // Monaco's JavaScript completion: what scripts see.
+        design.MapPost("/scripting/javascript/type-definitions/{definitionId}", () => Results.Text(ScriptTypings, "text/plain"));
+        return api;
+    }
+
+    private const string ScriptTypings = """
+        /** 当前问题 (the finding this workflow runs for) */
+        declare const finding: { id: number; unitId: number; unitName: string; status: string; deadline: string; isOverdue: boolean; queuedForFollowUp: boolean; severity: string; location: string; description: string; requirement: string; };
+        /** 流程变量 (the instance's variables) */
+        declare const variables: Record<string, any>;
+        declare function getVariable(name: string): any;
+        declare function setVariable(name: string, value: any): void;
+        """;
+
+    private static bool IsPublishedOption(string? options) => string.Equals(options, "Published", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The stored definition with the server-owned header the Studio relies on (isLatest and the publish link make it editable; nodeIds are filled as the runtime reads them).</summary>
+    public static JsonObject Serve(WorkflowDefinitionVersion version)
+    {
+        var model = JsonNode.Parse(version.Json) as JsonObject ?? new JsonObject();
+        model["id"] = version.Id;
+        model["definitionId"] = version.DefinitionId;
+        model["version"] = version.Version;
+        model["isLatest"] = version.IsLatest;
+        model["isPublished"] = version.IsPublished;
+        model["isReadonly"] = false;
+        model["createdAt"] = version.CreatedAt;
+        model["materializerName"] = "Json";
+        model["toolVersion"] ??= "3.8.0.0";
+        foreach (var list in new[] { "variables", "inputs", "outputs", "outcomes" })
+            model[list] ??= new JsonArray();
+        model["customProperties"] ??= new JsonObject();
+        model["options"] ??= new JsonObject();
+        model["links"] = new JsonArray(
+            new JsonObject { ["rel"] = "publish", ["href"] = $"/workflow-definitions/{version.DefinitionId}/publish", ["method"] = "POST" },
+            new JsonObject { ["rel"] = "self", ["href"] = $"/workflow-definitions/by-id/{version.Id}", ["method"] = "GET" });
+        if (model["root"] is JsonObject root)
+        {
+            var rootNodeId = root["nodeId"]?.GetValue<string>() ?? root["id"]?.GetValue<string>() ?? "root";
+            root["nodeId"] = rootNodeId;
+            if (root["activities"] is JsonArray activities)
+                foreach (var activity in activities.OfType<JsonObject>())
+                    activity["nodeId"] ??= $"{rootNodeId}:{activity["id"]?.GetValue<string>()}";
+        }
+        return model;
+    }
+
+    private static object Summary(WorkflowDefinitionVersion v) => new
+    {
+        id = v.Id,
+        definitionId = v.DefinitionId,
+        name = v.Name,
+        description = v.Description,
+        version = v.Version,
+        toolVersion = "3.8.0.0",
+        isLatest = v.IsLatest,
+        isPublished = v.IsPublished,
+        isReadonly = false,
+        materializerName = "Json",
+        isMaterializerAvailable = true,
+        createdAt = v.CreatedAt,
+    };
+
+    private static IResult SaveResponse(WorkflowDefinitionVersion saved) =>
+        ElsaJson.Ok(new { workflowDefinition = Serve(saved), alreadyPublished = false, consumingWorkflowCount = 0 });
+
+    /// <summary>Elsa's 400 with problem details; the Studio lists every message of <c>errors</c> in its refusal notice.</summary>
+    internal static IResult ValidationProblem(IReadOnlyList<DefinitionError> errors) =>
+        Results.ValidationProblem(
+            errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => Lang.T(e.Message, e.MessageEn)).ToArray()),
+            title: Lang.T("流程定义有误，未发布。", "The workflow definition is invalid and was not published."));
+
+    private static IResult Refused(string code, string zh, string en) =>
+        ValidationProblem([new DefinitionError("$", code, zh, en)]);
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Rectify.Web.Errors;
+
+/// <summary>
+/// Turns a refused request into an answer: RFC 7807 problem details with a stable "code" for /api, a short
+/// friendly page (the Chinese message first) for pages. Unexpected errors are logged and answered 500.
+/// </summary>
+public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILogger<RectifyExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var (status, code, zh, en) = exception switch
+        {
+            RectifyException e => (StatusOf(e.Kind), e.Code, e.Message, e.MessageEn),
+            DbUpdateConcurrencyException => (409, "concurrent_change", "该记录已被他人修改，请刷新后重试。", "Someone else changed this record; reload and retry."),
+            BadHttpRequestException { StatusCode: 413 } => (413, "request.too_large", "上传内容超过大小限制。", "The upload is larger than allowed."),
+            BadHttpRequestException b => (b.StatusCode, "request.invalid", "请求格式不正确。", "The request is malformed."),
+            _ => (500, "server_error", "服务器内部错误，请稍后重试。", "Internal server error; please retry later."),
+        };
+        if (status >= 500)
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+        else
+            logger.LogInformation("Refused {Method} {Path}: {Code}", context.Request.Method, context.Request.Path, code);
+
+        context.Response.StatusCode = status;
+        var english = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
+        if (IsApi(context.Request))
+        {
+            var details = new ProblemDetails
+            {
+                Status = status,
+                Title = english ? en : zh,
+                Detail = english ? zh : en,
+                Type = $"https://rectify.local/problems/{code}",
+                Instance = context.Request.Path,
+            };
+            details.Extensions["code"] = code;
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
+        }
+        await WritePageAsync(context, status, english ? en : zh);
+        return true;
+    }
+
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    public static int StatusOf(RectifyErrorKind kind) => kind switch
+    {
+        RectifyErrorKind.Invalid => 400,
+        RectifyErrorKind.Forbidden => 403,
+        RectifyErrorKind.NotFound => 404,
+        _ => 409,
+    };
+
+    /// <summary>A self-contained error page (no layout: the error may come from the layout itself).</summary>
+    public static Task WritePageAsync(HttpContext context, int status, string message)
+    {
+        var english = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
+        context.Response.ContentType = "text/html; charset=utf-8";
+        var title = english ? "Request refused" : "无法完成请求";
+        var back = english ? "Back to the dashboard" : "返回首页";
+        var html = $$"""
+            <!DOCTYPE html><html lang="{{(english ? "en" : "zh-CN")}}"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{title}}</title>
+            <style>body{font-family:system-ui,"Microsoft YaHei",sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}
+            .code{color:#888}</style></head><body>
+            <h1>{{title}}</h1><p class="message">{{WebUtility.HtmlEncode(message)}}</p><p class="code">HTTP {{status}}</p>
+            <p><a href="/dashboard">{{back}}</a></p></body></html>
+            """;
+        return context.Response.WriteAsync(html);
+    }
+}

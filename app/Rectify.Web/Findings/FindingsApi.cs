@@ -1,0 +1,137 @@
+using Microsoft.AspNetCore.Mvc;
+using Rectify.Auditing;
+using Rectify.Common;
+using Rectify.Findings;
+using Rectify.Reports;
+using Rectify.Web.Auth;
+
+namespace Rectify.Web.Findings;
+
+public sealed record EvidenceDto(Guid Id, string FileName, string ContentType, long Size, string Sha256, string DownloadUrl);
+
+public sealed record ReportDto(int Id, string Measures, bool IsFullyRectified, IReadOnlyList<string> Links, string SubmittedBy,
+    DateTimeOffset SubmittedAt, bool SubmittedOnTime, ReviewDecision Decision, string ReviewComment, string ReviewedBy,
+    DateTimeOffset? ReviewedAt, IReadOnlyList<EvidenceDto> Evidence);
+
+public sealed record ExtensionDto(int Id, DateOnly CurrentDeadline, DateOnly RequestedDeadline, string Reason, string RequestedBy,
+    DateTimeOffset RequestedAt, ExtensionDecision Decision, string DecisionComment, string DecidedBy, DateTimeOffset? DecidedAt);
+
+public sealed record HistoryDto(long Id, DateTimeOffset At, string ActorId, string ActorName, string Action, string EntityType,
+    string EntityId, string? Before, string? After);
+
+public sealed record FindingDto(int Id, int InspectionId, string InspectionTitle, int UnitId, string UnitName, int CategoryId,
+    string CategoryName, string Location, string Description, string Requirement, Severity Severity, DateOnly Deadline,
+    int DaysLeft, FindingStatus Status, bool IsOverdue, bool QueuedForFollowUp, int Version, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt, IReadOnlyList<ReportDto> Reports, IReadOnlyList<ExtensionDto> Extensions, IReadOnlyList<HistoryDto> History);
+
+public sealed record IssueRequest(IReadOnlyList<int> Ids);
+
+public sealed record ReviewRequest(bool Accept, string? Comment);
+
+public sealed record ExtensionRequestBody(DateOnly NewDeadline, string Reason);
+
+public sealed record ExtensionDecisionBody(bool Approve, string? Comment);
+
+/// <summary>/api/findings: the finding list, detail and history, recording and issuing, reports, reviews and extensions.</summary>
+public static class FindingsApi
+{
+    public static IEndpointRouteBuilder MapFindingsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/findings").WithTags("Findings").RequireAuthorization(Policies.SignedIn);
+
+        group.MapGet("/", async ([AsParameters] FindingQuery q, FindingService service, HttpContext http, CancellationToken ct) =>
+            await service.SearchAsync(q.ToFilter(), http.Actor(), ct))
+            .WithSummary("Finding list with filters and paging (a liaison sees its unit only)");
+
+        group.MapGet("/{id:int}", async (int id, FindingService service, HttpContext http, CancellationToken ct) =>
+            ToDto(await service.GetAsync(id, http.Actor(), ct)))
+            .WithName("GetFinding").WithSummary("A finding with its reports, evidence, extensions and full history");
+
+        group.MapGet("/{id:int}/history", async (int id, FindingService service, HttpContext http, CancellationToken ct) =>
+            (await service.HistoryAsync(id, http.Actor(), ct)).Select(ToDto).ToList())
+            .WithSummary("The audit history of a finding, oldest first");
+
+        group.MapPost("/", async (FindingInput input, FindingService service, HttpContext http, CancellationToken ct) =>
+        {
+            var finding = await service.CreateAsync(input, http.Actor(), ct);
+            return TypedResults.Created($"/api/findings/{finding.Id}", ToDto(await service.GetAsync(finding.Id, http.Actor(), ct)));
+        }).RequireAuthorization(Policies.Auditor).WithSummary("Record a draft finding");
+
+        group.MapPut("/{id:int}", async (int id, FindingInput input, FindingService service, HttpContext http, CancellationToken ct) =>
+        {
+            await service.UpdateAsync(id, input, http.Actor(), ct);
+            return ToDto(await service.GetAsync(id, http.Actor(), ct));
+        }).RequireAuthorization(Policies.Auditor).WithSummary("Edit a draft or assigned finding");
+
+        group.MapPost("/issue", async (IssueRequest request, FindingService service, HttpContext http, CancellationToken ct) =>
+        {
+            var issued = await service.IssueAsync(request.Ids ?? [], http.Actor(), ct);
+            return new { issued = issued.Select(f => f.Id).ToList() };
+        }).RequireAuthorization(Policies.Auditor).WithSummary("Issue draft findings to their units (starts their workflows)");
+
+        group.MapPost("/{id:int}/issue", async (int id, FindingService service, HttpContext http, CancellationToken ct) =>
+        {
+            await service.IssueAsync([id], http.Actor(), ct);
+            return ToDto(await service.GetAsync(id, http.Actor(), ct));
+        }).RequireAuthorization(Policies.Auditor).WithSummary("Issue one draft finding");
+
+        group.MapPost("/{id:int}/reports", async (int id, [FromForm] string? measures, [FromForm] bool? isFullyRectified,
+            [FromForm] string? links, IFormCollection body, IFormFileCollection files, ReportService reports,
+            HttpContext http, CancellationToken ct) =>
+        {
+            // "links" may repeat, and each value may hold several links, one per line.
+            var form = new ReportForm(measures ?? "", isFullyRectified ?? true,
+                body["links"].SelectMany(l => (l ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList());
+            var uploads = files.Select(f => new EvidenceUpload(f.FileName, f.Length, f.OpenReadStream)).ToList();
+            var report = await reports.SubmitAsync(id, form, uploads, http.Actor(), ct);
+            return TypedResults.Created($"/api/findings/{id}", ToDto(report));
+        }).RequireAuthorization(Policies.Liaison).WithSummary("Submit a rectification report with evidence files (multipart; antiforgery token in X-XSRF-TOKEN)");
+
+        group.MapPost("/{id:int}/reports/{reportId:int}/review", async (int id, int reportId, ReviewRequest request,
+            FindingLifecycle lifecycle, HttpContext http, CancellationToken ct) =>
+            ToDto(await lifecycle.ReviewAsync(id, reportId, request.Accept, request.Comment ?? "", http.Actor(), ct)))
+            .RequireAuthorization(Policies.Auditor).WithSummary("Accept a report, or return it with a comment");
+
+        group.MapPost("/{id:int}/extensions", async (int id, ExtensionRequestBody request, FindingLifecycle lifecycle,
+            HttpContext http, CancellationToken ct) =>
+            ToDto(await lifecycle.RequestExtensionAsync(id, request.NewDeadline, request.Reason ?? "", http.Actor(), ct)))
+            .RequireAuthorization(Policies.Liaison).WithSummary("Request a later deadline");
+
+        group.MapPost("/{id:int}/extensions/{requestId:int}/decision", async (int id, int requestId, ExtensionDecisionBody request,
+            FindingLifecycle lifecycle, HttpContext http, CancellationToken ct) =>
+            ToDto(await lifecycle.DecideExtensionAsync(id, requestId, request.Approve, request.Comment ?? "", http.Actor(), ct)))
+            .RequireAuthorization(Policies.Auditor).WithSummary("Approve (moves the deadline) or deny an extension request");
+
+        return app;
+    }
+
+    /// <summary>Query string of the finding list.</summary>
+    public sealed record FindingQuery(
+        int? UnitId, FindingStatus? Status, int? CategoryId, int? InspectionId, bool? Overdue,
+        DateOnly? DeadlineFrom, DateOnly? DeadlineTo, string? Q, string? Sort, int? Page, int? PageSize)
+    {
+        public FindingFilter ToFilter() => new()
+        {
+            UnitId = UnitId, Status = Status, CategoryId = CategoryId, InspectionId = InspectionId, Overdue = Overdue,
+            DeadlineFrom = DeadlineFrom, DeadlineTo = DeadlineTo, Text = Q, Sort = Sort, Page = Page ?? 1, PageSize = PageSize ?? 20,
+        };
+    }
+
+    public static FindingDto ToDto(FindingDetail d)
+    {
+        var f = d.Finding;
+        return new FindingDto(f.Id, f.InspectionId, f.Inspection?.Title ?? "", f.UnitId, f.Unit?.Name ?? "", f.CategoryId,
+            f.Category?.Name ?? "", f.Location, f.Description, f.Requirement, f.Severity, f.Deadline, d.DaysLeft, f.Status,
+            f.IsOverdue, f.QueuedForFollowUp, f.Version, f.CreatedAt, f.UpdatedAt,
+            f.Reports.Select(ToDto).ToList(), f.ExtensionRequests.Select(ToDto).ToList(), d.History.Select(ToDto).ToList());
+    }
+
+    public static ReportDto ToDto(RectificationReport r) => new(r.Id, r.Measures, r.IsFullyRectified, r.LinkList.ToList(),
+        r.SubmittedByName, r.SubmittedAt, r.SubmittedOnTime, r.Decision, r.ReviewComment, r.ReviewedByName, r.ReviewedAt,
+        r.Evidence.Select(e => new EvidenceDto(e.Id, e.FileName, e.ContentType, e.Size, e.Sha256, $"/api/evidence/{e.Id}")).ToList());
+
+    public static ExtensionDto ToDto(ExtensionRequest x) => new(x.Id, x.CurrentDeadline, x.RequestedDeadline, x.Reason,
+        x.RequestedByName, x.RequestedAt, x.Decision, x.DecisionComment, x.DecidedByName, x.DecidedAt);
+
+    public static HistoryDto ToDto(AuditEvent a) => new(a.Id, a.At, a.ActorId, a.ActorName, a.Action, a.EntityType, a.EntityId, a.Before, a.After);
+}

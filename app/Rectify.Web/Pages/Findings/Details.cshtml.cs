@@ -1,0 +1,132 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rectify.Auditing;
+using Rectify.Findings;
+using Rectify.Reports;
+using Rectify.Time;
+using Rectify.Web.Localization;
+using Rectify.Web.Pages.Shared;
+using Rectify.Workflows.Runtime;
+
+namespace Rectify.Web.Pages.Findings;
+
+/// <summary>
+/// One finding: its fields, reports with evidence, extension requests and full history, and the actions the
+/// viewer's role allows (review, decide an extension, issue, edit; or, for the unit, report and ask for more time).
+/// A refused action shows its message beside the form it came from and keeps what was typed.
+/// </summary>
+[Authorize]
+public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, ReportService reports, WorkflowTimeline timeline,
+    ActorContext actorContext, OfficeClock clock)
+    : PageModel
+{
+    public FindingDetail Detail { get; private set; } = null!;
+    /// <summary>The finding's workflow run (整改流程), null for a draft that has none yet.</summary>
+    public FindingWorkflowTimeline? Workflow { get; private set; }
+    public Actor Actor => actorContext.Actor;
+    public OfficeClock Clock => clock;
+
+    /// <summary>Which form a refusal belongs to (review, extension-decision, report, extension, issue) and its message.</summary>
+    public string? ErrorForm { get; private set; }
+    public string? Error { get; private set; }
+    [TempData] public string? Done { get; set; }
+
+    // What the forms post; kept on refusal so nothing typed is lost.
+    [BindProperty] public string Measures { get; set; } = "";
+    [BindProperty] public bool FullyRectified { get; set; } = true;
+    [BindProperty] public string Links { get; set; } = "";
+    [BindProperty] public DateOnly? NewDeadline { get; set; }
+    [BindProperty] public string Reason { get; set; } = "";
+    [BindProperty] public string Comment { get; set; } = "";
+
+    public bool CanReview => Actor.IsAuditor && Detail.PendingReport is not null && Detail.Finding.Status == FindingStatus.Submitted && Actor.UnitId != Detail.Finding.UnitId;
+    public bool CanDecideExtension => Actor.IsAuditor && Detail.PendingExtension is not null && Actor.UnitId != Detail.Finding.UnitId;
+    public bool CanReport => Actor.IsLiaison && Detail.Finding.Status == FindingStatus.Assigned;
+    public bool CanRequestExtension => Actor.IsLiaison && Detail.Finding.Status is FindingStatus.Assigned or FindingStatus.Returned && Detail.PendingExtension is null;
+    public bool CanEdit => Actor.IsAuditor && Detail.Finding.Status is FindingStatus.Draft or FindingStatus.Assigned;
+    public bool CanIssue => Actor.IsAuditor && Detail.Finding.Status == FindingStatus.Draft;
+
+    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm");
+
+    /// <summary>404 (from the service, rendered by the error handler) when the viewer may not see the finding.</summary>
+    public async Task OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct);
+
+    public Task<IActionResult> OnPostReviewAsync(int id, int reportId, bool accept, CancellationToken ct) =>
+        ActAsync(id, "review", ct, () => lifecycle.ReviewAsync(id, reportId, accept, Comment ?? "", Actor, ct),
+            accept ? Lang.T("已通过整改报告。", "Report accepted.") : Lang.T("已退回整改报告。", "Report returned."));
+
+    public Task<IActionResult> OnPostDecideExtensionAsync(int id, int requestId, bool approve, CancellationToken ct) =>
+        ActAsync(id, "extension-decision", ct, () => lifecycle.DecideExtensionAsync(id, requestId, approve, Comment ?? "", Actor, ct),
+            approve ? Lang.T("已批准延期。", "Extension approved.") : Lang.T("已驳回延期申请。", "Extension denied."));
+
+    public Task<IActionResult> OnPostIssueAsync(int id, CancellationToken ct) =>
+        ActAsync(id, "issue", ct, () => findings.IssueAsync([id], Actor, ct), Lang.T("已下发至责任单位。", "Issued to the unit."));
+
+    public Task<IActionResult> OnPostExtensionAsync(int id, CancellationToken ct)
+    {
+        if (NewDeadline is not { } date)
+            return RefuseAsync(id, "extension", Lang.T("请选择新的整改期限。", "Choose the new deadline."), ct);
+        return ActAsync(id, "extension", ct, () => lifecycle.RequestExtensionAsync(id, date, Reason ?? "", Actor, ct),
+            Lang.T("延期申请已提交。", "Extension requested."));
+    }
+
+    public Task<IActionResult> OnPostReportAsync(int id, List<IFormFile> files, CancellationToken ct)
+    {
+        var uploads = files.Where(f => f.Length > 0 || f.FileName.Length > 0)
+            .Select(f => new EvidenceUpload(f.FileName, f.Length, f.OpenReadStream)).ToList();
+        var form = new ReportForm(Measures ?? "", FullyRectified, (Links ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return ActAsync(id, "report", ct, () => reports.SubmitAsync(id, form, uploads, Actor, ct),
+            Lang.T("整改报告已提交，等待审核。", "Report submitted for review."));
+    }
+
+    private async Task<IActionResult> ActAsync<T>(int id, string form, CancellationToken ct, Func<Task<T>> action, string done)
+    {
+        try
+        {
+            await action();
+        }
+        // Not found and forbidden go to the error handler (404/403 page); the rest is shown beside the form.
+        catch (RectifyException e) when (e.Kind is RectifyErrorKind.Invalid or RectifyErrorKind.Conflict)
+        {
+            return await RefuseAsync(id, form, e.Message(), ct);
+        }
+        Done = done;
+        return Redirect($"/findings/{id}");
+    }
+
+    private async Task<IActionResult> RefuseAsync(int id, string form, string message, CancellationToken ct)
+    {
+        ErrorForm = form;
+        Error = message;
+        await LoadAsync(id, ct);
+        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        return Page();
+    }
+
+    private async Task LoadAsync(int id, CancellationToken ct)
+    {
+        Detail = await findings.GetAsync(id, Actor, ct);
+        // Only after the visibility check above: the timeline service leaves that to its caller.
+        Workflow = await timeline.ForFindingAsync(id, ct);
+    }
+
+    /// <summary>What an audit action code means, for the history list.</summary>
+    public static string ActionText(string action) => action switch
+    {
+        "finding.created" => Lang.T("登记问题", "Finding recorded"),
+        "finding.edited" => Lang.T("修改问题", "Finding edited"),
+        "finding.imported" => Lang.T("导入问题", "Finding imported"),
+        "finding.assigned" => Lang.T("下发至责任单位（待整改）", "Issued to the unit (assigned)"),
+        "finding.reassigned" => Lang.T("重新下发整改", "Assigned again"),
+        "finding.submitted" => Lang.T("提交整改报告", "Report submitted"),
+        "finding.accepted" => Lang.T("审核通过（已整改）", "Report accepted"),
+        "finding.returned" => Lang.T("退回整改报告", "Report returned"),
+        "finding.overdue" => Lang.T("标记逾期", "Marked overdue"),
+        "finding.queued_for_follow_up" => Lang.T("列入回头看", "Queued for follow-up"),
+        "extension.requested" => Lang.T("申请延期", "Extension requested"),
+        "extension.approved" => Lang.T("批准延期", "Extension approved"),
+        "extension.denied" => Lang.T("驳回延期申请", "Extension denied"),
+        _ => action,
+    };
+}

@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Rectify.Auditing;
+using Rectify.Inspections;
+using Rectify.Notices;
+using Rectify.Time;
+using Rectify.Web.Pages.Shared;
+
+namespace Rectify.Web.Pages.Notices;
+
+/// <summary>
+/// One notice: a draft is edited beside its live preview and issued after a confirmation; an issued notice shows
+/// its frozen text, its exports, and a way to start a correction.
+/// </summary>
+public class EditModel(NoticeService notices, InspectionService inspections, ActorContext actor, OfficeClock clock) : PageModel
+{
+    public Notice Notice { get; private set; } = null!;
+    public NoticeContent Content { get; private set; } = null!;
+    public string BodyHtml { get; private set; } = "";
+    public IReadOnlyList<InspectionRow> Inspections { get; private set; } = [];
+    public string? Error { get; private set; }
+    public string? Done { get; private set; }
+
+    [BindProperty] public string Title { get; set; } = "";
+    [BindProperty] public string Number { get; set; } = "";
+    [BindProperty] public string Office { get; set; } = "";
+    [BindProperty] public string Addressees { get; set; } = "";
+    [BindProperty] public DateOnly? Date { get; set; }
+    [BindProperty] public DateOnly? PeriodStart { get; set; }
+    [BindProperty] public DateOnly? PeriodEnd { get; set; }
+    [BindProperty] public List<int> InspectionIds { get; set; } = [];
+    [BindProperty] public string? Introduction { get; set; }
+    [BindProperty] public string? Requirements { get; set; }
+    [BindProperty] public string? Attachments { get; set; }
+    [BindProperty] public string? ContactLine { get; set; }
+
+    public string IssuedAtText => Notice.IssuedAt is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm") : "";
+    public bool CanEdit => actor.Actor.IsAuditor && !Notice.IsIssued;
+    public bool CanCorrect => actor.Actor.IsAuditor && Notice.IsIssued;
+
+    public async Task OnGetAsync(int id, string? done, CancellationToken ct)
+    {
+        Done = done switch
+        {
+            "saved" => Localization.Lang.T("已保存。", "Saved."),
+            "issued" => Localization.Lang.T("通报已印发：已冻结内容，启动了新问题的整改流程，并向各单位发送了通报邮件。", "Issued: frozen, workflows started, each unit mailed its part."),
+            _ => null,
+        };
+        await LoadAsync(id, fillForm: true, ct);
+    }
+
+    public Task<IActionResult> OnPostSaveAsync(int id, CancellationToken ct) => Act(id, async () =>
+    {
+        await notices.UpdateDraftAsync(id, Draft(), actor.Actor, ct);
+        return Redirect($"/notices/{id}?done=saved");
+    }, ct);
+
+    public Task<IActionResult> OnPostIssueAsync(int id, CancellationToken ct) => Act(id, async () =>
+    {
+        await notices.IssueAsync(id, actor.Actor, ct);
+        return Redirect($"/notices/{id}?done=issued");
+    }, ct);
+
+    public Task<IActionResult> OnPostDeleteAsync(int id, CancellationToken ct) => Act(id, async () =>
+    {
+        await notices.DeleteDraftAsync(id, actor.Actor, ct);
+        return Redirect("/notices");
+    }, ct);
+
+    /// <summary>A correction is a new draft with the issued notice's settings that refers to it.</summary>
+    public Task<IActionResult> OnPostCorrectAsync(int id, CancellationToken ct) => Act(id, async () =>
+    {
+        var original = await notices.GetAsync(id, actor.Actor, ct);
+        var draft = new NoticeDraft(original.Title, "", original.Office, original.Addressees, original.Date, original.PeriodStart, original.PeriodEnd,
+            original.Inspections.Select(i => i.InspectionId).ToList(), original.Introduction, original.Requirements, original.Attachments,
+            original.ContactLine, CorrectsNoticeId: original.Id);
+        var correction = await notices.CreateDraftAsync(draft, actor.Actor, ct);
+        return Redirect($"/notices/{correction.Id}");
+    }, ct);
+
+    private async Task<IActionResult> Act(int id, Func<Task<IActionResult>> action, CancellationToken ct)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (RectifyException e) when (e.Kind is RectifyErrorKind.Invalid or RectifyErrorKind.Conflict)
+        {
+            Error = e.Message();
+            await LoadAsync(id, fillForm: false, ct);
+            Response.StatusCode = e.Kind == RectifyErrorKind.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
+            return Page();
+        }
+    }
+
+    private NoticeDraft Draft() => new(Title ?? "", Number ?? "", Office ?? "", Addressees ?? "", Date ?? default, PeriodStart ?? default,
+        PeriodEnd ?? default, InspectionIds, Introduction, Requirements, Attachments, ContactLine, Notice?.CorrectsNoticeId);
+
+    private async Task LoadAsync(int id, bool fillForm, CancellationToken ct)
+    {
+        Notice = await notices.GetAsync(id, actor.Actor, ct);
+        Content = await notices.ContentAsync(Notice, ct);
+        BodyHtml = Notice.SnapshotHtml ?? notices.RenderBody(Content);
+        if (actor.Actor.IsAuditor || actor.Actor.IsSupervisor)
+            Inspections = await inspections.ListAsync(actor.Actor, ct);
+        if (!fillForm)
+            return;
+        Title = Notice.Title;
+        Number = Notice.Number;
+        Office = Notice.Office;
+        Addressees = Notice.Addressees;
+        Date = Notice.Date;
+        PeriodStart = Notice.PeriodStart;
+        PeriodEnd = Notice.PeriodEnd;
+        InspectionIds = Notice.Inspections.Select(i => i.InspectionId).ToList();
+        Introduction = Notice.Introduction;
+        Requirements = Notice.Requirements;
+        Attachments = Notice.Attachments;
+        ContactLine = Notice.ContactLine;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Html;
+using Rectify.Findings;
+using Rectify.Inspections;
+using Rectify.Reports;
+using Rectify.Units;
+using Rectify.Users;
+using static Rectify.Web.Localization.Lang;
+
+namespace Rectify.Web.Pages.Shared;
+
+/// <summary>How the pages name and show domain values, in both languages.</summary>
+public static class Display
+{
+    public static string Text(this FindingStatus status) => status switch
+    {
+        FindingStatus.Draft => T("草稿", "Draft"),
+        FindingStatus.Assigned => T("待整改", "Assigned"),
+        FindingStatus.Submitted => T("已提交", "Submitted"),
+        FindingStatus.Returned => T("退回", "Returned"),
+        FindingStatus.Accepted => T("已整改", "Accepted"),
+        _ => status.ToString(),
+    };
+
+    /// <summary>The status badge, with the overdue flag beside it (never instead of it).</summary>
+    public static IHtmlContent Badge(FindingStatus status, bool overdue = false)
+    {
+        var html = $"<span class=\"badge st-{status}\">{Enc(status.Text())}</span>";
+        if (overdue)
+            html += $" <span class=\"badge flag-overdue\">{Enc(T("逾期", "Overdue"))}</span>";
+        return new HtmlString(html);
+    }
+
+    public static string Text(this Severity severity) => severity switch
+    {
+        Severity.Minor => T("轻微", "Minor"),
+        Severity.Serious => T("严重", "Serious"),
+        _ => T("一般", "Normal"),
+    };
+
+    public static string Text(this InspectionKind kind) => kind switch
+    {
+        InspectionKind.MonthlyNotice => T("月度通报", "Monthly notice"),
+        InspectionKind.HalfYearAssessment => T("半年考核", "Half-year assessment"),
+        InspectionKind.ThirdPartyCheck => T("第三方检查", "Third-party check"),
+        InspectionKind.SpecialInspection => T("专项检查", "Special inspection"),
+        _ => kind.ToString(),
+    };
+
+    public static string Text(this UnitKind kind) => kind switch
+    {
+        UnitKind.Department => T("部门", "Department"),
+        UnitKind.District => T("区县", "District/county"),
+        UnitKind.Township => T("乡镇街道", "Township/street"),
+        _ => T("其他", "Other"),
+    };
+
+    public static string Text(this UserRole role) => role switch
+    {
+        UserRole.Auditor => T("审核人员", "Auditor"),
+        UserRole.UnitLiaison => T("单位联络人", "Unit liaison"),
+        UserRole.Supervisor => T("主管", "Supervisor"),
+        _ => role.ToString(),
+    };
+
+    public static string Text(this ReviewDecision decision) => decision switch
+    {
+        ReviewDecision.Accepted => T("通过", "Accepted"),
+        ReviewDecision.Returned => T("退回", "Returned"),
+        _ => T("待审核", "Awaiting review"),
+    };
+
+    public static string Text(this ExtensionDecision decision) => decision switch
+    {
+        ExtensionDecision.Approved => T("已批准", "Approved"),
+        ExtensionDecision.Denied => T("未批准", "Denied"),
+        _ => T("待审批", "Pending"),
+    };
+
+    /// <summary>"还剩 3 天" / "逾期 2 天" / "今日到期", with a class for the colour.</summary>
+    public static IHtmlContent DaysLeft(int days, bool open = true)
+    {
+        if (!open)
+            return HtmlString.Empty;
+        var (css, text) = days switch
+        {
+            < 0 => ("days-late", T($"逾期 {-days} 天", $"{-days} d late")),
+            0 => ("days-soon", T("今日到期", "due today")),
+            <= 3 => ("days-soon", T($"还剩 {days} 天", $"{days} d left")),
+            _ => ("", T($"还剩 {days} 天", $"{days} d left")),
+        };
+        return new HtmlString($"<span class=\"{css}\">{Enc(text)}</span>");
+    }
+
+    /// <summary>A workflow step's outcome (Done, Accepted …) as the office says it.</summary>
+    public static string Outcome(string outcome) => outcome switch
+    {
+        "Done" => T("完成", "Done"),
+        "Skipped" => T("跳过", "Skipped"),
+        "Submitted" => T("已提交", "Submitted"),
+        "Accepted" => T("通过", "Accepted"),
+        "Returned" => T("退回", "Returned"),
+        "Approved" => T("批准", "Approved"),
+        "Denied" => T("驳回", "Denied"),
+        "Overdue" => T("逾期", "Overdue"),
+        "True" => T("是", "Yes"),
+        "False" => T("否", "No"),
+        _ => outcome,
+    };
+
+    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",
+        _ => $"{bytes / 1024.0 / 1024.0:0.#} MB",
+    };
+
+    /// <summary>A refused action's message for the person who tried it (Chinese unless the page is English).</summary>
+    public static string Message(this RectifyException e) => e.MessageFor(CultureInfo.CurrentUICulture);
+
+    private static string Enc(string s) => System.Net.WebUtility.HtmlEncode(s);
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using Rectify.Data;
+using Rectify.Reports;
+using Rectify.Users;
+using Rectify.Web.Auth;
+using Rectify.Web.Categories;
+using Rectify.Web.Dashboard;
+using Rectify.Web.Demo;
+using Rectify.Web.Elsa;
+using Rectify.Web.Errors;
+using Rectify.Web.Evidence;
+using Rectify.Web.Findings;
+using Rectify.Web.Inspections;
+using Rectify.Web.Mail;
+using Rectify.Web.Notices;
+using Rectify.Web.Units;
+using Rectify.Web.Users;
+using Rectify.Web.Workflows;
+
+namespace Rectify.Web;
+
+/// <summary>The one place the web host is wired: sign-in, authorization, localization, errors, API, pages, health.</summary>
+public static class WebModule
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+    public const string CultureCookie = ".Rectify.Culture";
+    private static readonly string[] Cultures = ["zh-CN", "en"];
+
+    public static WebApplicationBuilder AddRectifyWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        // Structured logs: one JSON object per line on the console.
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.UseUtcTimestamp = true;
+        });
+        // Also when run from another folder than the project's (no appsettings.json found): no per-query log lines.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+
+        // Uploads: at most MaxFiles evidence files of MaxFileBytes each, plus the form fields.
+        var evidence = configuration.GetSection("Evidence").Get<EvidenceOptions>() ?? new EvidenceOptions();
+        var maxBody = evidence.MaxFileBytes * evidence.MaxFiles + 1024 * 1024;
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = maxBody);
+
+        services.AddIdentityCore<AppUser>(o =>
+            {
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.Password.RequiredLength = 8;
+                o.Password.RequireNonAlphanumeric = false;
+                o.User.RequireUniqueEmail = false;
+            })
+            .AddEntityFrameworkStores<RectifyDb>()
+            .AddSignInManager<RectifySignInManager>()
+            .AddClaimsPrincipalFactory<RectifyClaimsFactory>()
+            .AddDefaultTokenProviders();
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.Cookie.Name = ".Rectify.Auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.LoginPath = "/login";
+            o.LogoutPath = "/logout";
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // The API answers 401/403 instead of redirecting to the sign-in page.
+            o.Events.OnRedirectToLogin = context =>
+            {
+                if (RectifyExceptionHandler.IsApi(context.Request))
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                else
+                    context.Response.Redirect(context.RedirectUri);
+                return Task.CompletedTask;
+            };
+            o.Events.OnRedirectToAccessDenied = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return RectifyExceptionHandler.IsApi(context.Request)
+                    ? Task.CompletedTask
+                    : RectifyExceptionHandler.WritePageAsync(context.HttpContext, 403,
+                        Localization.Lang.T("您没有权限访问该页面。", "You are not allowed to open this page."));
+            };
+        });
+        services.AddAuthorization(Policies.Add);
+        services.AddHttpContextAccessor();
+
+        services.AddDataProtection().SetApplicationName("Rectify").PersistKeysToDbContext<RectifyDb>();
+        services.AddAntiforgery(o => o.HeaderName = "X-XSRF-TOKEN");
+
+        services.AddRequestLocalization(o =>
+        {
+            o.SetDefaultCulture(Cultures[0]).AddSupportedCultures(Cultures).AddSupportedUICultures(Cultures);
+            o.RequestCultureProviders = [new CookieRequestCultureProvider { CookieName = CultureCookie }];
+        });
+
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/Login");
+            o.Conventions.AllowAnonymousToPage("/Error");
+        });
+
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<RectifyExceptionHandler>();
+        services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Rectify API";
+            document.Info.Description = "整改跟踪 Rectify: findings, reports, extensions, units, users, categories. Errors are RFC 7807 problem details with a stable \"code\".";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddDbContextCheck<RectifyDb>("database");
+        services.AddScoped<DemoData>();
+        services.AddElsaStudio();
+        return builder;
+    }
+
+    public static WebApplication UseRectifyWeb(this WebApplication app)
+    {
+        // Localization first, so error answers also speak the request's language.
+        app.UseRequestLocalization();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(async context =>
+        {
+            // Bare API errors (401, 404 of unknown routes) also answer as problem details.
+            var http = context.HttpContext;
+            if (RectifyExceptionHandler.IsApi(http.Request) && !http.Response.HasStarted && http.Response.ContentLength is null)
+            {
+                var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.TryWriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = { Status = http.Response.StatusCode, Extensions = { ["code"] = $"http.{http.Response.StatusCode}" } },
+                });
+            }
+        });
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseActorContext();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapGet("/", () => Results.Redirect("/dashboard")).ExcludeFromDescription();
+        app.MapGet("/culture", (string? c, string? returnUrl, HttpContext context) =>
+        {
+            var culture = Cultures.Contains(c) ? c! : Cultures[0];
+            context.Response.Cookies.Append(CultureCookie,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = true });
+            return Results.LocalRedirect(returnUrl is { Length: > 0 } && Uri.IsWellFormedUriString(returnUrl, UriKind.Relative) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") ? returnUrl : "/");
+        }).AllowAnonymous().ExcludeFromDescription();
+
+        app.MapAuthApi();
+        app.MapFindingsApi();
+        app.MapEvidenceApi();
+        app.MapInspectionsApi();
+        app.MapNoticesApi();
+        app.MapUnitsApi();
+        app.MapUsersApi();
+        app.MapCategoriesApi();
+        app.MapDashboardApi();
+        app.MapMailApi();
+        app.MapWorkflowApi();
+        app.MapElsaStudio();
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>Migrates the database, seeds the demo data once, and prints where to go and how to sign in.</summary>
+    public static async Task PrepareAsync(this WebApplication app)
+    {
+        await DatabaseInitializer.MigrateAsync(app.Services);
+        var seed = app.Configuration.GetValue("Demo:Seed", true);
+        if (seed)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync();
+        }
+        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, seed));
+    }
+
+    private static void PrintWelcome(WebApplication app, bool seeded)
+    {
+        var urls = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : DefaultUrl;
+        var lines = new List<string> { "", $"Rectify 整改跟踪 is running at {urls}" };
+        if (seeded)
+        {
+            lines.Add("Demo sign-ins (user name / password):");
+            lines.AddRange(DemoData.Logins.Select(l => $"  {l.Role,-12} {l.UserName,-18} {l.Password}   {l.Description}"));
+        }
+        lines.Add("");
+        Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
+    }
+}

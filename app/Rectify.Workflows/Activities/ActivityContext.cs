@@ -1,0 +1,145 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Rectify.Findings;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Expressions;
+using Rectify.Workflows.Runtime;
+
+namespace Rectify.Workflows.Activities;
+
+/// <summary>
+/// What an activity sees while it runs: its configured node and evaluated inputs, the finding, the instance's
+/// variables, the office clock and calendar, the finding lifecycle and the mail outbox (all on the run's DbContext).
+/// </summary>
+public sealed class ActivityContext
+{
+    private readonly InstanceRun _run;
+    private readonly ExecutionRecord _record;
+    private ExpressionScope? _scope;
+
+    internal ActivityContext(InstanceRun run, ActivityNode node, ActivityDescriptor descriptor, ExecutionRecord record, Connection? arrivedVia, WorkflowServices services)
+    {
+        _run = run;
+        Node = node;
+        Descriptor = descriptor;
+        _record = record;
+        ArrivedVia = arrivedVia;
+        Services = services;
+    }
+
+    public ActivityNode Node { get; }
+    public ActivityDescriptor Descriptor { get; }
+    public WorkflowServices Services { get; }
+    public Finding Finding => _run.Finding;
+    public WorkflowInstance Instance => _run.Instance;
+    public WorkflowDefinition Definition => _run.Definition;
+    public DateTimeOffset Now => Services.Clock.Now;
+    /// <summary>The connection that scheduled this execution (null for a start activity).</summary>
+    public Connection? ArrivedVia { get; }
+    public IDictionary<string, JsonNode?> Variables => _run.State.Variables;
+    public string ExecutionId => _record.Id;
+
+    /// <summary>Stable per instance and activity execution, so a retried run never queues a message twice.</summary>
+    public string DeduplicationKey => $"wf:{_run.Instance.Id}:{_record.Id}";
+
+    /// <summary>The inbound connections that have arrived at this join since it last fired.</summary>
+    public List<string> JoinArrivals
+    {
+        get
+        {
+            if (!_run.State.Joins.TryGetValue(Node.Id, out var list))
+                _run.State.Joins[Node.Id] = list = [];
+            return list;
+        }
+    }
+
+    /// <summary>Cancels the waiting executions chosen by <paramref name="which"/> and drops the scheduled activities it chooses too.</summary>
+    public void Cancel(Func<string, bool> which) => _run.CancelWhere(which, except: _record);
+
+    /// <summary>Evaluates an input (or its default) and records the value on the execution record.</summary>
+    public T Get<T>(string name)
+    {
+        var descriptor = Descriptor.Inputs.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        object? value;
+        if (Node.Inputs.TryGetValue(name, out var input) && !(input.ExpressionType == "Literal" && input.IsEmpty))
+            value = Services.Evaluator.Evaluate(input.ExpressionType, input.Value, Scope);
+        else
+            value = descriptor?.Default;
+        var converted = ValueConversion.To<T>(value);
+        _record.Inputs ??= [];
+        _record.Inputs[descriptor?.Name ?? name] = JsonPlain.ToNode(converted);
+        return converted;
+    }
+
+    /// <summary>Evaluates an expression found elsewhere in the activity's JSON (e.g. a FlowSwitch case condition).</summary>
+    public object? Evaluate(string expressionType, JsonElement value) => Services.Evaluator.Evaluate(expressionType, value, Scope);
+
+    public ExpressionScope Scope => _scope ??= new ExpressionScope(FindingSnapshot(Finding), _run.State.Variables);
+
+    /// <summary>What scripts and templates see of a finding.</summary>
+    public static IReadOnlyDictionary<string, object?> FindingSnapshot(Finding f) => new Dictionary<string, object?>
+    {
+        ["id"] = f.Id,
+        ["unitId"] = f.UnitId,
+        ["unitName"] = f.Unit?.Name,
+        ["status"] = f.Status.ToString(),
+        ["deadline"] = f.Deadline.ToString("yyyy-MM-dd"),
+        ["isOverdue"] = f.IsOverdue,
+        ["queuedForFollowUp"] = f.QueuedForFollowUp,
+        ["severity"] = f.Severity.ToString(),
+        ["location"] = f.Location,
+        ["description"] = f.Description,
+        ["requirement"] = f.Requirement,
+    };
+}
+
+/// <summary>Turns evaluated values (JSON literals, script results, rendered text) into the type an input declares.</summary>
+public static class ValueConversion
+{
+    public static T To<T>(object? value) => (T)To(value, typeof(T))!;
+
+    public static object? To(object? value, Type type)
+    {
+        if (value is JsonElement element)
+            value = element.ValueKind switch
+            {
+                JsonValueKind.String => element.GetString(),
+                JsonValueKind.Number => element.GetDouble(),
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.Array => element.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText()).ToList(),
+                JsonValueKind.Null or JsonValueKind.Undefined => null,
+                _ => element.GetRawText(),
+            };
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (value is null)
+            return type == typeof(string) ? "" : type.IsValueType && Nullable.GetUnderlyingType(type) is null ? Activator.CreateInstance(type) : target == typeof(List<string>) ? new List<string>() : null;
+        if (target.IsInstanceOfType(value))
+            return value;
+        var text = value as string ?? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        if (target == typeof(string))
+            return value is IEnumerable<object?> items ? string.Join(",", items) : text;
+        if (target == typeof(int))
+            return value is double d ? (int)Math.Round(d) : int.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (target == typeof(bool))
+            return value is double n ? n != 0 : bool.Parse(text.Trim());
+        if (target == typeof(TimeSpan))
+            return TimeSpan.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (target == typeof(TimeOnly))
+            return TimeOnly.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (target == typeof(DateTimeOffset))
+            return DateTimeOffset.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (target == typeof(List<string>))
+        {
+            if (value is IEnumerable<object?> list)
+                return list.Select(x => Convert.ToString(x, System.Globalization.CultureInfo.InvariantCulture) ?? "").Where(x => x.Length > 0).ToList();
+            var trimmed = text.Trim();
+            if (trimmed.StartsWith('['))
+                return JsonSerializer.Deserialize<List<string>>(trimmed) ?? [];
+            return trimmed.Split([',', '，', ';', '；'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        }
+        if (target.IsEnum)
+            return Enum.Parse(target, text.Trim(), ignoreCase: true);
+        return Convert.ChangeType(value, target, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

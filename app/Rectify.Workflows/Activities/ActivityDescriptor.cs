@@ -1,0 +1,70 @@
+namespace Rectify.Workflows.Activities;
+
+/// <summary>What the designer shows for an activity type, and what the validator checks: Elsa's descriptor, in Chinese and English.</summary>
+public sealed record ActivityDescriptor(
+    string TypeName,
+    string DisplayName,
+    string DisplayNameEn,
+    string Category,
+    string CategoryEn,
+    string Description,
+    string DescriptionEn)
+{
+    /// <summary>Elsa's kind: Action, Task (waits for people), Trigger, Job.</summary>
+    public string Kind { get; init; } = "Action";
+    public IReadOnlyList<InputDescriptor> Inputs { get; init; } = [];
+    /// <summary>Outcome ports, in order, e.g. Submitted and Overdue; empty for terminal activities.</summary>
+    public IReadOnlyList<PortDescriptor> Outcomes { get; init; } = [PortDescriptor.Done];
+    /// <summary>True when the ports come from the activity's own configuration (FlowSwitch cases, FlowFork branches).</summary>
+    public bool HasDynamicPorts { get; init; }
+    public bool IsStart { get; init; }
+    public bool IsTerminal { get; init; }
+    /// <summary>Flow plumbing (start, fork, join) is left out of the finding's step list.</summary>
+    public bool ShowInTimeline { get; init; } = true;
+    /// <summary>The short type name Elsa shows (the part after the namespace).</summary>
+    public string Name => TypeName[(TypeName.LastIndexOf('.') + 1)..];
+}
+
+public sealed record PortDescriptor(string Name, string DisplayName, string DisplayNameEn)
+{
+    public static readonly PortDescriptor Done = new("Done", "完成", "Done");
+}
+
+/// <summary>UI hints Elsa Studio understands.</summary>
+public static class UiHints
+{
+    public const string SingleLine = "singleline";
+    public const string MultiLine = "multiline";
+    public const string Dropdown = "dropdown";
+    public const string CheckList = "checklist";
+    public const string Checkbox = "checkbox";
+    public const string Code = "code-editor";
+    public const string DateTimePicker = "datetime-picker";
+}
+
+/// <summary>Names of the option lists the designer API fills dropdowns from (<see cref="InputDescriptor.OptionsProvider"/>).</summary>
+public static class OptionProviders
+{
+    /// <summary>The templates in templates/mail.</summary>
+    public const string MailTemplates = "mail-templates";
+    /// <summary>Liaison, Leader, Supervisors, Auditors (and Address).</summary>
+    public const string RecipientKinds = "recipient-kinds";
+    public const string Units = "units";
+}
+
+/// <summary>One input of an activity: name (PascalCase, camelCase in JSON), CLR-ish type name, labels, how to edit it.</summary>
+public sealed record InputDescriptor(string Name, string TypeName, string DisplayName, string DisplayNameEn)
+{
+    public string Description { get; init; } = "";
+    public string DescriptionEn { get; init; } = "";
+    public string UiHint { get; init; } = UiHints.SingleLine;
+    public bool Required { get; init; }
+    /// <summary>The value used when the definition leaves the input out (as a literal string).</summary>
+    public string? Default { get; init; }
+    /// <summary>Fixed dropdown items (value, Chinese text, English text).</summary>
+    public IReadOnlyList<(string Value, string Text, string TextEn)> Options { get; init; } = [];
+    /// <summary>A dynamic list the host fills (see <see cref="OptionProviders"/>).</summary>
+    public string? OptionsProvider { get; init; }
+    public string DefaultSyntax { get; init; } = "Literal";
+    public string JsonName => char.ToLowerInvariant(Name[0]) + Name[1..];
+}

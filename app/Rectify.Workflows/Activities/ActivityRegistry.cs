@@ -1,0 +1,31 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Rectify.Workflows.Activities;
+
+/// <summary>Every activity type the runtime can execute, by Elsa type name; the designer's toolbox comes from here.</summary>
+public sealed class ActivityRegistry
+{
+    private readonly Dictionary<string, Activity> _byType;
+
+    public ActivityRegistry(IEnumerable<Activity> activities)
+    {
+        _byType = activities.ToDictionary(a => a.Descriptor.TypeName, StringComparer.Ordinal);
+    }
+
+    /// <summary>The built-in activity types, one instance each (they are stateless).</summary>
+    public static IReadOnlyList<Activity> BuiltIn() =>
+        typeof(ActivityRegistry).Assembly.GetTypes()
+            .Where(t => t.IsSubclassOf(typeof(Activity)) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null)
+            .Select(t => (Activity)Activator.CreateInstance(t)!)
+            .OrderBy(a => a.Descriptor.TypeName, StringComparer.Ordinal)
+            .ToList();
+
+    public IEnumerable<Activity> All => _byType.Values;
+
+    public IEnumerable<ActivityDescriptor> Descriptors => _byType.Values.Select(a => a.Descriptor);
+
+    public bool TryGet(string typeName, [NotNullWhen(true)] out Activity? activity) => _byType.TryGetValue(typeName, out activity);
+
+    public Activity Get(string typeName) =>
+        _byType.TryGetValue(typeName, out var activity) ? activity : throw new InvalidOperationException($"Unknown activity type '{typeName}'.");
+}

@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Jint;
+using Jint.Native;
+using Jint.Native.Json;
+using JsonSerializer = System.Text.Json.JsonSerializer;
+using Microsoft.Extensions.Options;
+using Rectify.Templating;
+using Rectify.Time;
+
+namespace Rectify.Workflows.Expressions;
+
+public sealed class ScriptOptions
+{
+    /// <summary>Wall-clock limit of one JavaScript evaluation.</summary>
+    public int TimeoutMilliseconds { get; set; } = 2000;
+    /// <summary>Memory one JavaScript evaluation may allocate.</summary>
+    public long MemoryLimitBytes { get; set; } = 16 * 1024 * 1024;
+    public int MaxStatements { get; set; } = 1_000_000;
+    public int MaxRecursion { get; set; } = 256;
+    /// <summary>Items one Liquid for loop may take.</summary>
+    public int LiquidMaxSteps { get; set; } = 100_000;
+}
+
+/// <summary>What an expression sees: the finding (a plain snapshot) and the instance's variables, which it may set.</summary>
+public sealed class ExpressionScope(IReadOnlyDictionary<string, object?> finding, IDictionary<string, JsonNode?> variables)
+{
+    public IReadOnlyDictionary<string, object?> Finding { get; } = finding;
+    public IDictionary<string, JsonNode?> Variables { get; } = variables;
+}
+
+/// <summary>A script or template that failed or ran away; the instance faults with this message.</summary>
+public sealed class ExpressionException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Evaluates Elsa expressions: Literal (the JSON value as is), JavaScript (Jint, sandboxed with a time, memory,
+/// statement and recursion limit) and Liquid (Rectify.Templating: plain values only, bounded loops, output and time).
+/// </summary>
+public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeClock clock, TimeProvider time)
+{
+    public static readonly IReadOnlyList<string> SupportedTypes = ["Literal", "JavaScript", "Liquid"];
+
+    private readonly ConcurrentDictionary<string, LiquidTemplate> _templates = new();
+    private readonly ScriptOptions _options = options.Value;
+    // Expressions see dictionaries and plain values only (no view-model types); invariant culture as before.
+    private readonly LiquidRenderer _liquid = new(new ViewModelTypes(), clock.Zone, time, CultureInfo.InvariantCulture);
+    private readonly RenderLimits _liquidLimits = new()
+    {
+        MaxIterations = options.Value.LiquidMaxSteps,
+        Timeout = TimeSpan.FromMilliseconds(options.Value.TimeoutMilliseconds),
+    };
+
+    public object? Evaluate(string expressionType, JsonElement value, ExpressionScope scope) => expressionType switch
+    {
+        "Literal" or "Object" => value.ValueKind == JsonValueKind.Undefined ? null : value,
+        "JavaScript" => RunJavaScript(TextOf(value), scope),
+        "Liquid" => RenderLiquid(TextOf(value), scope),
+        _ => throw new ExpressionException($"Unsupported expression type '{expressionType}'."),
+    };
+
+    private static string TextOf(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.ValueKind == JsonValueKind.Undefined ? "" : value.GetRawText();
+
+    private object? RunJavaScript(string script, ExpressionScope scope)
+    {
+        var engine = new Engine(o => o
+            .TimeoutInterval(TimeSpan.FromMilliseconds(_options.TimeoutMilliseconds))
+            .LimitMemory(_options.MemoryLimitBytes)
+            .MaxStatements(_options.MaxStatements)
+            .LimitRecursion(_options.MaxRecursion)
+            .Strict(false));
+        var json = new JsonParser(engine);
+        engine.SetValue("finding", json.Parse(JsonSerializer.Serialize(scope.Finding)));
+        var variables = new JsonObject();
+        foreach (var (name, value) in scope.Variables)
+            variables[name] = value?.DeepClone();
+        var variablesValue = json.Parse(variables.ToJsonString());
+        engine.SetValue("variables", variablesValue);
+        foreach (var (name, _) in scope.Variables)
+        {
+            if (IsIdentifier(name))
+                engine.SetValue(name, variablesValue.AsObject().Get(name));
+        }
+        engine.SetValue("getVariable", new Func<string, JsValue>(name => variablesValue.AsObject().Get(name)));
+        engine.SetValue("setVariable", new Action<string, JsValue>((name, value) =>
+        {
+            scope.Variables[name] = JsonNode.Parse(new Jint.Native.Json.JsonSerializer(engine).Serialize(value).ToString() is { Length: > 0 } s && s != "undefined" ? s : "null");
+        }));
+        try
+        {
+            return engine.Evaluate(script).ToObject();
+        }
+        catch (TimeoutException ex)
+        {
+            throw new ExpressionException($"JavaScript stopped: it ran longer than {_options.TimeoutMilliseconds} ms.", ex);
+        }
+        catch (Jint.Runtime.MemoryLimitExceededException ex)
+        {
+            throw new ExpressionException($"JavaScript stopped: it used more than {_options.MemoryLimitBytes / 1024 / 1024} MB.", ex);
+        }
+        catch (Jint.Runtime.StatementsCountOverflowException ex)
+        {
+            throw new ExpressionException($"JavaScript stopped: more than {_options.MaxStatements} statements.", ex);
+        }
+        catch (Jint.Runtime.RecursionDepthOverflowException ex)
+        {
+            throw new ExpressionException($"JavaScript stopped: recursion deeper than {_options.MaxRecursion}.", ex);
+        }
+        catch (Exception ex) when (ex is not ExpressionException)
+        {
+            throw new ExpressionException($"JavaScript failed: {ex.Message}", ex);
+        }
+    }
+
+    private string RenderLiquid(string source, ExpressionScope scope)
+    {
+        var template = _templates.GetOrAdd(source, s => LiquidTemplate.TryParse(s, null, out var t, out var error)
+            ? t
+            : throw new ExpressionException($"Liquid template is invalid: {error}"));
+        var model = new Dictionary<string, object?>
+        {
+            ["finding"] = scope.Finding.ToDictionary(kv => kv.Key, kv => kv.Value),
+            ["variables"] = scope.Variables.ToDictionary(kv => kv.Key, kv => JsonPlain.ToPlain(kv.Value)),
+        };
+        try
+        {
+            return _liquid.Render(template, model, RenderMode.Text, _liquidLimits);
+        }
+        catch (TemplateException ex)
+        {
+            throw new ExpressionException($"Liquid stopped: {ex.Message}", ex);
+        }
+    }
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && (char.IsLetter(name[0]) || name[0] is '_' or '$') && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '$')
+        && name is not ("finding" or "variables" or "getVariable" or "setVariable");
+}
+
+/// <summary>JSON nodes as plain CLR values (string, double, bool, lists, dictionaries) for templates and conversions.</summary>
+public static class JsonPlain
+{
+    public static object? ToPlain(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => o.ToDictionary(kv => kv.Key, kv => ToPlain(kv.Value)),
+        JsonArray a => a.Select(ToPlain).ToList(),
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => v.GetValue<string>(),
+            JsonValueKind.Number => v.TryGetValue<double>(out var d) ? d : double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => null,
+        },
+        _ => null,
+    };
+
+    public static JsonNode? ToNode(object? value) => value switch
+    {
+        null => null,
+        JsonElement e => JsonNode.Parse(e.GetRawText()),
+        JsonNode n => n.DeepClone(),
+        _ => JsonSerializer.SerializeToNode(value),
+    };
+}

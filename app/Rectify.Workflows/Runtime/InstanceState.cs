@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Rectify.Workflows.Runtime;
+
+/// <summary>
+/// What a <see cref="WorkflowInstance"/> remembers between runs, stored as compact JSON in its State column:
+/// variables, the arrivals at joins, every activity execution (the instance viewer's records) and the journal.
+/// An execution still Running is waiting; its bookmark names and timer mirror the rows in the bookmark and timer tables.
+/// </summary>
+public sealed class InstanceState
+{
+    [JsonPropertyName("v")] public Dictionary<string, JsonNode?> Variables { get; set; } = [];
+    /// <summary>Join activity id → the inbound connections that have arrived since it last fired.</summary>
+    [JsonPropertyName("j")] public Dictionary<string, List<string>> Joins { get; set; } = [];
+    [JsonPropertyName("x")] public List<ExecutionRecord> Executions { get; set; } = [];
+    [JsonPropertyName("l")] public List<JournalEntry> Journal { get; set; } = [];
+    [JsonPropertyName("i")] public List<Incident> Incidents { get; set; } = [];
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static InstanceState Read(string json) => JsonSerializer.Deserialize<InstanceState>(json, Json) ?? new();
+
+    public string Write() => JsonSerializer.Serialize(this, Json);
+
+    public IEnumerable<ExecutionRecord> Waiting => Executions.Where(e => e.Status == ExecutionStatus.Running);
+}
+
+public enum ExecutionStatus
+{
+    Running,
+    Completed,
+    Canceled,
+    Faulted,
+}
+
+/// <summary>One execution of one activity (Elsa's ActivityExecutionRecord). <see cref="Id"/> is a sequence number within the instance.</summary>
+public sealed class ExecutionRecord
+{
+    [JsonPropertyName("id")] public string Id { get; set; } = "";
+    [JsonPropertyName("a")] public string ActivityId { get; set; } = "";
+    [JsonPropertyName("n")] public string NodeId { get; set; } = "";
+    [JsonPropertyName("t")] public string ActivityType { get; set; } = "";
+    [JsonPropertyName("s")] public ExecutionStatus Status { get; set; }
+    [JsonPropertyName("st")] public DateTimeOffset StartedAt { get; set; }
+    [JsonPropertyName("ct")] public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>Inputs as evaluated, keyed by the descriptor's input name.</summary>
+    [JsonPropertyName("in")] public Dictionary<string, JsonNode?>? Inputs { get; set; }
+    [JsonPropertyName("o")] public List<string>? Outcomes { get; set; }
+    [JsonPropertyName("b")] public List<string>? Bookmarks { get; set; }
+    [JsonPropertyName("due")] public DateTimeOffset? TimerDue { get; set; }
+    [JsonPropertyName("e")] public string? Exception { get; set; }
+
+    [JsonIgnore] public bool HasBookmarks => Bookmarks is { Count: > 0 } || TimerDue is not null;
+}
+
+/// <summary>Elsa's journal: Started, Completed, Suspended, Resumed, Faulted, Cancelled.</summary>
+public sealed record JournalEntry(
+    [property: JsonPropertyName("q")] int Sequence,
+    [property: JsonPropertyName("at")] DateTimeOffset Timestamp,
+    [property: JsonPropertyName("a")] string ActivityId,
+    [property: JsonPropertyName("n")] string NodeId,
+    [property: JsonPropertyName("t")] string ActivityType,
+    [property: JsonPropertyName("ev")] string EventName,
+    [property: JsonPropertyName("x")] string ExecutionId);
+
+public sealed record Incident(
+    [property: JsonPropertyName("a")] string ActivityId,
+    [property: JsonPropertyName("n")] string NodeId,
+    [property: JsonPropertyName("t")] string ActivityType,
+    [property: JsonPropertyName("m")] string Message,
+    [property: JsonPropertyName("et")] string ExceptionType,
+    [property: JsonPropertyName("at")] DateTimeOffset Timestamp);

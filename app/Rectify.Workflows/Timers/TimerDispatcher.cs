@@ -1,0 +1,185 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rectify.Auditing;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Workflows.Activities;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Runtime;
+
+namespace Rectify.Workflows.Timers;
+
+/// <summary>
+/// Fires due timers exactly once across restarts and nodes: claims a batch by a conditional update of the lease
+/// (on PostgreSQL with FOR UPDATE SKIP LOCKED), then fires them in groups, each group one transaction that
+/// updates the instances and deletes the timer rows. A row already fired elsewhere fails the delete, the
+/// transaction rolls back, and the group's timers are retried one by one.
+/// </summary>
+public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider time, IOptions<WorkflowOptions> options, ILogger<TimerDispatcher> logger)
+{
+    private const int MaxAttempts = 4;
+    private readonly WorkflowOptions _options = options.Value;
+
+    /// <summary>Names this dispatcher in the lease column.</summary>
+    public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Fires every timer due now; returns how many fired.</summary>
+    public async Task<int> FireDueAsync(CancellationToken ct = default)
+    {
+        var fired = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var claimed = await ClaimAsync(ct);
+            if (claimed.Count == 0)
+                break;
+            fired += await FireAsync(claimed, ct);
+            if (claimed.Count < _options.ClaimBatchSize)
+                break;
+        }
+        return fired;
+    }
+
+    /// <summary>Takes the lease of up to a batch of due, unleased timers; returns them in due order.</summary>
+    public async Task<List<WorkflowTimer>> ClaimAsync(CancellationToken ct = default)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
+        var now = time.GetUtcNow();
+        var until = now + _options.LeaseDuration;
+        var claim = $"{NodeId}/{Guid.NewGuid():N}";
+        List<WorkflowTimer> claimed;
+        if (db.Database.IsNpgsql())
+        {
+            claimed = await db.Set<WorkflowTimer>().FromSqlInterpolated($"""
+                UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {until}
+                WHERE ("InstanceId", "ActivityExecutionId") IN (
+                    SELECT "InstanceId", "ActivityExecutionId" FROM "WorkflowTimers"
+                    WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                    ORDER BY "DueAt" LIMIT {_options.ClaimBatchSize}
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING *
+                """).AsNoTracking().ToListAsync(ct);
+        }
+        else
+        {
+            // SQLite serialises writers; the condition is evaluated inside the one UPDATE, so two claims never overlap.
+            long nowMs = now.ToUnixTimeMilliseconds(), untilMs = until.ToUnixTimeMilliseconds();
+            claimed = await db.Set<WorkflowTimer>().FromSqlInterpolated($"""
+                UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {untilMs}
+                WHERE rowid IN (
+                    SELECT rowid FROM "WorkflowTimers"
+                    WHERE "DueAt" <= {nowMs} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {nowMs})
+                    ORDER BY "DueAt" LIMIT {_options.ClaimBatchSize})
+                RETURNING *
+                """).AsNoTracking().ToListAsync(ct);
+        }
+        return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId)).ToList();
+    }
+
+    private async Task<int> FireAsync(List<WorkflowTimer> claimed, CancellationToken ct)
+    {
+        var fired = 0;
+        foreach (var group in claimed.Chunk(_options.FireGroupSize))
+        {
+            try
+            {
+                fired += await FireGroupAsync(group, ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Someone else touched one of these instances or fired one of these timers (a concurrency error, or
+                // the outbox refusing the same message twice): go one by one.
+                foreach (var timer in group)
+                    fired += await FireOneAsync(timer, ct);
+            }
+        }
+        return fired;
+    }
+
+    private async Task<int> FireOneAsync(WorkflowTimer timer, CancellationToken ct)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            try
+            {
+                return await FireGroupAsync([timer], ct, mustExist: true);
+            }
+            catch (DbUpdateException) when (attempt < MaxAttempts)
+            {
+            }
+            catch (DbUpdateException ex)
+            {
+                logger.LogWarning(ex, "Timer {Instance}/{Execution} could not be fired after {Attempts} attempts; its lease will expire and it will be retried",
+                    timer.InstanceId, timer.ActivityExecutionId, MaxAttempts);
+            }
+        }
+        return 0;
+    }
+
+    private async Task<int> FireGroupAsync(IReadOnlyList<WorkflowTimer> timers, CancellationToken ct, bool mustExist = false)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Actor = Actor.Workflow;
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<RectifyDb>();
+        if (mustExist)
+        {
+            var t = timers[0];
+            // Fired meanwhile by another node: nothing to do.
+            if (!await db.Set<WorkflowTimer>().AnyAsync(x => x.InstanceId == t.InstanceId && x.ActivityExecutionId == t.ActivityExecutionId, ct))
+                return 0;
+        }
+        var runner = services.GetRequiredService<WorkflowRunner>();
+        var cache = services.GetRequiredService<DefinitionCache>();
+        var instanceIds = timers.Select(t => t.InstanceId).Distinct().ToList();
+        var instances = await db.Set<WorkflowInstance>().Where(i => instanceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+        var findingIds = instances.Values.Where(i => i.FindingId is not null).Select(i => i.FindingId!.Value).Distinct().ToList();
+        var findings = await db.Set<Finding>().Include(f => f.Unit).Where(f => findingIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, ct);
+        var fired = 0;
+        foreach (var timer in timers)
+        {
+            if (!instances.TryGetValue(timer.InstanceId, out var instance) || instance.FindingId is not { } findingId || !findings.TryGetValue(findingId, out var finding))
+                continue;
+            var definition = await cache.ParsedAsync(db, instance.DefinitionVersionId, ct);
+            if (await runner.ResumeAsync(instance, definition, finding, [timer.ActivityExecutionId], Signal.Timer, ct))
+                fired++;
+            else
+                runner.DropTimer(timer);
+        }
+        await db.SaveChangesAsync(ct);
+        return fired;
+    }
+}
+
+/// <summary>Imports the shipped definitions, then fires due timers until the host stops.</summary>
+public sealed class TimerDispatcherService(
+    TimerDispatcher dispatcher, IServiceScopeFactory scopes, IOptions<WorkflowOptions> options, ILogger<TimerDispatcherService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using (var scope = scopes.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<DefinitionImporter>().ImportAsync(stoppingToken);
+        if (!options.Value.RunDispatcher)
+            return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var fired = 0;
+            try
+            {
+                fired = await dispatcher.FireDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Firing workflow timers failed; retrying after the poll interval");
+            }
+            if (fired == 0)
+            {
+                try { await Task.Delay(options.Value.PollInterval, stoppingToken); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+}

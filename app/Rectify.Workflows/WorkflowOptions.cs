@@ -1,0 +1,28 @@
+namespace Rectify.Workflows;
+
+/// <summary>The "Workflows" configuration section.</summary>
+public sealed class WorkflowOptions
+{
+    /// <summary>The definition every new finding runs unless told otherwise.</summary>
+    public string DefaultDefinitionId { get; set; } = "rectification";
+    /// <summary>Folder of shipped definitions imported at start when absent or newer; default: workflows/ beside the app.</summary>
+    public string? DefinitionsPath { get; set; }
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Due timers claimed per round.</summary>
+    public int ClaimBatchSize { get; set; } = 2000;
+    /// <summary>Timers fired per transaction.</summary>
+    public int FireGroupSize { get; set; } = 250;
+    /// <summary>How long a claim holds its timers before another node may take them (a crashed node's claims expire).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>Whether the background dispatcher runs in this process.</summary>
+    public bool RunDispatcher { get; set; } = true;
+    public DemoClockOptions DemoClock { get; set; } = new();
+}
+
+/// <summary>The demonstration clock for training and acceptance runs; off by default.</summary>
+public sealed class DemoClockOptions
+{
+    public bool Enabled { get; set; }
+    /// <summary>The Production environment refuses the demo clock unless this is set as well.</summary>
+    public bool AllowInProduction { get; set; }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Rectify.Categories;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Inspections;
+using Rectify.LoadTest;
+using Rectify.Units;
+
+// Seeds a demo database with N findings across 60 units, starts the real app (Release build) as its own process on
+// loopback, and measures latency percentiles of the finding list, a finding's detail and the dashboard under
+// concurrent connections, with the server's memory. Usage:
+//   dotnet build app/Rectify.Web -c Release && dotnet run -c Release --project tests/Rectify.LoadTest -- [findings] [seconds] [connections]
+var findingCount = args.Length > 0 ? int.Parse(args[0]) : 100_000;
+var seconds = args.Length > 1 ? int.Parse(args[1]) : 20;
+var connections = args.Length > 2 ? int.Parse(args[2]) : 32;
+const int unitCount = 60;
+
+var repo = RepoRoot.Find();
+var dataDir = Path.Combine(Path.GetTempPath(), "rectify-load-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(dataDir);
+Console.WriteLine($"data: {dataDir}");
+try
+{
+    // 1. The app creates the schema and the demo data.
+    await using (var first = await AppProcess.StartAsync(repo, dataDir))
+        Console.WriteLine($"demo database ready in {first.StartupTime.TotalSeconds:0.0} s");
+
+    // 2. Grow it to the benchmark's size.
+    var seedWatch = Stopwatch.StartNew();
+    await SeedAsync(Path.Combine(dataDir, "rectify.db"), findingCount);
+    Console.WriteLine($"seeded {findingCount:N0} findings across {unitCount} units in {seedWatch.Elapsed.TotalSeconds:0.0} s");
+
+    // 3. Measure against a fresh process.
+    await using var app = await AppProcess.StartAsync(repo, dataDir);
+    var maxId = findingCount;
+    var auditor = await Client.SignInAsync(app.BaseUrl, "auditor", "Rectify#2026");
+    var targets = new (string Name, Func<Random, string> Url)[]
+    {
+        ("list api (unit+status, paged)", r => $"/api/findings?unitId={r.Next(1, unitCount + 1)}&status=Assigned&page={r.Next(1, 6)}&pageSize=20"),
+        ("detail api", r => $"/api/findings/{r.Next(1, maxId)}"),
+        ("dashboard api", _ => "/api/dashboard"),
+        ("list page", r => $"/findings?unitId={r.Next(1, unitCount + 1)}&status=Assigned&page={r.Next(1, 6)}"),
+        ("detail page", r => $"/findings/{r.Next(1, maxId)}"),
+        ("dashboard page", _ => "/dashboard"),
+    };
+    foreach (var (name, url) in targets)
+        (await auditor.Http.GetAsync(url(new Random(1)))).EnsureSuccessStatusCode();   // warm up every route once
+
+    Console.WriteLine($"{connections} connections, {seconds} s per route");
+    Console.WriteLine($"{"route",-32} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7}");
+    foreach (var (name, url) in targets)
+    {
+        var result = await Load.RunAsync(app.BaseUrl, auditor.Cookies, url, connections, TimeSpan.FromSeconds(seconds));
+        Console.WriteLine($"{name,-32} {result.Count,9} {result.PerSecond,8:0} {result.P(0.50),8:0.0} {result.P(0.95),8:0.0} {result.P(0.99),8:0.0} {result.Errors,7}");
+    }
+    var memory = app.Memory();
+    Console.WriteLine($"server memory: RSS {memory.RssMb:0} MB, peak RSS {memory.PeakMb:0} MB");
+}
+finally
+{
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    Directory.Delete(dataDir, recursive: true);
+}
+
+static async Task SeedAsync(string dbPath, int findingCount)
+{
+    var options = new DbContextOptionsBuilder<RectifyDb>().UseSqlite($"Data Source={dbPath}").Options;
+    int[] unitIds;
+    int[] categoryIds;
+    int inspectionId;
+    await using (var db = new RectifyDb(options))
+    {
+        var existing = await db.Set<Unit>().CountAsync();
+        for (var i = existing; i < unitCount; i++)
+            db.Add(new Unit { Name = $"测试单位{i + 1:00}", Kind = UnitKind.Department, Liaison = new Contact { Name = $"联络人{i + 1}", Email = $"unit{i + 1}@example.gov.cn" } });
+        var inspection = new Inspection { Title = "负载测试检查", Kind = InspectionKind.ThirdPartyCheck, PeriodStart = new(2026, 10, 1), PeriodEnd = new(2026, 10, 31) };
+        db.Add(inspection);
+        await db.SaveChangesAsync();
+        unitIds = await db.Set<Unit>().Select(u => u.Id).ToArrayAsync();
+        categoryIds = await db.Set<Category>().Select(c => c.Id).ToArrayAsync();
+        inspectionId = inspection.Id;
+    }
+    var statuses = new[] { FindingStatus.Assigned, FindingStatus.Assigned, FindingStatus.Submitted, FindingStatus.Accepted, FindingStatus.Returned };
+    var random = new Random(42);
+    var now = DateTimeOffset.UtcNow;
+    const int batch = 5_000;
+    for (var done = 0; done < findingCount; done += batch)
+    {
+        await using var db = new RectifyDb(options);
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        for (var i = done; i < Math.Min(findingCount, done + batch); i++)
+        {
+            db.Add(new Finding
+            {
+                InspectionId = inspectionId,
+                UnitId = unitIds[random.Next(unitIds.Length)],
+                CategoryId = categoryIds[random.Next(categoryIds.Length)],
+                Location = $"政务公开-重点领域信息公开-栏目{i % 97}",
+                Description = $"第{i}项：栏目本年度未更新信息，多个子目录更新较少。",
+                Requirement = "及时更新本年度信息，完善栏目内容。",
+                Deadline = new DateOnly(2026, 11, 1).AddDays(random.Next(60)),
+                Status = statuses[random.Next(statuses.Length)],
+                IsOverdue = random.Next(10) == 0,
+                CreatedAt = now,
+                UpdatedAt = now,
+            });
+        }
+        await db.SaveChangesAsync();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+
+namespace Rectify.LoadTest;
+
+internal static class RepoRoot
+{
+    public static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Rectify.sln")))
+                return dir.FullName;
+        }
+        throw new InvalidOperationException("Run from inside the Rectify repository.");
+    }
+}
+
+/// <summary>The real app, Release build, as its own process so that its memory is measured alone.</summary>
+internal sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private AppProcess(Process process, string baseUrl, TimeSpan startupTime)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+        StartupTime = startupTime;
+    }
+
+    public string BaseUrl { get; }
+    public TimeSpan StartupTime { get; }
+
+    public static async Task<AppProcess> StartAsync(string repo, string dataDir)
+    {
+        var dll = Path.Combine(repo, "app/Rectify.Web/bin/Release/net10.0/Rectify.Web.dll");
+        if (!File.Exists(dll))
+            throw new InvalidOperationException($"{dll} is missing: dotnet build app/Rectify.Web -c Release first.");
+        var port = FreePort();
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var info = new ProcessStartInfo("dotnet", [dll, "--urls", baseUrl, "--Rectify:DataDirectory", dataDir,
+            "--Logging:LogLevel:Default", "Warning"])
+        {
+            WorkingDirectory = repo,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var watch = Stopwatch.StartNew();
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient();
+        while (true)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"the app exited with {process.ExitCode}");
+            try
+            {
+                if ((await http.GetAsync($"{baseUrl}/health")).IsSuccessStatusCode)
+                    break;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        return new AppProcess(process, baseUrl, watch.Elapsed);
+    }
+
+    public (double RssMb, double PeakMb) Memory()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        double Kb(string key) => double.Parse(status.First(l => l.StartsWith(key)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        return (Kb("VmRSS:") / 1024, Kb("VmHWM:") / 1024);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A signed-in session: the load connections reuse its cookie.</summary>
+internal sealed record Client(HttpClient Http, CookieContainer Cookies)
+{
+    public static async Task<Client> SignInAsync(string baseUrl, string user, string password)
+    {
+        var cookies = new CookieContainer();
+        var http = new HttpClient(new SocketsHttpHandler { CookieContainer = cookies }) { BaseAddress = new Uri(baseUrl) };
+        var response = await http.PostAsJsonAsync("/api/auth/login", new { userName = user, password });
+        response.EnsureSuccessStatusCode();
+        return new Client(http, cookies);
+    }
+}
+
+internal sealed record LoadResult(List<double> Milliseconds, int Errors, TimeSpan Duration)
+{
+    public int Count => Milliseconds.Count;
+    public double PerSecond => Count / Duration.TotalSeconds;
+
+    public double P(double quantile)
+    {
+        if (Count == 0)
+            return double.NaN;
+        var sorted = Milliseconds.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
+    }
+}
+
+internal static class Load
+{
+    /// <summary>Closed loop: each connection sends its next request when the previous answer is in.</summary>
+    public static async Task<LoadResult> RunAsync(string baseUrl, CookieContainer cookies, Func<Random, string> url, int connections, TimeSpan duration)
+    {
+        var handler = new SocketsHttpHandler { CookieContainer = cookies, MaxConnectionsPerServer = connections };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(baseUrl) };
+        var latencies = new List<double>();
+        var errors = 0;
+        var watch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, connections).Select(async worker =>
+        {
+            var random = new Random(worker);
+            var mine = new List<double>();
+            while (watch.Elapsed < duration)
+            {
+                var start = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(url(random), HttpCompletionOption.ResponseContentRead);
+                var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound)
+                    mine.Add(ms);
+                else
+                    Interlocked.Increment(ref errors);
+            }
+            lock (latencies)
+                latencies.AddRange(mine);
+        });
+        await Task.WhenAll(workers);
+        return new LoadResult(latencies, errors, watch.Elapsed);
+    }
+}

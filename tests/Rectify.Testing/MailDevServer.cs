@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text.Json;
+
+namespace Rectify.Testing;
+
+/// <summary>The repository this test assembly was built from.</summary>
+public static class Repo
+{
+    public static string Root { get; } = typeof(Repo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RectifyRepoRoot").Value!;
+
+    public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+}
+
+/// <summary>
+/// A real SMTP server on loopback: MailDev (npm, installed in tests/tools by the test command), started on free
+/// ports, with its REST API to read what arrived. <see cref="StopAsync"/> and <see cref="StartAsync"/> take it
+/// down and bring it back on the same ports, to test delivery while the server is away.
+/// </summary>
+public sealed class MailDevServer : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient _http;
+    private Process? _process;
+
+    private MailDevServer()
+    {
+        SmtpPort = FreePort();
+        WebPort = FreePort();
+        _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{WebPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public int SmtpPort { get; }
+    public int WebPort { get; }
+    public bool IsRunning => _process is { HasExited: false };
+
+    public static async Task<MailDevServer> StartNewAsync()
+    {
+        var server = new MailDevServer();
+        await server.StartAsync();
+        return server;
+    }
+
+    public async Task StartAsync()
+    {
+        if (IsRunning)
+            return;
+        // MailDev 3 ships its command as dist/bin/maildev.js (package.json "bin").
+        var script = Repo.Path("tests", "tools", "node_modules", "maildev", "dist", "bin", "maildev.js");
+        if (!File.Exists(script))
+            throw new InvalidOperationException($"MailDev is not installed: run `npm ci` in {Repo.Path("tests", "tools")} (the test command does).");
+        var start = new ProcessStartInfo("node")
+        {
+            ArgumentList = { script, "--smtp", SmtpPort.ToString(), "--web", WebPort.ToString(), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["MAILDEV_WEB_IP"] = "127.0.0.1";
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"MailDev exited at start with code {_process.ExitCode}.");
+            if (await AnswersAsync())
+                return;
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException("MailDev did not answer within 30 s.");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Kills the server; SMTP connections to its port are refused until <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null)
+            return;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _process = null;
+    }
+
+    public async Task<List<MailDevMessage>> GetMessagesAsync() =>
+        await _http.GetFromJsonAsync<List<MailDevMessage>>("api/email", Json) ?? [];
+
+    public async Task DeleteAllAsync() => (await _http.DeleteAsync("api/email/all")).EnsureSuccessStatusCode();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _http.Dispose();
+    }
+
+    private async Task<bool> AnswersAsync()
+    {
+        try
+        {
+            using var smtp = new TcpClient();
+            await smtp.ConnectAsync(IPAddress.Loopback, SmtpPort);
+            return (await _http.GetAsync("api/email")).IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is SocketException or HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A message as MailDev's REST API lists it.</summary>
+public sealed record MailDevMessage(
+    string Id,
+    string Subject,
+    string? Text,
+    string? Html,
+    List<MailDevAddress> From,
+    List<MailDevAddress> To,
+    Dictionary<string, JsonElement>? Headers)
+{
+    public string? MessageId => Headers?.TryGetValue("message-id", out var id) == true ? id.GetString() : null;
+}
+
+public sealed record MailDevAddress(string Address, string? Name);

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using Rectify.Findings;
+
+namespace Rectify.Web.Tests;
+
+/// <summary>The role × endpoint matrix over HTTP: anonymous, auditor, supervisor, the 教育局 liaison and the 科技局 liaison.</summary>
+public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<WebFixture>
+{
+    public static TheoryData<string, string, string, int> Matrix() => new()
+    {
+        // The finding list and a finding: a liaison sees its own unit; another unit's finding is 404 even by id.
+        { "anonymous", "GET", "/api/findings", 401 },
+        { "auditor", "GET", "/api/findings", 200 },
+        { "supervisor", "GET", "/api/findings", 200 },
+        { "jyj", "GET", "/api/findings", 200 },
+        { "anonymous", "GET", "/api/findings/{jyj}", 401 },
+        { "auditor", "GET", "/api/findings/{jyj}", 200 },
+        { "supervisor", "GET", "/api/findings/{jyj}", 200 },
+        { "jyj", "GET", "/api/findings/{jyj}", 200 },
+        { "kjj", "GET", "/api/findings/{jyj}", 404 },
+        { "kjj", "GET", "/api/findings/{jyj}/history", 404 },
+        { "jyj", "GET", "/api/findings/{jyj}/history", 200 },
+        { "jyj", "GET", "/api/findings/{draft}", 404 },
+        { "auditor", "GET", "/api/findings/{draft}", 200 },
+        // Recording and issuing: auditors only.
+        { "anonymous", "POST", "/api/findings", 401 },
+        { "supervisor", "POST", "/api/findings", 403 },
+        { "jyj", "POST", "/api/findings", 403 },
+        { "auditor", "POST", "/api/findings", 201 },
+        { "jyj", "PUT", "/api/findings/{draft}", 403 },
+        { "supervisor", "POST", "/api/findings/{draft}/issue", 403 },
+        { "jyj", "POST", "/api/findings/{draft}/issue", 403 },
+        // Reviewing and deciding: auditors only; a liaison trying to review gets 403.
+        { "jyj", "POST", "/api/findings/{jyj}/reports/1/review", 403 },
+        { "supervisor", "POST", "/api/findings/{jyj}/reports/1/review", 403 },
+        { "auditor", "POST", "/api/findings/{jyj}/reports/999999/review", 404 },
+        { "jyj", "POST", "/api/findings/{jyj}/extensions/1/decision", 403 },
+        // Reports and extensions: the unit's liaison only.
+        { "auditor", "POST", "/api/findings/{jyj}/extensions", 403 },
+        { "supervisor", "POST", "/api/findings/{jyj}/extensions", 403 },
+        { "kjj", "POST", "/api/findings/{jyj}/extensions", 404 },
+        { "auditor", "POST", "/api/findings/{jyj}/reports", 403 },
+        // Inspections: staff read, auditors record.
+        { "anonymous", "GET", "/api/inspections", 401 },
+        { "auditor", "GET", "/api/inspections", 200 },
+        { "supervisor", "GET", "/api/inspections", 200 },
+        { "jyj", "GET", "/api/inspections", 403 },
+        { "supervisor", "POST", "/api/inspections", 403 },
+        { "auditor", "POST", "/api/inspections", 201 },
+        // Units and contacts, users, categories: supervisors manage; everyone reads units (a liaison its own) and categories.
+        { "jyj", "GET", "/api/units", 200 },
+        { "jyj", "GET", "/api/units/{kjjUnit}", 404 },
+        { "auditor", "GET", "/api/units/{kjjUnit}", 200 },
+        { "auditor", "POST", "/api/units", 403 },
+        { "jyj", "POST", "/api/units", 403 },
+        { "supervisor", "POST", "/api/units", 201 },
+        { "supervisor", "PUT", "/api/units/{kjjUnit}", 200 },
+        { "auditor", "PUT", "/api/units/{kjjUnit}", 403 },
+        { "anonymous", "GET", "/api/users", 401 },
+        { "auditor", "GET", "/api/users", 403 },
+        { "jyj", "GET", "/api/users", 403 },
+        { "supervisor", "GET", "/api/users", 200 },
+        { "jyj", "GET", "/api/categories", 200 },
+        { "auditor", "POST", "/api/categories", 403 },
+        { "supervisor", "POST", "/api/categories", 201 },
+        // Dashboards for every role; health and the OpenAPI document for anyone.
+        { "anonymous", "GET", "/api/dashboard", 401 },
+        { "auditor", "GET", "/api/dashboard", 200 },
+        { "supervisor", "GET", "/api/dashboard", 200 },
+        { "jyj", "GET", "/api/dashboard", 200 },
+        { "anonymous", "GET", "/health", 200 },
+        { "anonymous", "GET", "/openapi/v1.json", 200 },
+        // Pages need a signed-in user: anonymous is sent to the sign-in page.
+        { "anonymous", "GET", "/findings", 302 },
+        { "anonymous", "GET", "/dashboard", 302 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Role_and_endpoint(string user, string method, string path, int expected)
+    {
+        var jyjUnit = await app.UnitIdAsync("教育局");
+        var kjjUnit = await app.UnitIdAsync("科技局");
+        var url = path
+            .Replace("{jyj}", (await app.FindingOfAsync("教育局")).ToString())
+            .Replace("{draft}", (await app.FindingOfAsync("医保局", FindingStatus.Draft)).ToString())
+            .Replace("{kjjUnit}", kjjUnit.ToString());
+        var inspectionId = await app.WithDbAsync(db => Task.FromResult(db.Set<Rectify.Inspections.Inspection>().First().Id));
+        var categoryId = await app.WithDbAsync(db => Task.FromResult(db.Set<Rectify.Categories.Category>().First().Id));
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        object? body = (method, path) switch
+        {
+            ("POST" or "PUT", "/api/findings" or "/api/findings/{draft}") => new { inspectionId, unitId = jyjUnit, categoryId, location = "政务公开-规划计划", description = "未公开本年度工作计划", requirement = "公开", severity = "Normal", deadline = "2026-03-20" },
+            ("POST", "/api/inspections") => new { title = $"专项检查 {unique}", kind = "SpecialInspection", periodStart = "2026-02-01", periodEnd = "2026-02-28" },
+            ("POST", "/api/units") => new { name = $"测试单位{unique}", kind = "Department", leader = new { name = "甲" }, liaison = new { name = "乙" } },
+            ("PUT", "/api/units/{kjjUnit}") => new { name = "科技局", aliases = "区科技局", kind = "Department", sortOrder = 2, leader = new { name = "陈志强", title = "局长" }, liaison = new { name = "赵敏", email = "kjj@example.gov.cn" } },
+            ("POST", "/api/categories") => new { name = $"类别{unique}", nameEn = "Test" },
+            ("POST", _) when path.EndsWith("/review") => new { accept = true },
+            ("POST", _) when path.EndsWith("/decision") => new { approve = true },
+            ("POST", _) when path.EndsWith("/extensions") => new { newDeadline = "2026-06-30", reason = "需要更多时间" },
+            _ => null,
+        };
+        var client = await app.As(user);
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (path.EndsWith("/reports"))
+            request.Content = new MultipartFormDataContent { { new StringContent("措施"), "measures" } };
+        else if (body is not null)
+            request.Content = JsonContent.Create(body, options: RectifyWebFactory.Json);
+        else if (method == "POST")
+            request.Content = JsonContent.Create(new { });
+        using var response = await client.SendAsync(request);
+        Assert.True((int)response.StatusCode == expected,
+            $"{user} {method} {url}: expected {expected}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        if (expected == 302)
+            Assert.Contains("/login?ReturnUrl=", response.Headers.Location?.ToString());
+    }
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Rectify.Data;
+using Rectify.Testing;
+using Rectify.Web.Demo;
+
+namespace Rectify.Web.Tests;
+
+/// <summary>
+/// The whole app on a temporary data folder (its own SQLite file, evidence and outbox), a fake clock starting
+/// Mon 2026-03-02 09:00 Shanghai, and the demo data seeded as on a first run. Share one per test class
+/// (IClassFixture) — every demo user signs in with <see cref="DemoData.Password"/>.
+/// </summary>
+public class RectifyWebFactory : WebApplicationFactory<Program>
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "rectify-web-tests", Guid.NewGuid().ToString("N"));
+    public FakeTimeProvider Clock { get; } = new(TestDatabase.DefaultStart);
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>Settings a subclass adds (e.g. a smaller evidence size limit).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Directory.CreateDirectory(DataDirectory);
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Rectify:DataDirectory", DataDirectory);
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            // Fewer PBKDF2 rounds keep the 14 demo sign-ups fast; hashing and checking work the same way.
+            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1000);
+        });
+    }
+
+    /// <summary>A client signed in as a demo user (cookies kept); anonymous when <paramref name="userName"/> is null.</summary>
+    public async Task<HttpClient> ClientAsync(string? userName = null)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        if (userName is null)
+            return client;
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { userName, password = DemoData.Password });
+        if (response.StatusCode != HttpStatusCode.NoContent)
+            throw new InvalidOperationException($"Sign-in of {userName} failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return client;
+    }
+
+    /// <summary>Adds the antiforgery header a multipart post needs.</summary>
+    public static async Task AddAntiforgeryAsync(HttpClient client)
+    {
+        var token = await client.GetFromJsonAsync<JsonElement>("/api/auth/antiforgery");
+        client.DefaultRequestHeaders.Remove("X-XSRF-TOKEN");
+        client.DefaultRequestHeaders.Add("X-XSRF-TOKEN", token.GetProperty("token").GetString());
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the app's database as the system.</summary>
+    public async Task<T> WithDbAsync<T>(Func<RectifyDb, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<RectifyDb>());
+    }
+
+    public Task<int> UnitIdAsync(string name) => WithDbAsync(db => db.Set<Rectify.Units.Unit>().Where(u => u.Name == name).Select(u => u.Id).SingleAsync());
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

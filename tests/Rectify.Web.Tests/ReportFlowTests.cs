@@ -1,0 +1,157 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Rectify.Auditing;
+using Rectify.Findings;
+using Rectify.Reports;
+
+namespace Rectify.Web.Tests;
+
+/// <summary>A report with evidence through the API: upload limits, review, authorized download, and the audit trail.</summary>
+public sealed class ReportFlowTests(WebFixture app) : IClassFixture<WebFixture>
+{
+    private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
+
+    private static byte[] Zip(string entry)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var writer = new StreamWriter(zip.CreateEntry(entry).Open());
+            writer.Write("<xml/>");
+        }
+        return buffer.ToArray();
+    }
+
+    private static MultipartFormDataContent Form(string measures, params (string Name, byte[] Bytes)[] files)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(measures), "measures" },
+            { new StringContent("true"), "isFullyRectified" },
+            { new StringContent("https://www.example.gov.cn/jyj/zsjh/2026.html"), "links" },
+        };
+        foreach (var (name, bytes) in files)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(content, "files", name);
+        }
+        return form;
+    }
+
+    private async Task<HttpResponseMessage> SubmitAsync(string user, int findingId, MultipartFormDataContent form)
+    {
+        var client = await app.As(user);
+        await RectifyWebFactory.AddAntiforgeryAsync(client);
+        return await client.PostAsync($"/api/findings/{findingId}/reports", form);
+    }
+
+    private int EvidenceFilesOnDisk() =>
+        Directory.Exists(Path.Combine(app.DataDirectory, "evidence"))
+            ? Directory.GetFiles(Path.Combine(app.DataDirectory, "evidence"), "*", SearchOption.AllDirectories).Length
+            : 0;
+
+    [Fact]
+    public async Task Liaison_submits_with_files_auditor_accepts_and_only_the_allowed_can_download()
+    {
+        var id = await app.FindingOfAsync("教育局");
+        var docx = Zip("word/document.xml");
+        var submitted = await WebFixture.JsonAsync(await SubmitAsync("jyj", id,
+            Form("已在招生计划栏目发布《2026年义务教育招生计划》", ("招生计划截图.png", Png), ("整改说明.pdf", Pdf), ("整改报告.docx", docx))), HttpStatusCode.Created);
+        var reportId = submitted.GetProperty("id").GetInt32();
+        var evidence = submitted.GetProperty("evidence").EnumerateArray().ToList();
+        Assert.Equal(["招生计划截图.png", "整改说明.pdf", "整改报告.docx"], evidence.Select(e => e.GetProperty("fileName").GetString()));
+        Assert.Equal(["https://www.example.gov.cn/jyj/zsjh/2026.html"], submitted.GetProperty("links").EnumerateArray().Select(l => l.GetString()));
+
+        // The bytes are outside the web root, under data/evidence, and only reachable through the endpoint.
+        Assert.Equal(3, EvidenceFilesOnDisk());
+        var pdfUrl = evidence[1].GetProperty("downloadUrl").GetString()!;
+        foreach (var user in new[] { "jyj", "auditor", "supervisor" })
+        {
+            using var download = await (await app.As(user)).GetAsync(pdfUrl);
+            Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+            Assert.Equal(Pdf, await download.Content.ReadAsByteArrayAsync());
+            Assert.Equal("application/pdf", download.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        }
+        await WebFixture.ProblemAsync(await (await app.As("kjj")).GetAsync(pdfUrl), HttpStatusCode.NotFound, "evidence.not_found");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await (await app.As("anonymous")).GetAsync(pdfUrl)).StatusCode);
+
+        // A second report while one awaits review is refused as a conflict.
+        await WebFixture.ProblemAsync(await SubmitAsync("jyj", id, Form("再次提交")), HttpStatusCode.Conflict, "finding.illegal_transition");
+
+        var accepted = await WebFixture.JsonAsync(await WebFixture.PostJson(await app.As("auditor"),
+            $"/api/findings/{id}/reports/{reportId}/review", new { accept = true, comment = "整改到位" }), HttpStatusCode.OK);
+        Assert.Equal("Accepted", accepted.GetProperty("decision").GetString());
+
+        var detail = await WebFixture.JsonAsync(await (await app.As("jyj")).GetAsync($"/api/findings/{id}"), HttpStatusCode.OK);
+        Assert.Equal("Accepted", detail.GetProperty("status").GetString());
+        var actions = detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()).ToList();
+        Assert.Contains("finding.submitted", actions);
+        Assert.Contains("finding.accepted", actions);
+        var history = await app.WithDbAsync(db => db.Set<AuditEvent>().Where(a => a.FindingId == id).ToListAsync());
+        Assert.True(history.Any(a => a.Action == "finding.submitted" && a.EntityType == nameof(EvidenceFile) && a.ActorName == "李晓燕"),
+            string.Join("\n", history.Select(a => $"{a.Action} {a.EntityType} {a.ActorName}")));
+        Assert.Contains(history, a => a.Action == "finding.accepted" && a.EntityType == nameof(Finding) && a.ActorName == "张审核"
+            && a.Before!.Contains($"\"Status\":{(int)FindingStatus.Submitted}") && a.After!.Contains($"\"Status\":{(int)FindingStatus.Accepted}"));
+    }
+
+    [Fact]
+    public async Task Upload_limits_refuse_and_leave_nothing_behind()
+    {
+        var id = await app.FindingOfAsync("住交局");
+        var before = EvidenceFilesOnDisk();
+        var tooLarge = new byte[WebFixture.MaxFileBytes + 1];
+        Pdf.CopyTo(tooLarge, 0);
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form("措施", ("ok.pdf", Pdf), ("大文件.pdf", tooLarge))), HttpStatusCode.BadRequest, "evidence.too_large");
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form("措施", ("setup.exe", Pdf))), HttpStatusCode.BadRequest, "evidence.type_not_allowed");
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form("措施", ("no-extension", Pdf))), HttpStatusCode.BadRequest, "evidence.type_not_allowed");
+        // The extension says PDF or Word, the bytes say otherwise.
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form("措施", ("截图.pdf", Png))), HttpStatusCode.BadRequest, "evidence.content_mismatch");
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form("措施", ("报告.docx", Zip("other.txt")))), HttpStatusCode.BadRequest, "evidence.content_mismatch");
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form("措施", ("表格.xlsx", Pdf))), HttpStatusCode.BadRequest, "evidence.content_mismatch");
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form("措施", Enumerable.Range(0, 11).Select(i => ($"{i}.pdf", Pdf)).ToArray())), HttpStatusCode.BadRequest, "evidence.too_many");
+        // Valid files, but the report itself is refused: the stored files are removed again.
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, Form(" ", ("ok.pdf", Pdf))), HttpStatusCode.BadRequest, "report.measures_required");
+        await WebFixture.ProblemAsync(await SubmitAsync("zjj", id, new MultipartFormDataContent { { new StringContent("措施"), "measures" }, { new StringContent("javascript:alert(1)"), "links" } }),
+            HttpStatusCode.BadRequest, "report.link_invalid");
+
+        Assert.Equal(before, EvidenceFilesOnDisk());
+        var finding = await app.WithDbAsync(db => db.Set<Finding>().Include(f => f.Reports).SingleAsync(f => f.Id == id));
+        Assert.Equal(FindingStatus.Assigned, finding.Status);
+        Assert.Empty(finding.Reports);
+
+        // Another unit's liaison cannot submit at all (404), and without the antiforgery token the post is refused.
+        await WebFixture.ProblemAsync(await SubmitAsync("kjj", id, Form("措施", ("ok.pdf", Pdf))), HttpStatusCode.NotFound, "finding.not_found");
+        var bare = await app.ClientAsync("zjj");
+        Assert.Equal(HttpStatusCode.BadRequest, (await bare.PostAsync($"/api/findings/{id}/reports", Form("措施", ("ok.pdf", Pdf)))).StatusCode);
+        Assert.Equal(before, EvidenceFilesOnDisk());
+    }
+
+    [Fact]
+    public async Task Return_then_extension_request_and_decision_through_the_api()
+    {
+        var id = await app.FindingOfAsync("卫健委");
+        var report = await WebFixture.JsonAsync(await SubmitAsync("wjw", id, Form("已公开9种重大疾病防控措施")), HttpStatusCode.Created);
+        var auditor = await app.As("auditor");
+        await WebFixture.ProblemAsync(await WebFixture.PostJson(auditor, $"/api/findings/{id}/reports/{report.GetProperty("id").GetInt32()}/review", new { accept = false }),
+            HttpStatusCode.BadRequest, "report.return_comment_required");
+        var returned = await WebFixture.JsonAsync(await WebFixture.PostJson(auditor, $"/api/findings/{id}/reports/{report.GetProperty("id").GetInt32()}/review",
+            new { accept = false, comment = "未公开国家免疫规划" }), HttpStatusCode.OK);
+        Assert.Equal("Returned", returned.GetProperty("decision").GetString());
+
+        var wjw = await app.As("wjw");
+        var request = await WebFixture.JsonAsync(await WebFixture.PostJson(wjw, $"/api/findings/{id}/extensions", new { newDeadline = "2026-04-30", reason = "需协调疾控中心提供数据" }), HttpStatusCode.OK);
+        await WebFixture.ProblemAsync(await WebFixture.PostJson(wjw, $"/api/findings/{id}/extensions", new { newDeadline = "2026-05-30", reason = "再次申请" }), HttpStatusCode.Conflict, "extension.already_pending");
+        await WebFixture.JsonAsync(await WebFixture.PostJson(auditor, $"/api/findings/{id}/extensions/{request.GetProperty("id").GetInt32()}/decision", new { approve = true, comment = "同意" }), HttpStatusCode.OK);
+        var detail = await WebFixture.JsonAsync(await wjw.GetAsync($"/api/findings/{id}"), HttpStatusCode.OK);
+        Assert.Equal("2026-04-30", detail.GetProperty("deadline").GetString());
+        // Returned, or already assigned again if the workflow runtime reassigns on return.
+        Assert.Contains(detail.GetProperty("status").GetString(), new[] { "Returned", "Assigned" });
+        Assert.Equal(59, detail.GetProperty("daysLeft").GetInt32());
+    }
+}

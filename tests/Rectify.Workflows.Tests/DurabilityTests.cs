@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Findings;
+using Rectify.Mail;
+using Rectify.Testing;
+using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Runtime;
+using Rectify.Workflows.Timers;
+using static Rectify.Workflows.Tests.WorkflowHost;
+
+namespace Rectify.Workflows.Tests;
+
+/// <summary>Exactly once across a restart and across two dispatchers; versions pinned per instance.</summary>
+public class DurabilityTests
+{
+    [Fact]
+    public async Task A_host_stopped_mid_batch_and_a_new_one_on_the_same_database_lose_nothing_and_repeat_nothing()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "rectify-tests", Guid.NewGuid().ToString("N"));
+        var first = await CreateAsync(directory: directory);
+        var (units, category, inspection) = await SeedAsync(first);
+        var ids = await StartAsync(first, _ => units.Select(u => Sample.Finding(u, category, inspection, new DateOnly(2026, 3, 13))));
+
+        // The first reminders fire; then the host claims the second round and dies before firing it.
+        Assert.Equal(units.Count, await AdvanceAsync(first, Local(3, 10, 12)));
+        first.Clock.SetUtcNow(Local(3, 12, 9));
+        var claimed = await first.Services.GetRequiredService<TimerDispatcher>().ClaimAsync();
+        Assert.Equal(units.Count, claimed.Count);
+        await first.Services.DisposeAsync();
+
+        // A new host on the same file: the dead node's lease runs out, then every remaining timer fires once.
+        await using var second = await CreateAsync(directory: directory, start: Local(3, 12, 9));
+        Assert.Equal(0, await second.Services.GetRequiredService<TimerDispatcher>().FireDueAsync());
+        Assert.Equal(2 * units.Count, await AdvanceAsync(second, Local(3, 16, 9)));
+
+        var mail = await MailAsync(second);
+        foreach (var id in ids)
+        {
+            Assert.Equal(
+                [("assigned", Local(3, 2, 9)), ("reminder", Local(3, 10, 9)), ("reminder", Local(3, 12, 9).AddMinutes(2).AddMilliseconds(1)), ("overdue", Local(3, 14, 0)), ("overdue", Local(3, 14, 0))],
+                mail.Where(m => m.FindingId == id).Select(m => (m.Template, m.At)));
+        }
+        Assert.All(await second.WithDbAsync(db => db.Set<Finding>().ToListAsync()), f => Assert.True(f.IsOverdue));
+        Assert.Empty(await second.WithDbAsync(db => db.Set<WorkflowTimer>().ToListAsync()));
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_racing_on_one_database_fire_every_timer_once()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "rectify-tests", Guid.NewGuid().ToString("N"));
+        // Small claims and groups so the two nodes interleave many times.
+        var settings = new Dictionary<string, string?> { ["Workflows:ClaimBatchSize"] = "10", ["Workflows:FireGroupSize"] = "4" };
+        await using var nodeA = await CreateAsync(settings, directory);
+        var (units, category, inspection) = await SeedAsync(nodeA);
+        const int perUnit = 8;
+        await StartAsync(nodeA, _ => units.SelectMany(u => Enumerable.Range(0, perUnit).Select(i => Sample.Finding(u, category, inspection, new DateOnly(2026, 3, 13), $"问题{i}"))));
+        var findings = units.Count * perUnit;
+        Assert.Equal(3 * findings, await nodeA.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync()));
+
+        await using var nodeB = await CreateAsync(settings, directory);
+        var after = Local(3, 16, 9);
+        nodeA.Clock.SetUtcNow(after);
+        nodeB.Clock.SetUtcNow(after);
+        var dispatchers = new[] { nodeA, nodeB, nodeA, nodeB }.Select(n => new TimerDispatcher(
+            n.Services.GetRequiredService<IServiceScopeFactory>(), n.Clock,
+            n.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkflowOptions>>(),
+            n.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TimerDispatcher>>())).ToList();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var fired = await Task.WhenAll(dispatchers.Select(d => Task.Run(() => d.FireDueAsync())));
+        Console.WriteLine($"race: {fired.Sum()} timers in {watch.ElapsedMilliseconds} ms ({string.Join(",", fired)})");
+
+        Assert.Equal(3 * findings, fired.Sum());
+        Assert.True(fired.Count(f => f > 0) >= 2, $"Only one dispatcher got work: {string.Join(",", fired)}");
+        Assert.Empty(await nodeA.WithDbAsync(db => db.Set<WorkflowTimer>().ToListAsync()));
+        var mail = await MailAsync(nodeA);
+        Assert.Equal(2 * findings, mail.Count(m => m.Template == "reminder"));
+        Assert.Equal(2 * findings, mail.Count(m => m.Template == "overdue"));
+        Assert.All(mail.Where(m => m.Template != "assigned").GroupBy(m => m.FindingId), g => Assert.Equal(
+            [("overdue", RecipientKind.Leader), ("overdue", RecipientKind.Supervisors), ("reminder", RecipientKind.Liaison), ("reminder", RecipientKind.Liaison)],
+            g.Select(m => (m.Template, m.Kind)).Order()));
+        var instances = await nodeA.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().ToListAsync());
+        Assert.All(instances, i =>
+        {
+            var state = InstanceState.Read(i.State);
+            Assert.Equal(3, state.Journal.Count(j => j.EventName == "Resumed"));
+            Assert.Single(state.Executions, e => e.ActivityId == "escalate");
+        });
+    }
+
+    [Fact]
+    public async Task A_definition_published_after_a_finding_started_does_not_change_its_run()
+    {
+        await using var database = await CreateAsync();
+        var (units, category, inspection) = await SeedAsync(database);
+        var before = (await StartAsync(database, _ => [Sample.Finding(units[0], category, inspection, new DateOnly(2026, 3, 13))]))[0];
+
+        // Version 2: one reminder only, five working days before.
+        await using (var scope = database.Scope(Sample.Supervisor))
+        {
+            var store = scope.ServiceProvider.GetRequiredService<WorkflowDefinitionStore>();
+            var doc = JsonNode.Parse((await store.GetAsync("rectification"))!.Json)!;
+            var activities = doc["root"]!["activities"]!.AsArray();
+            activities.Single(a => (string?)a!["id"] == "remind3")!["offset"]!["expression"]!["value"] = "-5";
+            var connections = doc["root"]!["connections"]!.AsArray();
+            connections.Remove(connections.Single(c => (string?)c!["source"]!["port"] == "Reminder1"));
+            doc["root"]!["activities"]!.AsArray()
+                .Single(a => (string?)a!["id"] == "fork")!["branches"]!["expression"]!["value"] = "Reminder3,Report";
+            var published = await store.SaveAndPublishAsync(doc.ToJsonString());
+            Assert.Equal(2, published.Version);
+        }
+        var after = (await StartAsync(database, _ => [Sample.Finding(units[1], category, inspection, new DateOnly(2026, 3, 13))]))[0];
+
+        var instances = await database.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().ToDictionaryAsync(i => i.FindingId!.Value));
+        Assert.Equal(1, instances[before].DefinitionVersion);
+        Assert.Equal(2, instances[after].DefinitionVersion);
+
+        await AdvanceAsync(database, Local(3, 13, 12));
+        var mail = await MailAsync(database);
+        Assert.Equal([Local(3, 10, 9), Local(3, 12, 9)], mail.Where(m => m.FindingId == before && m.Template == "reminder").Select(m => m.At));
+        Assert.Equal([Local(3, 6, 9)], mail.Where(m => m.FindingId == after && m.Template == "reminder").Select(m => m.At));
+    }
+}

@@ -1,0 +1,110 @@
+global using Xunit;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Auditing;
+using Rectify.Categories;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Inspections;
+using Rectify.Mail;
+using Rectify.Testing;
+using Rectify.Units;
+using Rectify.Users;
+using Rectify.Workflows.Timers;
+
+namespace Rectify.Workflows.Tests;
+
+/// <summary>A test database with the mail outbox and the workflow runtime wired, and helpers to drive findings through it.</summary>
+public static class WorkflowHost
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    private static string FindRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+
+    public static Task<TestDatabase> CreateAsync(IDictionary<string, string?>? settings = null, string? directory = null, DateTimeOffset? start = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Mail:TemplatesDirectory"] = Path.Combine(RepoRoot, "templates"),
+            ["Workflows:DefinitionsPath"] = Path.Combine(RepoRoot, "workflows"),
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+            all[k] = v;
+        return TestDatabase.CreateAsync((services, configuration) =>
+        {
+            services.AddRectifyMail(configuration);
+            services.AddRectifyWorkflows(configuration);
+        }, all, start, directory);
+    }
+
+    /// <summary>Units, a category, an inspection, and an active supervisor and auditor with addresses.</summary>
+    public static async Task<(List<Unit> Units, Category Category, Inspection Inspection)> SeedAsync(TestDatabase database)
+    {
+        return await database.WithDbAsync(async db =>
+        {
+            var seeded = await Sample.SeedAsync(db);
+            db.Add(new AppUser { UserName = "sup", Email = "supervisor@example.gov.cn", DisplayName = "主管", Role = UserRole.Supervisor });
+            db.Add(new AppUser { UserName = "aud", Email = "auditor@example.gov.cn", DisplayName = "审核员", Role = UserRole.Auditor });
+            await db.SaveChangesAsync();
+            return seeded;
+        });
+    }
+
+    /// <summary>Saves draft findings and starts their workflows in one transaction, as issuing a notice does.</summary>
+    public static async Task<List<int>> StartAsync(TestDatabase database, Func<RectifyDb, IEnumerable<Finding>> create, string? definitionId = null)
+    {
+        await using var scope = database.Scope(Sample.Supervisor);
+        var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
+        var findings = create(db).ToList();
+        foreach (var f in findings)
+            f.CreatedAt = f.UpdatedAt = database.Clock.GetUtcNow();
+        db.AddRange(findings);
+        await db.SaveChangesAsync();
+        await scope.ServiceProvider.GetRequiredService<IFindingWorkflows>().StartAsync(findings, definitionId);
+        await db.SaveChangesAsync();
+        return findings.Select(f => f.Id).ToList();
+    }
+
+    /// <summary>Moves the fake clock to each due timer in turn up to <paramref name="until"/>, firing what is due there, as real time would.</summary>
+    public static async Task<int> AdvanceAsync(TestDatabase database, DateTimeOffset until, TimerDispatcher? dispatcher = null)
+    {
+        dispatcher ??= database.Services.GetRequiredService<TimerDispatcher>();
+        var fired = 0;
+        while (true)
+        {
+            // A timer leased by a dead node becomes claimable once its lease has run out.
+            var due = await database.WithDbAsync(db => db.Set<WorkflowTimer>().Where(t => t.DueAt <= until).ToListAsync());
+            var next = due.Select(t => t.LeaseUntil is { } lease && lease >= t.DueAt ? lease.AddMilliseconds(1) : t.DueAt)
+                .Where(t => t <= until).Order().Cast<DateTimeOffset?>().FirstOrDefault();
+            if (next is null)
+                break;
+            if (next > database.Clock.GetUtcNow())
+                database.Clock.SetUtcNow(next.Value);
+            var firedNow = await dispatcher.FireDueAsync();
+            Assert.True(firedNow > 0, $"A timer due at {next} did not fire.");
+            fired += firedNow;
+        }
+        if (until > database.Clock.GetUtcNow())
+            database.Clock.SetUtcNow(until);
+        return fired;
+    }
+
+    /// <summary>The outbox as (template, recipient kind, queued at) in order.</summary>
+    public static Task<List<(string Template, RecipientKind Kind, DateTimeOffset At, int? FindingId)>> MailAsync(TestDatabase database) =>
+        database.WithDbAsync(async db => (await db.Set<OutboxMessage>().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync())
+            .Select(m => (m.Template, m.RecipientKind, m.CreatedAt, m.FindingId)).ToList());
+
+    /// <summary>A local time in the office's zone (Asia/Shanghai, +08:00) as an instant.</summary>
+    public static DateTimeOffset Local(int month, int day, int hour, int minute = 0, int year = 2026) =>
+        new DateTimeOffset(year, month, day, hour, minute, 0, TimeSpan.FromHours(8)).ToUniversalTime();
+
+    public static async Task<T> As<T>(TestDatabase database, Actor actor, Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = database.Scope(actor);
+        return await work(scope.ServiceProvider);
+    }
+
+    public static ReportContent Report(string measures = "已更新招生计划栏目并发布本年度信息") =>
+        new(measures, true, ["https://www.example.gov.cn/zsjh/2026"], []);
+}
