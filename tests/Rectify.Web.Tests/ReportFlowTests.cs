@@ -97,7 +97,7 @@ public sealed class ReportFlowTests(WebFixture app) : IClassFixture<WebFixture>
         Assert.True(history.Any(a => a.Action == "finding.submitted" && a.EntityType == nameof(EvidenceFile) && a.ActorName == "李晓燕"),
             string.Join("\n", history.Select(a => $"{a.Action} {a.EntityType} {a.ActorName}")));
         Assert.Contains(history, a => a.Action == "finding.accepted" && a.EntityType == nameof(Finding) && a.ActorName == "张审核"
-            && a.Before!.Contains($"\"Status\":{(int)FindingStatus.Submitted}") && a.After!.Contains($"\"Status\":{(int)FindingStatus.Accepted}"));
+            && a.Before!.Contains("\"Status\":\"Submitted\"") && a.After!.Contains("\"Status\":\"Accepted\""));
     }
 
     [Fact]
