@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rectify.Data;
@@ -25,6 +26,11 @@ public sealed class MailOutbox(
     ILogger<MailOutbox> logger) : IMailOutbox
 {
     internal static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // What this scope has queued and not yet saved. Scanning the change tracker instead would run DetectChanges over
+    // every tracked entity per message: quadratic when a notice starts a thousand workflows in one transaction.
+    // A context cleared for a retry detaches them, so only rows still Added count.
+    private readonly Dictionary<(string Key, string Address), OutboxMessage> _queued = [];
 
     public async Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default)
     {
@@ -73,6 +79,7 @@ public sealed class MailOutbox(
                 }
             }
             db.Add(message);
+            _queued[(request.DeduplicationKey, recipient.Address)] = message;
         }
     }
 
@@ -82,26 +89,30 @@ public sealed class MailOutbox(
         message.LastError = error;
     }
 
-    /// <summary>A tracked row (queued earlier in this transaction) or a stored one with the same key and address.</summary>
+    /// <summary>A row queued earlier in this scope or a stored one with the same key and address.</summary>
     private async Task<bool> IsQueuedAsync(string key, string address, CancellationToken ct) =>
-        db.ChangeTracker.Entries<OutboxMessage>().Any(e => e.Entity.DeduplicationKey == key && e.Entity.RecipientAddress == address)
+        _queued.TryGetValue((key, address), out var queued) && db.Entry(queued).State == EntityState.Added
         || await db.Set<OutboxMessage>().AnyAsync(m => m.DeduplicationKey == key && m.RecipientAddress == address, ct);
 
     /// <summary>The finding as the caller sees it (tracked changes included), with what the templates show.</summary>
     private async Task<Finding?> LoadFindingAsync(int id, CancellationToken ct)
     {
-        var finding = db.Set<Finding>().Local.FirstOrDefault(f => f.Id == id)
-                      ?? await db.Set<Finding>().FirstOrDefaultAsync(f => f.Id == id, ct);
+        // FindAsync answers a tracked finding from the identity map, without a query and without DetectChanges.
+        var finding = await db.Set<Finding>().FindAsync([id], ct);
         if (finding is null)
             return null;
         var entry = db.Entry(finding);
         if (entry.State == EntityState.Added)
             return finding;
-        await entry.Reference(f => f.Unit).LoadAsync(ct);
-        await entry.Reference(f => f.Category).LoadAsync(ct);
-        await entry.Reference(f => f.Inspection).LoadAsync(ct);
-        await entry.Collection(f => f.Reports).LoadAsync(ct);
-        await entry.Collection(f => f.ExtensionRequests).LoadAsync(ct);
+        foreach (var reference in new ReferenceEntry[] { entry.Reference(f => f.Unit), entry.Reference(f => f.Category), entry.Reference(f => f.Inspection) })
+        {
+            if (!reference.IsLoaded)
+                await reference.LoadAsync(ct);
+        }
+        if (!entry.Collection(f => f.Reports).IsLoaded)
+            await entry.Collection(f => f.Reports).LoadAsync(ct);
+        if (!entry.Collection(f => f.ExtensionRequests).IsLoaded)
+            await entry.Collection(f => f.ExtensionRequests).LoadAsync(ct);
         return finding;
     }
 
