@@ -20,10 +20,31 @@ public sealed record DashboardView(IReadOnlyDictionary<FindingStatus, int> BySta
     public double CompletionRate => Total == 0 ? 0 : (double)Units.Sum(u => u.AcceptedOnTime) / Total;
 }
 
-/// <summary>Counts by status and the completion rate per unit; a liaison sees only its own unit.</summary>
-public sealed class DashboardService(RectifyDb db)
+/// <summary>
+/// Counts by status and the completion rate per unit; a liaison sees only its own unit. Answers are aggregates over
+/// every finding, so they are kept for a few seconds and recomputed as soon as a finding or report changes in this
+/// process (changes made by other nodes show within <see cref="MaxAge"/>).
+/// </summary>
+public sealed class DashboardService(RectifyDb db, TimeProvider time)
 {
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string? Database, int? UnitId, bool Auditor, int? InspectionId), CachedView> Cache = new();
+
+    private sealed record CachedView(long FindingsVersion, DateTimeOffset At, DashboardView View);
+
     public async Task<DashboardView> GetAsync(Actor actor, int? inspectionId = null, CancellationToken ct = default)
+    {
+        var key = (db.Database.GetConnectionString(), actor.IsLiaison ? actor.UnitId : null, actor.IsAuditor, inspectionId);
+        var version = RectifyDb.FindingsVersion;
+        var now = time.GetUtcNow();
+        if (Cache.TryGetValue(key, out var cached) && cached.FindingsVersion == version && now - cached.At < MaxAge && now >= cached.At)
+            return cached.View;
+        var view = await ComputeAsync(actor, inspectionId, ct);
+        Cache[key] = new CachedView(version, now, view);
+        return view;
+    }
+
+    private async Task<DashboardView> ComputeAsync(Actor actor, int? inspectionId, CancellationToken ct)
     {
         var findings = db.Set<Finding>().AsNoTracking().VisibleTo(actor);
         if (!actor.IsAuditor)

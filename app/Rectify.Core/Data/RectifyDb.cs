@@ -28,6 +28,10 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
         ["PasswordHash", "SecurityStamp", "ConcurrencyStamp", "AccessFailedCount", "LockoutEnd"];
 
     private string? _pendingAction;
+    private static long s_findingsVersion;
+
+    /// <summary>Bumped by every save in this process that changes a finding or a report; lets readers cache aggregates.</summary>
+    public static long FindingsVersion => Interlocked.Read(ref s_findingsVersion);
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -76,6 +80,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
             written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(cancellationToken);
+            if (audited.Any(a => a.Entry.Entity is Findings.Finding or Reports.RectificationReport))
+                Interlocked.Increment(ref s_findingsVersion);
             return written;
         }
         finally
