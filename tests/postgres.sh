@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# A private PostgreSQL cluster on loopback for the tests: `start DIR PORT` prints its connection string,
-# `stop DIR` stops it and removes DIR. initdb refuses root, so the cluster belongs to the postgres user.
+# A private PostgreSQL cluster on loopback for the tests: `start DIR [PORT]` prints its connection string (without a
+# port, the first free one of 55440-55449), `stop DIR` stops it and removes DIR. initdb refuses root, so the cluster
+# belongs to the postgres user.
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+free_port() {
+  for p in $(seq 55440 55449); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+  echo "no free port in 55440-55449" >&2; return 1
+}
 case "$1" in
   start)
-    dir=$2 port=$3
+    dir=$2 port=${3:-$(free_port)}
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_postgres "'$bin/initdb' -D '$dir/data' -A trust -U rectify -E UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1"

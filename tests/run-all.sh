@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of Rectify on a fresh machine with only the .NET SDK and Node/npm:
-# installs what the tests need (Debian's Chromium, CJK fonts, LibreOffice; MailDev from npm) when missing,
-# builds once, runs all test projects, and ends with the totals alone on a line.
-# With --postgres it then runs the database suites again on a private PostgreSQL cluster (installed when missing).
+# installs what the tests need (Debian's Chromium, CJK fonts, LibreOffice, PostgreSQL; MailDev from npm) when missing,
+# builds once, runs all test projects on SQLite, then every suite that touches the database again on a private
+# PostgreSQL cluster (loopback, temporary folder, removed at the end), and ends with the totals alone on a line.
+# RECTIFY_TESTS_SQLITE_ONLY=1 skips the PostgreSQL pass for a quick local run; CI always runs both.
 set -uo pipefail
-postgres=false
-[ "${1:-}" = "--postgres" ] && postgres=true
+postgres=true
+[ "${RECTIFY_TESTS_SQLITE_ONLY:-}" = 1 ] && postgres=false
 cd "$(dirname "$0")/.."
 root=$PWD
 results="$root/artifacts/test-results"
@@ -32,28 +33,47 @@ if [ ! -f tests/tools/node_modules/.package-lock.json ] || [ tests/tools/package
   (cd tests/tools && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci failed"; exit 1; }
 fi
 
-# --- build once, then test ----------------------------------------------------------------------------
-dotnet build Rectify.sln -c Release -nologo -v q -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
-dotnet test Rectify.sln -c Release --no-build -nologo \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/console.log"
-status=${PIPESTATUS[0]}
-
+# --- the private PostgreSQL cluster, started first so that a failure shows before the long SQLite pass --------
 if $postgres; then
   pgdir=$(mktemp -d /tmp/rectify-pg.XXXXXX)
-  trap 'bash tests/postgres.sh stop "$pgdir"' EXIT
-  server=$(bash tests/postgres.sh start "$pgdir" 55432) || { echo "PostgreSQL did not start"; exit 1; }
-  for project in Rectify.Core.Tests Rectify.Workflows.Tests Rectify.Mail.Tests Rectify.Notices.Tests; do
-    RECTIFY_TEST_POSTGRES="$server" dotnet test "tests/$project" -c Release --no-build -nologo \
-      --logger "trx;LogFilePrefix=postgres-$project" --results-directory "$results" 2>&1 | tee -a "$results/console.log"
+  trap 'bash "$root/tests/postgres.sh" stop "$pgdir"' EXIT
+  server=$(bash tests/postgres.sh start "$pgdir") || { echo "PostgreSQL did not start (log: $pgdir/log)"; cat "$pgdir/log" 2>/dev/null; echo "0 passed, 1 failed"; exit 1; }
+  echo "PostgreSQL: $server"
+fi
+
+# --- build once, then test ----------------------------------------------------------------------------
+dotnet build Rectify.sln -c Release -nologo -v q -clp:ErrorsOnly || { echo "0 passed, 1 failed"; exit 1; }
+
+counters() { # passed failed skipped, summed over the given TRX files
+  cat "$@" 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
+    { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); gsub("\"", "", kv[2]); c[kv[1]] += kv[2] } }
+    END { printf "%d %d %d\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }'
+}
+
+started=$SECONDS
+dotnet test Rectify.sln -c Release --no-build -nologo \
+  --logger "trx;LogFilePrefix=sqlite" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
+read -r p f s < <(counters "$results"/sqlite*.trx)
+summary="SQLite pass: $p passed, $f failed in $((SECONDS - started)) s"
+
+if $postgres; then
+  # Every suite that touches the database, again on PostgreSQL. The Chromium tests (pages, designer) are left to the
+  # SQLite pass: they drive the same API the other Web and Designer tests already run here on PostgreSQL.
+  started=$SECONDS
+  for project in Rectify.Core.Tests Rectify.Workflows.Tests Rectify.Mail.Tests Rectify.Notices.Tests Rectify.Web.Tests Rectify.Designer.Tests; do
+    RECTIFY_TEST_POSTGRES="$server" dotnet test "tests/$project" -c Release --no-build -nologo --filter "FullyQualifiedName!~BrowserTests" \
+      --logger "trx;LogFilePrefix=postgres-$project" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 | tee -a "$results/console.log"
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   done
+  read -r p f s < <(counters "$results"/postgres-*.trx)
+  summary="$summary; PostgreSQL pass: $p passed, $f failed in $((SECONDS - started)) s"
 fi
 
 # --- totals from the TRX files --------------------------------------------------------------------------
-read -r passed failed skipped < <(cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '
-  { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); gsub("\"", "", kv[2]); c[kv[1]] += kv[2] } }
-  END { printf "%d %d %d\n", c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["notExecuted"] }')
+read -r passed failed skipped < <(counters "$results"/*.trx)
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi
 echo
+echo "$summary"
 if [ "${skipped:-0}" -gt 0 ]; then echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"; else echo "${passed:-0} passed, ${failed:-0} failed"; fi
 exit "$status"

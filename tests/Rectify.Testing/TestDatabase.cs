@@ -42,7 +42,7 @@ public sealed class TestDatabase : IAsyncDisposable
         System.IO.Directory.CreateDirectory(directory);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Rectify:DataDirectory"] = directory })
-            .AddInMemoryCollection(await PostgresSettingsAsync(directory))
+            .AddInMemoryCollection(TestPostgres.SettingsFor(directory))
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         var clock = new FakeTimeProvider(start ?? DefaultStart);
@@ -71,51 +71,14 @@ public sealed class TestDatabase : IAsyncDisposable
         return await work(scope.ServiceProvider.GetRequiredService<RectifyDb>());
     }
 
-    /// <summary>The server connection string of the PostgreSQL pass, or null on the SQLite pass.</summary>
-    public static string? PostgresServer => Environment.GetEnvironmentVariable("RECTIFY_TEST_POSTGRES") is { Length: > 0 } cs ? cs : null;
-
     public bool IsPostgres => Configuration["Database:Provider"] == nameof(DatabaseProvider.Postgres);
-
-    /// <summary>
-    /// On the PostgreSQL pass: a database of this test's own, named after its folder, so that a second host created
-    /// with the same folder (a restart, a second node) shares the database as it would share the SQLite file.
-    /// </summary>
-    private static async Task<Dictionary<string, string?>> PostgresSettingsAsync(string directory)
-    {
-        if (PostgresServer is not { } server)
-            return [];
-        var name = "rectify_test_" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(directory)))[..24];
-        await using (var connection = new Npgsql.NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await using var exists = new Npgsql.NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{name}'", connection);
-            if (await exists.ExecuteScalarAsync() is null)
-            {
-                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", connection);
-                await create.ExecuteNonQueryAsync();
-            }
-        }
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name };
-        return new()
-        {
-            ["Database:Provider"] = nameof(DatabaseProvider.Postgres),
-            ["Database:ConnectionString"] = builder.ConnectionString,
-        };
-    }
 
     public async ValueTask DisposeAsync()
     {
         await Services.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (IsPostgres)
-        {
-            Npgsql.NpgsqlConnection.ClearAllPools();
-            var database = new Npgsql.NpgsqlConnectionStringBuilder(Configuration["Database:ConnectionString"]).Database;
-            await using var connection = new Npgsql.NpgsqlConnection(PostgresServer);
-            await connection.OpenAsync();
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
+            await TestPostgres.DropAsync(Directory);
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
 }

@@ -17,7 +17,8 @@ using Rectify.Web.Demo;
 namespace Rectify.Web.Tests;
 
 /// <summary>
-/// The whole app on a temporary data folder (its own SQLite file, evidence and outbox), a fake clock starting
+/// The whole app on a temporary data folder (its own SQLite file, or on the PostgreSQL pass its own database; evidence
+/// and outbox), a fake clock starting
 /// Mon 2026-03-02 09:00 Shanghai, and the demo data seeded as on a first run. Share one per test class
 /// (IClassFixture) — every demo user signs in with <see cref="DemoData.Password"/>.
 /// </summary>
@@ -36,6 +37,8 @@ public class RectifyWebFactory : WebApplicationFactory<Program>
         Directory.CreateDirectory(DataDirectory);
         builder.UseEnvironment("Testing");
         builder.UseSetting("Rectify:DataDirectory", DataDirectory);
+        foreach (var (key, value) in TestPostgres.SettingsFor(DataDirectory))
+            builder.UseSetting(key, value);
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
@@ -79,6 +82,7 @@ public class RectifyWebFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         SqliteConnection.ClearAllPools();
+        TestPostgres.DropAsync(DataDirectory).GetAwaiter().GetResult();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
