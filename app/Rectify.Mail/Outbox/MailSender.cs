@@ -54,7 +54,8 @@ public sealed class MailSender(
         }
     }
 
-    private async Task<List<List<OutboxMessage>>> ClaimAsync(RectifyDb db, CancellationToken ct)
+    /// <summary>Takes the lease of up to a batch of due messages and fixes their batches; <paramref name="db"/> tracks them.</summary>
+    internal async Task<List<List<OutboxMessage>>> ClaimAsync(RectifyDb db, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
         var due = await db.Set<OutboxMessage>()
