@@ -96,7 +96,9 @@ public class MultiNodeTests
         var nodeA = await CreateAsync(settings, directory);
         var (units, category, inspection) = await SeedAsync(nodeA);
         var deadline = new DateOnly(2026, 3, 13);
-        await StartAsync(nodeA, _ => Enumerable.Range(0, Findings).Select(i => Sample.Finding(units[i % units.Count], category, inspection, deadline, $"问题{i}")));
+        // Started as notices issue them, 50 findings per transaction.
+        foreach (var notice in Enumerable.Range(0, Findings).Chunk(50))
+            await StartAsync(nodeA, _ => notice.Select(i => Sample.Finding(units[i % units.Count], category, inspection, deadline, $"问题{i}")));
         var nodeB = await CreateAsync(settings, directory);
         nodeA.Clock.SetUtcNow(ReminderDue);
         nodeB.Clock.SetUtcNow(ReminderDue);
