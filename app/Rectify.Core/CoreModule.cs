@@ -41,7 +41,8 @@ public static class CoreModule
     private static void AddFeatureServices(IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<Reports.EvidenceOptions>(configuration.GetSection("Evidence"));
-        services.TryAddSingleton<Reports.IEvidenceStore, Reports.FolderEvidenceStore>();
+        services.TryAddSingleton<Reports.IEvidenceStorage, Reports.FolderEvidenceStorage>();
+        services.TryAddSingleton<Reports.IEvidenceStore, Reports.EvidenceStore>();
         services.AddScoped<Reports.ReportService>();
         services.AddScoped<FindingService>();
         services.AddScoped<Inspections.InspectionService>();

@@ -11,6 +11,11 @@ public sealed class EvidenceOptions
     public long MaxFileBytes { get; set; } = 20 * 1024 * 1024;
     /// <summary>Most files in one report.</summary>
     public int MaxFiles { get; set; } = 10;
+    /// <summary>
+    /// The folder evidence files are kept in (absolute, or relative to the data folder; default <c>evidence</c>). With
+    /// several nodes, a folder they all mount.
+    /// </summary>
+    public string Directory { get; set; } = "evidence";
 }
 
 /// <summary>One uploaded file as the web layer hands it over (e.g. from an IFormFile).</summary>
@@ -19,20 +24,90 @@ public sealed record EvidenceUpload(string FileName, long Length, Func<Stream> O
 /// <summary>A file accepted into the store: its key and what was learnt about it while storing.</summary>
 public sealed record StoredEvidence(string StorageKey, string FileName, string ContentType, long Size, string Sha256);
 
-/// <summary>Where evidence bytes live. Keys are made by the store, never taken from the user.</summary>
+/// <summary>Accepts evidence files and reads them back. Keys are made by the store, never taken from the user.</summary>
 public interface IEvidenceStore
 {
     /// <summary>Checks the size and the type (extension and content) and stores the file; refuses with a <see cref="RectifyException"/>.</summary>
     Task<StoredEvidence> SaveAsync(EvidenceUpload upload, CancellationToken ct = default);
-    Stream OpenRead(string storageKey);
-    void Delete(string storageKey);
+    Task<Stream> OpenReadAsync(string storageKey, CancellationToken ct = default);
+    Task DeleteAsync(string storageKey, CancellationToken ct = default);
 }
 
-/// <summary>Evidence files in &lt;data&gt;/evidence/yyyy/MM/, outside the web root, downloaded only through an authorized endpoint.</summary>
-public sealed class FolderEvidenceStore(DataDirectory data, IOptions<EvidenceOptions> options, TimeProvider time) : IEvidenceStore
+/// <summary>
+/// Where the bytes of accepted evidence are kept, by key (<c>yyyy/MM/&lt;guid&gt;.ext</c>): every node of one
+/// installation must reach the same storage. <see cref="FolderEvidenceStorage"/> is a shared folder; an object store
+/// (S3, OSS, MinIO) is one more class implementing this, registered in its place.
+/// </summary>
+public interface IEvidenceStorage
 {
-    private readonly string _root = data.Combine("evidence");
+    /// <summary>Stores <paramref name="content"/> under a new key; readers never see a partly written object.</summary>
+    Task SaveAsync(string key, Stream content, CancellationToken ct = default);
+    /// <summary>The object's bytes; a <see cref="RectifyException"/> (not found) when there is none.</summary>
+    Task<Stream> OpenReadAsync(string key, CancellationToken ct = default);
+    /// <summary>Removes the object; nothing happens when there is none.</summary>
+    Task DeleteAsync(string key, CancellationToken ct = default);
+    Task<bool> ExistsAsync(string key, CancellationToken ct = default);
+}
 
+/// <summary>Evidence in a folder (<see cref="EvidenceOptions.Directory"/>) outside the web root, under yyyy/MM/.</summary>
+public sealed class FolderEvidenceStorage(DataDirectory data, IOptions<EvidenceOptions> options) : IEvidenceStorage
+{
+    public string Root { get; } = Path.GetFullPath(Path.Combine(data.Path, options.Value.Directory));
+
+    public async Task SaveAsync(string key, Stream content, CancellationToken ct = default)
+    {
+        var path = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Written beside its final name and renamed, so that another node never opens a partial file.
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+                await content.CopyToAsync(target, ct);
+            File.Move(temporary, path, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken ct = default)
+    {
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw RectifyException.NotFound("evidence");
+        }
+    }
+
+    public Task DeleteAsync(string key, CancellationToken ct = default)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken ct = default) => Task.FromResult(File.Exists(PathOf(key)));
+
+    private string PathOf(string key)
+    {
+        var path = Path.GetFullPath(Path.Combine(Root, key));
+        if (!path.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw RectifyException.NotFound("evidence");
+        return path;
+    }
+}
+
+/// <summary>
+/// Checks each upload in a local temporary file (size, type by extension and content, SHA-256) and only then puts it
+/// into the <see cref="IEvidenceStorage"/>, so that refused bytes never reach the shared storage; downloads go only
+/// through an authorized endpoint.
+/// </summary>
+public sealed class EvidenceStore(IEvidenceStorage storage, IOptions<EvidenceOptions> options, TimeProvider time) : IEvidenceStore
+{
     /// <summary>Allowed types: extension, content type and how the content must begin (a zip for Office files).</summary>
     private static readonly Dictionary<string, (string ContentType, byte[] Magic, string? ZipEntry)> Types = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -63,73 +138,50 @@ public sealed class FolderEvidenceStore(DataDirectory data, IOptions<EvidenceOpt
 
         var now = time.GetUtcNow();
         var key = $"{now:yyyy}/{now:MM}/{Guid.NewGuid():N}{extension.ToLowerInvariant()}";
-        var path = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        try
+        await using var temporary = new FileStream(Path.Combine(Path.GetTempPath(), $"rectify-evidence-{Guid.NewGuid():N}"),
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        long size = 0;
+        string sha;
+        await using (var source = upload.OpenRead())
         {
-            long size;
-            string sha;
-            await using (var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-            await using (var source = upload.OpenRead())
+            // Count while copying: the declared length is the client's word, the bytes are not.
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await source.ReadAsync(buffer, ct)) > 0)
             {
-                // Count while copying: the declared length is the client's word, the bytes are not.
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[81920];
-                size = 0;
-                int read;
-                while ((read = await source.ReadAsync(buffer, ct)) > 0)
-                {
-                    size += read;
-                    if (size > max)
-                        throw TooLarge(fileName, max);
-                    hash.AppendData(buffer, 0, read);
-                    await target.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
-                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+                size += read;
+                if (size > max)
+                    throw TooLarge(fileName, max);
+                hash.AppendData(buffer, 0, read);
+                await temporary.WriteAsync(buffer.AsMemory(0, read), ct);
             }
-            if (!ContentMatches(path, type.Magic, type.ZipEntry))
-                throw RectifyException.Invalid("evidence.content_mismatch",
-                    $"文件“{fileName}”的内容与扩展名不符。", $"The content of '{fileName}' does not match its extension.");
-            return new StoredEvidence(key, fileName, type.ContentType, size, sha);
+            sha = Convert.ToHexStringLower(hash.GetHashAndReset());
         }
-        catch
-        {
-            File.Delete(path);
-            throw;
-        }
+        if (!ContentMatches(temporary, type.Magic, type.ZipEntry))
+            throw RectifyException.Invalid("evidence.content_mismatch",
+                $"文件“{fileName}”的内容与扩展名不符。", $"The content of '{fileName}' does not match its extension.");
+        temporary.Position = 0;
+        await storage.SaveAsync(key, temporary, ct);
+        return new StoredEvidence(key, fileName, type.ContentType, size, sha);
     }
 
-    public Stream OpenRead(string storageKey) =>
-        new FileStream(PathOf(storageKey), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+    public Task<Stream> OpenReadAsync(string storageKey, CancellationToken ct = default) => storage.OpenReadAsync(storageKey, ct);
 
-    public void Delete(string storageKey)
-    {
-        var path = PathOf(storageKey);
-        if (File.Exists(path))
-            File.Delete(path);
-    }
+    public Task DeleteAsync(string storageKey, CancellationToken ct = default) => storage.DeleteAsync(storageKey, ct);
 
-    private string PathOf(string key)
+    private static bool ContentMatches(FileStream file, byte[] magic, string? zipEntry)
     {
-        var path = Path.GetFullPath(Path.Combine(_root, key));
-        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw RectifyException.NotFound("evidence");
-        return path;
-    }
-
-    private static bool ContentMatches(string path, byte[] magic, string? zipEntry)
-    {
-        using (var stream = File.OpenRead(path))
-        {
-            Span<byte> head = stackalloc byte[magic.Length];
-            if (stream.ReadAtLeast(head, magic.Length, throwOnEndOfStream: false) < magic.Length || !head.SequenceEqual(magic))
-                return false;
-        }
+        file.Position = 0;
+        Span<byte> head = stackalloc byte[magic.Length];
+        if (file.ReadAtLeast(head, magic.Length, throwOnEndOfStream: false) < magic.Length || !head.SequenceEqual(magic))
+            return false;
         if (zipEntry is null)
             return true;
         try
         {
-            using var zip = ZipFile.OpenRead(path);
+            file.Position = 0;
+            using var zip = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: true);
             return zip.GetEntry(zipEntry) is not null;
         }
         catch (InvalidDataException)

@@ -52,7 +52,7 @@ public sealed class ReportService(RectifyDb db, FindingLifecycle lifecycle, IEvi
         catch
         {
             foreach (var s in stored)
-                store.Delete(s.StorageKey);
+                await store.DeleteAsync(s.StorageKey, CancellationToken.None);
             throw;
         }
     }
@@ -65,6 +65,6 @@ public sealed class ReportService(RectifyDb db, FindingLifecycle lifecycle, IEvi
             .Where(e => e.Id == evidenceId && visible.Contains(e.Report!.FindingId))
             .SingleOrDefaultAsync(ct)
             ?? throw RectifyException.NotFound("evidence");
-        return (file, store.OpenRead(file.StorageKey));
+        return (file, await store.OpenReadAsync(file.StorageKey, ct));
     }
 }
