@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rectify.Categories;
 using Rectify.Findings;
 using Rectify.Inspections;
+using Rectify.Testing;
 using Rectify.Units;
 using Rectify.Users;
 using Rectify.Web.Demo;
@@ -18,7 +19,8 @@ public sealed class HostTests(WebFixture app) : IClassFixture<WebFixture>
     [Fact]
     public async Task Demo_data_is_seeded_once_into_the_data_directory()
     {
-        Assert.True(File.Exists(Path.Combine(app.DataDirectory, "rectify.db")));
+        // The SQLite file is the data folder's; with PostgreSQL configured the data goes to the server and no file is made.
+        Assert.Equal(TestPostgres.Server is null, File.Exists(Path.Combine(app.DataDirectory, "rectify.db")));
         async Task<(int, int, int, int, int)> Counts() => await app.WithDbAsync(async db => (
             await db.Set<Unit>().CountAsync(), await db.Set<Category>().CountAsync(), await db.Users.CountAsync(u => DemoData.Logins.Select(l => l.UserName).Contains(u.UserName!)),
             await db.Set<Inspection>().CountAsync(), await db.Set<Finding>().CountAsync()));
