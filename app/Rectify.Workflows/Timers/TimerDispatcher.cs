@@ -36,13 +36,18 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
             if (claimed.Count == 0)
                 break;
             fired += await FireAsync(claimed, ct);
+            // Fewer than a batch: the claim took every due timer there was.
             if (claimed.Count < _options.ClaimBatchSize)
                 break;
         }
         return fired;
     }
 
-    /// <summary>Takes the lease of up to a batch of due, unleased timers; returns them in due order.</summary>
+    /// <summary>
+    /// Takes the lease of the due, unleased timers of the instances of up to a batch of them; returns them in due order.
+    /// A node takes all due timers of an instance, so that after downtime two nodes do not resume one instance at
+    /// once (the instance's revision would serialise them, at the cost of a retry).
+    /// </summary>
     public async Task<List<WorkflowTimer>> ClaimAsync(CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -55,8 +60,8 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         {
             claimed = await db.Set<WorkflowTimer>().FromSqlInterpolated($"""
                 UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {until}
-                WHERE ("InstanceId", "ActivityExecutionId") IN (
-                    SELECT "InstanceId", "ActivityExecutionId" FROM "WorkflowTimers"
+                WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now}) AND "InstanceId" IN (
+                    SELECT "InstanceId" FROM "WorkflowTimers"
                     WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
                     ORDER BY "DueAt" LIMIT {_options.ClaimBatchSize}
                     FOR UPDATE SKIP LOCKED)
@@ -69,8 +74,8 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
             long nowMs = now.ToUnixTimeMilliseconds(), untilMs = until.ToUnixTimeMilliseconds();
             claimed = await db.Set<WorkflowTimer>().FromSqlInterpolated($"""
                 UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {untilMs}
-                WHERE rowid IN (
-                    SELECT rowid FROM "WorkflowTimers"
+                WHERE "DueAt" <= {nowMs} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {nowMs}) AND "InstanceId" IN (
+                    SELECT "InstanceId" FROM "WorkflowTimers"
                     WHERE "DueAt" <= {nowMs} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {nowMs})
                     ORDER BY "DueAt" LIMIT {_options.ClaimBatchSize})
                 RETURNING *
