@@ -45,7 +45,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
 
     /// <summary>
     /// Takes the lease of the due, unleased timers of the instances of up to a batch of them; returns them in due order.
-    /// A node takes all due timers of an instance, so that after downtime two nodes do not resume one instance at
+    /// A node normally takes all due timers of an instance, so that after downtime two nodes do not resume one instance at
     /// once (the instance's revision would serialise them, at the cost of a retry).
     /// </summary>
     public async Task<List<WorkflowTimer>> ClaimAsync(CancellationToken ct = default)
@@ -58,13 +58,20 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         List<WorkflowTimer> claimed;
         if (db.Database.IsNpgsql())
         {
+            // Rows locked by another claim are skipped, never waited for: two claims cannot deadlock. The second lock
+            // takes the instances' other due timers, unless another node holds one of them already.
             claimed = await db.Set<WorkflowTimer>().FromSqlInterpolated($"""
-                UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {until}
-                WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now}) AND "InstanceId" IN (
+                WITH picked AS (
                     SELECT "InstanceId" FROM "WorkflowTimers"
                     WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
                     ORDER BY "DueAt" LIMIT {_options.ClaimBatchSize}
+                    FOR UPDATE SKIP LOCKED),
+                due AS (
+                    SELECT "InstanceId", "ActivityExecutionId" FROM "WorkflowTimers"
+                    WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now}) AND "InstanceId" IN (SELECT "InstanceId" FROM picked)
                     FOR UPDATE SKIP LOCKED)
+                UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {until}
+                WHERE ("InstanceId", "ActivityExecutionId") IN (SELECT "InstanceId", "ActivityExecutionId" FROM due)
                 RETURNING *
                 """).AsNoTracking().ToListAsync(ct);
         }
