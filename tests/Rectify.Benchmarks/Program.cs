@@ -41,7 +41,8 @@ var stored = positional.Count > 1 ? int.Parse(positional[1]) : 100_000;
 var nodes = int.Parse(Option("nodes") ?? "1");
 var postgres = Option("postgres") ?? (Environment.GetEnvironmentVariable("RECTIFY_BENCH_POSTGRES") is { Length: > 0 } env ? env : null);
 
-var bench = await Bench.CreateAsync(postgres, nodes);
+// Disposed also when a round throws, so the database made on a PostgreSQL server is dropped.
+await using var bench = await Bench.CreateAsync(postgres, nodes);
 Console.WriteLine($"{bench.Where}; {nodes} node(s)");
 var empty = await bench.RoundAsync("empty store", findingsPerRound);
 Console.WriteLine($"storing {stored:N0} more instances …");
@@ -58,7 +59,6 @@ Console.WriteLine($"raw single-row tx/s             {empty.Raw,8:F0}          {f
 using (var process = Process.GetCurrentProcess())
     Console.WriteLine($"process memory with {stored:N0} stored: working set {process.WorkingSet64 / 1024 / 1024} MB, managed heap {GC.GetTotalMemory(true) / 1024 / 1024} MB");
 Console.WriteLine("targets: starts >= 0.25 of raw; resumes >= 0.10 of raw; timers >= 5,000/s; stored/empty >= 0.9; memory <= 250 MB");
-await bench.DisposeAsync();
 return 0;
 
 internal sealed record Figures(double Raw, double Starts, double Resumes, double Timers);
