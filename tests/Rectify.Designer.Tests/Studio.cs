@@ -83,7 +83,14 @@ public static partial class Studio
         {
             var step = TimeSpan.FromHours(6);
             app.Clock.SetUtcNow(app.Clock.GetUtcNow() + step < until ? app.Clock.GetUtcNow() + step : until);
-            while (await dispatcher.FireDueAsync() > 0) { }
+            // The app's own dispatcher (its background service) may hold some due timers: wait until all have fired.
+            var now = app.Clock.GetUtcNow();
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (await dispatcher.FireDueAsync() > 0 || await app.WithDbAsync(db => db.Set<WorkflowTimer>().AnyAsync(t => t.DueAt <= now)))
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromMinutes(1), $"Timers due at {now} were not fired.");
+                await Task.Delay(50);
+            }
         }
     }
 
