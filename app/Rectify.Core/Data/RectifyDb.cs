@@ -29,6 +29,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
 
     private string? _pendingAction;
     private static long s_findingsVersion;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
     /// <summary>Bumped by every save in this process that changes a finding or a report; lets readers cache aggregates.</summary>
     public static long FindingsVersion => Interlocked.Read(ref s_findingsVersion);
@@ -63,9 +64,33 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
             .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))
             .ToList();
-        if (audited.Count == 0)
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var writer = SqliteWriter();
+        if (writer is not null)
+            await writer.WaitAsync(cancellationToken);
+        try
+        {
+            if (audited.Count == 0)
+                return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            return await SaveAuditedAsync(audited, acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            writer?.Release();
+        }
+    }
 
+    /// <summary>
+    /// SQLite has one writer per file: this process's saves take turns here, in order and without blocking a thread,
+    /// instead of polling the file lock (SQLite's busy handler sleeps between polls). Saves inside a caller's
+    /// transaction hold the lock already and go straight on.
+    /// </summary>
+    private SemaphoreSlim? SqliteWriter() =>
+        Database.CurrentTransaction is null && Database.IsSqlite()
+            ? SqliteWriters.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1))
+            : null;
+
+    private async Task<int> SaveAuditedAsync(List<PendingAudit> audited, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         var action = _pendingAction;
         _pendingAction = null;
         var ownTransaction = Database.CurrentTransaction is null
