@@ -28,6 +28,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
         ["PasswordHash", "SecurityStamp", "ConcurrencyStamp", "AccessFailedCount", "LockoutEnd"];
 
     private string? _pendingAction;
+    private readonly List<Func<CancellationToken, Task>> _beforeSave = [];
     private static long s_findingsVersion;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
@@ -42,6 +43,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
 
     /// <summary>Names the next save in the audit log (e.g. finding.submitted) instead of the generic entity.modified.</summary>
     public void AuditAs(string action) => _pendingAction = action;
+
+    /// <summary>
+    /// Runs <paramref name="step"/> before every save of this context, ahead of the audit snapshot: a service that
+    /// queued rows can settle them with one query per save instead of one per row (the outbox drops duplicates so).
+    /// </summary>
+    public void BeforeSave(Func<CancellationToken, Task> step) => _beforeSave.Add(step);
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -60,6 +67,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        foreach (var step in _beforeSave)
+            await step(cancellationToken);
         var audited = ChangeTracker.Entries()
             .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))
