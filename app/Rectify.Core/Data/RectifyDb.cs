@@ -69,7 +69,9 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
     {
         foreach (var step in _beforeSave)
             await step(cancellationToken);
-        var audited = ChangeTracker.Entries()
+        // One scan of the change tracker (each Entries() call detects changes over every tracked entity again).
+        var entries = ChangeTracker.Entries().ToList();
+        var audited = entries
             .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))
             .ToList();
@@ -78,9 +80,10 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
             await writer.WaitAsync(cancellationToken);
         try
         {
-            if (audited.Count == 0)
+            var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries) : BulkWrite.None;
+            if (audited.Count == 0 && bulk.IsEmpty)
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            return await SaveAuditedAsync(audited, acceptAllChangesOnSuccess, cancellationToken);
+            return await SaveInTransactionAsync(audited, bulk, acceptAllChangesOnSuccess, cancellationToken);
         }
         finally
         {
@@ -98,7 +101,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
             ? SqliteWriters.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1))
             : null;
 
-    private async Task<int> SaveAuditedAsync(List<PendingAudit> audited, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    /// <summary>Workflow rows in bulk first, then EF's save, then the audit rows (they need the keys the save generated): one transaction.</summary>
+    private async Task<int> SaveInTransactionAsync(List<PendingAudit> audited, BulkWrite bulk, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         var action = _pendingAction;
         _pendingAction = null;
@@ -107,16 +111,25 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
             : null;
         try
         {
-            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            var now = Time.GetUtcNow();
-            foreach (var pending in audited)
-                Set<AuditEvent>().Add(ToAuditEvent(pending, action, now));
+            var written = await bulk.ExecuteAsync(this, cancellationToken);
             written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (audited.Count > 0)
+            {
+                var now = Time.GetUtcNow();
+                foreach (var pending in audited)
+                    Set<AuditEvent>().Add(ToAuditEvent(pending, action, now));
+                written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(cancellationToken);
             if (audited.Any(a => a.Entry.Entity is Findings.Finding or Reports.RectificationReport))
                 Interlocked.Increment(ref s_findingsVersion);
             return written;
+        }
+        catch
+        {
+            bulk.Undo();
+            throw;
         }
         finally
         {
