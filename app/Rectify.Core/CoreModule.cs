@@ -60,10 +60,12 @@ public static class CoreModule
                 options.UseNpgsql(database.ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
                 break;
             default:
+                // A private cache per connection: WAL then lets readers run beside the one writer (a shared cache
+                // locks tables between the connections of this process instead).
                 var connectionString = database.ConnectionString is { Length: > 0 } cs
                     ? cs
-                    : $"Data Source={dataDirectory.Combine("rectify.db")};Cache=Shared;Default Timeout=30";
-                options.UseSqlite(connectionString);
+                    : $"Data Source={dataDirectory.Combine("rectify.db")};Default Timeout=30";
+                options.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);
                 break;
         }
     }

@@ -115,7 +115,6 @@ public sealed class NoticeService(
             throw new RectifyException("notice.number_taken", $"文号“{notice.Number}”已被其他已印发通报使用。", $"Number {notice.Number} is already used by an issued notice.");
 
         var content = await composer.ComposeAsync(notice, ct) with { IsIssued = true };
-        // Queued while few entities are tracked: the outbox looks through the change tracker for duplicates.
         foreach (var request in UnitMails(content))
             await outbox.EnqueueAsync(request, ct);
 

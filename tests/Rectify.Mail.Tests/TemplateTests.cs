@@ -48,14 +48,17 @@ public sealed class TemplateTests : IDisposable
         Write("loop", "循环", "{% for i in (1..1000000000) %}{% for j in (1..1000000000) %}{% endfor %}{% endfor %}", "x");
         await using var host = await HostAsync();
         var (_, findings) = await host.SeedAsync(1, "教育局");
-        var started = DateTime.UtcNow;
         await host.EnqueueAsync(new MailRequest("loop", [new MailRecipient(RecipientKind.Liaison)], "loop:1", FindingId: findings[0].Id));
 
+        // Rendered when the sender takes it: stopped there, marked failed, not sent, and not tried again.
+        var started = DateTime.UtcNow;
+        Assert.Equal(0, await host.Sender.SendDueAsync());
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
         var message = Assert.Single(await host.MessagesAsync());
         Assert.Equal(OutboxStatus.Failed, message.Status);
         Assert.Contains("loop.html.liquid", message.LastError);
         Assert.Contains("已中止", message.LastError);
+        Assert.Empty(await host.AttemptsAsync());
         Assert.Equal(0, await host.Sender.SendDueAsync());
     }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Findings;
 using Rectify.Mail;
+using Rectify.Mail.Outbox;
 using Rectify.Testing;
 
 namespace Rectify.Notices.Tests;
@@ -137,11 +138,14 @@ public sealed class NoticeCompositionTests : IAsyncLifetime
         Assert.Equal([RecipientKind.Liaison], byUnit[_bed.Units["马塘街道"]]);
         var maTang = mails.Single(m => m.UnitId == _bed.Units["马塘街道"]);
         Assert.Equal(OutboxStatus.Pending, maTang.Status);
-        Assert.Contains("X政公办〔2026〕2号", maTang.Subject);
-        Assert.Contains("互动回应超过规定时限", maTang.TextBody);
-        Assert.DoesNotContain("政策文件未标注有效性", maTang.TextBody);
-        Assert.Contains("互动回应超过规定时限", maTang.HtmlBody);
-        var science = mails.First(m => m.UnitId == _bed.Units["科技局"]);
+        // The mails as they will be sent (rendered by the sender from what was queued at the issue).
+        var composer = _bed.Db.Services.GetRequiredService<MailComposer>();
+        var maTangMail = await composer.ComposeAsync([maTang]);
+        Assert.Contains("X政公办〔2026〕2号", maTangMail.Subject);
+        Assert.Contains("互动回应超过规定时限", maTangMail.TextBody);
+        Assert.DoesNotContain("政策文件未标注有效性", maTangMail.TextBody);
+        Assert.Contains("互动回应超过规定时限", maTangMail.HtmlBody);
+        var science = await composer.ComposeAsync([mails.First(m => m.UnitId == _bed.Units["科技局"])]);
         Assert.Contains("政策解读栏目无解读材料", science.TextBody);
         Assert.Contains("再次通报", science.TextBody);
     }

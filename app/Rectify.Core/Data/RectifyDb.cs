@@ -28,7 +28,9 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
         ["PasswordHash", "SecurityStamp", "ConcurrencyStamp", "AccessFailedCount", "LockoutEnd"];
 
     private string? _pendingAction;
+    private readonly List<Func<CancellationToken, Task>> _beforeSave = [];
     private static long s_findingsVersion;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
     /// <summary>Bumped by every save in this process that changes a finding or a report; lets readers cache aggregates.</summary>
     public static long FindingsVersion => Interlocked.Read(ref s_findingsVersion);
@@ -41,6 +43,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
 
     /// <summary>Names the next save in the audit log (e.g. finding.submitted) instead of the generic entity.modified.</summary>
     public void AuditAs(string action) => _pendingAction = action;
+
+    /// <summary>
+    /// Runs <paramref name="step"/> before every save of this context, ahead of the audit snapshot: a service that
+    /// queued rows can settle them with one query per save instead of one per row (the outbox drops duplicates so).
+    /// </summary>
+    public void BeforeSave(Func<CancellationToken, Task> step) => _beforeSave.Add(step);
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -59,13 +67,43 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        var audited = ChangeTracker.Entries()
+        foreach (var step in _beforeSave)
+            await step(cancellationToken);
+        // One scan of the change tracker (each Entries() call detects changes over every tracked entity again).
+        var entries = ChangeTracker.Entries().ToList();
+        var audited = entries
             .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))
             .ToList();
-        if (audited.Count == 0)
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var writer = SqliteWriter();
+        if (writer is not null)
+            await writer.WaitAsync(cancellationToken);
+        try
+        {
+            var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries) : BulkWrite.None;
+            if (audited.Count == 0 && bulk.IsEmpty)
+                return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            return await SaveInTransactionAsync(audited, bulk, acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            writer?.Release();
+        }
+    }
 
+    /// <summary>
+    /// SQLite has one writer per file: this process's saves take turns here, in order and without blocking a thread,
+    /// instead of polling the file lock (SQLite's busy handler sleeps between polls). Saves inside a caller's
+    /// transaction hold the lock already and go straight on.
+    /// </summary>
+    private SemaphoreSlim? SqliteWriter() =>
+        Database.CurrentTransaction is null && Database.IsSqlite()
+            ? SqliteWriters.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1))
+            : null;
+
+    /// <summary>Workflow rows in bulk first, then EF's save, then the audit rows (they need the keys the save generated): one transaction.</summary>
+    private async Task<int> SaveInTransactionAsync(List<PendingAudit> audited, BulkWrite bulk, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         var action = _pendingAction;
         _pendingAction = null;
         var ownTransaction = Database.CurrentTransaction is null
@@ -73,16 +111,25 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
             : null;
         try
         {
-            var written = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            var now = Time.GetUtcNow();
-            foreach (var pending in audited)
-                Set<AuditEvent>().Add(ToAuditEvent(pending, action, now));
+            var written = await bulk.ExecuteAsync(this, cancellationToken);
             written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            if (audited.Count > 0)
+            {
+                var now = Time.GetUtcNow();
+                foreach (var pending in audited)
+                    Set<AuditEvent>().Add(ToAuditEvent(pending, action, now));
+                written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(cancellationToken);
             if (audited.Any(a => a.Entry.Entity is Findings.Finding or Reports.RectificationReport))
                 Interlocked.Increment(ref s_findingsVersion);
             return written;
+        }
+        catch
+        {
+            bulk.Undo();
+            throw;
         }
         finally
         {

@@ -4,9 +4,10 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Rectify.Mail;
 
 /// <summary>
-/// One message to one address, written in the same transaction as the change that causes it and rendered then,
-/// so it says what was true at that moment. The sender claims due rows with a lease; rows due to one address at
-/// the same moment are sent together as one digest (they share a <see cref="BatchId"/> and so one Message-Id).
+/// One message to one address, written in the same transaction as the change that causes it with the view model
+/// of that moment (<see cref="ModelJson"/>), so it says what was true then; the sender renders it before the first
+/// attempt and keeps the rendering for every retry. The sender claims due rows with a lease; rows due to one address
+/// at the same moment are sent together as one digest (they share a <see cref="BatchId"/> and so one Message-Id).
 /// </summary>
 public class OutboxMessage
 {
@@ -22,11 +23,12 @@ public class OutboxMessage
     /// <summary>The unit the message is about; a liaison sees the messages to its own unit.</summary>
     public int? UnitId { get; set; }
     public int? NoticeId { get; set; }
+    /// <summary>The view model the template renders, as JSON, taken when the message was queued (null for a row that failed then).</summary>
+    public string? ModelJson { get; set; }
+    /// <summary>Empty until the sender renders the row, before its first attempt.</summary>
     public string Subject { get; set; } = "";
     public string HtmlBody { get; set; } = "";
     public string TextBody { get; set; } = "";
-    /// <summary>The finding's view model as JSON, so a digest can list the finding without reading entities.</summary>
-    public string? DigestItemJson { get; set; }
     public OutboxStatus Status { get; set; } = OutboxStatus.Pending;
     public DateTimeOffset CreatedAt { get; set; }
     /// <summary>Not before this instant: now when queued, later after a failed attempt (backoff).</summary>
@@ -47,7 +49,7 @@ public enum OutboxStatus
     Pending,
     /// <summary>已发送.</summary>
     Sent,
-    /// <summary>失败: the give-up period passed, or the message could not be rendered or addressed.</summary>
+    /// <summary>失败: the give-up period passed, the message had no address, or its template failed when it was rendered.</summary>
     Failed,
 }
 

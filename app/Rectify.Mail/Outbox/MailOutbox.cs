@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Logging;
@@ -15,33 +16,52 @@ namespace Rectify.Mail.Outbox;
 
 /// <summary>
 /// Queues messages on the caller's <see cref="RectifyDb"/> without saving: the rows commit with the caller's change
-/// or not at all. Each recipient gets its own row, rendered now from a view model of the finding as it is now.
+/// or not at all. Each recipient gets its own row holding the template name and the view model of the finding as it
+/// is now (JSON); <see cref="MailSender"/> renders it when it sends, so a change that queues mail pays no rendering.
 /// </summary>
-public sealed class MailOutbox(
-    RectifyDb db,
-    TemplateRenderer renderer,
-    OfficeClock clock,
-    IOptions<MailOptions> options,
-    IOptions<OfficeOptions> office,
-    ILogger<MailOutbox> logger) : IMailOutbox
+public sealed class MailOutbox : IMailOutbox
 {
-    internal static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new PlainValueConverter() },
+    };
 
-    // What this scope has queued and not yet saved. Scanning the change tracker instead would run DetectChanges over
-    // every tracked entity per message: quadratic when a notice starts a thousand workflows in one transaction.
-    // A context cleared for a retry detaches them, so only rows still Added count.
+    private readonly RectifyDb _db;
+    private readonly OfficeClock _clock;
+    private readonly IOptions<MailOptions> _options;
+    private readonly IOptions<OfficeOptions> _office;
+    private readonly ILogger<MailOutbox> _logger;
+
+    // What this scope has queued. Scanning the change tracker instead would run DetectChanges over every tracked
+    // entity per message: quadratic when a notice starts a thousand workflows in one transaction. A context cleared
+    // for a retry detaches them, so only rows still Added count.
     private readonly Dictionary<(string Key, string Address), OutboxMessage> _queued = [];
+
+    // Recipients read from the users table, per kind (and unit): one query per scope, not one per message.
+    private readonly Dictionary<(RecipientKind Kind, int? UnitId), List<Recipient>> _users = [];
+
+    public MailOutbox(RectifyDb db, OfficeClock clock, IOptions<MailOptions> options, IOptions<OfficeOptions> office, ILogger<MailOutbox> logger)
+    {
+        _db = db;
+        _clock = clock;
+        _options = options;
+        _office = office;
+        _logger = logger;
+        db.BeforeSave(DropStoredDuplicatesAsync);
+    }
 
     public async Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default)
     {
         var finding = request.FindingId is { } findingId ? await LoadFindingAsync(findingId, cancellationToken) : null;
         var unitId = finding?.UnitId ?? request.UnitId;
-        var unit = finding?.Unit ?? (unitId is { } id ? await db.Set<Unit>().FindAsync([id], cancellationToken) : null);
-        var now = clock.Now;
+        var unit = finding?.Unit ?? (unitId is { } id ? await _db.Set<Unit>().FindAsync([id], cancellationToken) : null);
+        var now = _clock.Now;
 
         foreach (var recipient in await ResolveAsync(request.To, unit, cancellationToken))
         {
-            if (await IsQueuedAsync(request.DeduplicationKey, recipient.Address, cancellationToken))
+            // Rows already stored are dropped in one query when the caller saves (DropStoredDuplicatesAsync).
+            if (_queued.TryGetValue((request.DeduplicationKey, recipient.Address), out var queued) && _db.Entry(queued).State == EntityState.Added)
                 continue;
             var message = new OutboxMessage
             {
@@ -57,29 +77,33 @@ public sealed class MailOutbox(
                 NextAttemptAt = now,
             };
             if (recipient.Address.Length == 0)
-            {
                 Fail(message, recipient.Kind == RecipientKind.Leader ? "单位未登记责任人邮箱，无法发送。" : "单位未登记联络人邮箱，无法发送。");
-            }
             else
-            {
-                var model = Model(recipient, finding, unit, request.Values);
-                try
-                {
-                    var rendered = renderer.Render(request.Template, model);
-                    message.Subject = rendered.Subject.Length > 500 ? rendered.Subject[..500] : rendered.Subject;
-                    message.HtmlBody = rendered.Html;
-                    message.TextBody = rendered.Text;
-                    message.DigestItemJson = JsonSerializer.Serialize(new DigestItemView(request.Template, message.Subject, model.Link, model.Finding), Json);
-                }
-                catch (TemplateRenderException e)
-                {
-                    // The change that caused the mail still stands; the failed message is visible in the outbox list.
-                    logger.LogError("Mail {Template} to {Address} not rendered: {Error}", request.Template, recipient.Address, e.Message);
-                    Fail(message, e.Message);
-                }
-            }
-            db.Add(message);
+                message.ModelJson = JsonSerializer.Serialize(Model(recipient, finding, unit, request.Values), Json);
+            _db.Add(message);
             _queued[(request.DeduplicationKey, recipient.Address)] = message;
+        }
+    }
+
+    /// <summary>The view model a row was queued with.</summary>
+    internal static MailModel ReadModel(string json) => JsonSerializer.Deserialize<MailModel>(json, Json)!;
+
+    /// <summary>Detaches the rows queued in this scope whose key and address are already stored: one query per save.</summary>
+    private async Task DropStoredDuplicatesAsync(CancellationToken ct)
+    {
+        var pending = _queued.Values.Where(m => _db.Entry(m).State == EntityState.Added).ToList();
+        if (pending.Count == 0)
+            return;
+        foreach (var chunk in pending.Chunk(500))
+        {
+            var keys = chunk.Select(m => m.DeduplicationKey).Distinct().ToList();
+            var stored = (await _db.Set<OutboxMessage>().AsNoTracking()
+                    .Where(m => keys.Contains(m.DeduplicationKey))
+                    .Select(m => new { m.DeduplicationKey, m.RecipientAddress })
+                    .ToListAsync(ct))
+                .Select(m => (m.DeduplicationKey, m.RecipientAddress)).ToHashSet();
+            foreach (var message in chunk.Where(m => stored.Contains((m.DeduplicationKey, m.RecipientAddress))))
+                _db.Entry(message).State = EntityState.Detached;
         }
     }
 
@@ -89,24 +113,20 @@ public sealed class MailOutbox(
         message.LastError = error;
     }
 
-    /// <summary>A row queued earlier in this scope or a stored one with the same key and address.</summary>
-    private async Task<bool> IsQueuedAsync(string key, string address, CancellationToken ct) =>
-        _queued.TryGetValue((key, address), out var queued) && db.Entry(queued).State == EntityState.Added
-        || await db.Set<OutboxMessage>().AnyAsync(m => m.DeduplicationKey == key && m.RecipientAddress == address, ct);
-
     /// <summary>The finding as the caller sees it (tracked changes included), with what the templates show.</summary>
     private async Task<Finding?> LoadFindingAsync(int id, CancellationToken ct)
     {
         // FindAsync answers a tracked finding from the identity map, without a query and without DetectChanges.
-        var finding = await db.Set<Finding>().FindAsync([id], ct);
+        var finding = await _db.Set<Finding>().FindAsync([id], ct);
         if (finding is null)
             return null;
-        var entry = db.Entry(finding);
+        var entry = _db.Entry(finding);
         if (entry.State == EntityState.Added)
             return finding;
         foreach (var reference in new ReferenceEntry[] { entry.Reference(f => f.Unit), entry.Reference(f => f.Category), entry.Reference(f => f.Inspection) })
         {
-            if (!reference.IsLoaded)
+            // Set already when the caller tracks the unit, category or inspection (a batch loads them once).
+            if (!reference.IsLoaded && reference.CurrentValue is null)
                 await reference.LoadAsync(ct);
         }
         if (!entry.Collection(f => f.Reports).IsLoaded)
@@ -131,7 +151,7 @@ public sealed class MailOutbox(
                     else
                     {
                         // No address in the contact table: the unit's liaison accounts, or a visible failure.
-                        var users = await UsersAsync(u => u.Role == UserRole.UnitLiaison && u.UnitId == unit.Id, r.Kind, ct);
+                        var users = await UsersAsync(r.Kind, unit.Id, u => u.Role == UserRole.UnitLiaison && u.UnitId == unit.Id, ct);
                         recipients.AddRange(users.Count > 0 ? users : [new Recipient(r.Kind, "", unit.Liaison.Name)]);
                     }
                     break;
@@ -139,36 +159,43 @@ public sealed class MailOutbox(
                     recipients.Add(new(r.Kind, unit.Leader.Email.Trim(), unit.Leader.Name));
                     break;
                 case RecipientKind.Supervisors:
-                    recipients.AddRange(await UsersAsync(u => u.Role == UserRole.Supervisor, r.Kind, ct));
+                    recipients.AddRange(await UsersAsync(r.Kind, null, u => u.Role == UserRole.Supervisor, ct));
                     break;
                 case RecipientKind.Auditors:
-                    recipients.AddRange(await UsersAsync(u => u.Role == UserRole.Auditor, r.Kind, ct));
+                    recipients.AddRange(await UsersAsync(r.Kind, null, u => u.Role == UserRole.Auditor, ct));
                     break;
                 case RecipientKind.Address when !string.IsNullOrWhiteSpace(r.Address):
                     recipients.Add(new(r.Kind, r.Address.Trim(), ""));
                     break;
                 default:
-                    logger.LogWarning("Mail recipient {Kind} has no address (unit {Unit}); skipped.", r.Kind, unit?.Name);
+                    _logger.LogWarning("Mail recipient {Kind} has no address (unit {Unit}); skipped.", r.Kind, unit?.Name);
                     break;
             }
         }
         return recipients.DistinctBy(r => r.Address.ToLowerInvariant()).ToList();
     }
 
-    private async Task<List<Recipient>> UsersAsync(System.Linq.Expressions.Expression<Func<AppUser, bool>> which, RecipientKind kind, CancellationToken ct) =>
-        (await db.Users.Where(which).Where(u => u.IsActive && u.Email != null && u.Email != "")
-            .OrderBy(u => u.Email).Select(u => new { u.Email, u.DisplayName }).ToListAsync(ct))
-        .Select(u => new Recipient(kind, u.Email!.Trim(), u.DisplayName)).ToList();
+    private async Task<List<Recipient>> UsersAsync(RecipientKind kind, int? unitId, System.Linq.Expressions.Expression<Func<AppUser, bool>> which, CancellationToken ct)
+    {
+        if (!_users.TryGetValue((kind, unitId), out var users))
+        {
+            users = (await _db.Users.Where(which).Where(u => u.IsActive && u.Email != null && u.Email != "")
+                    .OrderBy(u => u.Email).Select(u => new { u.Email, u.DisplayName }).ToListAsync(ct))
+                .Select(u => new Recipient(kind, u.Email!.Trim(), u.DisplayName)).ToList();
+            _users[(kind, unitId)] = users;
+        }
+        return users;
+    }
 
     private MailModel Model(Recipient recipient, Finding? finding, Unit? unit, IReadOnlyDictionary<string, string>? values)
     {
-        var baseUrl = options.Value.BaseUrl.TrimEnd('/');
+        var baseUrl = _options.Value.BaseUrl.TrimEnd('/');
         var isLiaison = recipient.Kind is RecipientKind.Liaison or RecipientKind.Leader;
         var findingView = finding is null ? null : View(finding, baseUrl);
         return new MailModel(
             baseUrl,
-            office.Value.Name,
-            Date(clock.Today),
+            _office.Value.Name,
+            Date(_clock.Today),
             new RecipientView(recipient.Name, recipient.Address, recipient.Kind.ToString(), isLiaison),
             findingView?.Link ?? baseUrl + (isLiaison ? "/my" : "/dashboard"),
             findingView,
@@ -192,12 +219,12 @@ public sealed class MailOutbox(
             f.Severity switch { Severity.Serious => "严重", Severity.Minor => "轻微", _ => "一般" },
             Date(f.Deadline),
             f.Deadline.ToString("yyyy-MM-dd"),
-            clock.DaysLeft(f.Deadline),
+            _clock.DaysLeft(f.Deadline),
             f.Status.DisplayName(),
             f.IsOverdue,
             report is null ? null : new ReportView(
                 report.SubmittedByName,
-                Date(DateOnly.FromDateTime(clock.ToLocal(report.SubmittedAt).DateTime)),
+                Date(DateOnly.FromDateTime(_clock.ToLocal(report.SubmittedAt).DateTime)),
                 report.IsFullyRectified,
                 report.Measures,
                 report.Decision switch { ReviewDecision.Accepted => "通过", ReviewDecision.Returned => "退回", _ => "待审核" },
@@ -214,4 +241,21 @@ public sealed class MailOutbox(
     }
 
     internal static string Date(DateOnly date) => $"{date.Year}年{date.Month}月{date.Day}日";
+
+    /// <summary>Reads the values of <see cref="MailModel.Values"/> back as the strings, numbers and flags they were, not as JSON elements.</summary>
+    private sealed class PlainValueConverter : JsonConverter<object>
+    {
+        public override object? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+        {
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            JsonTokenType.Number => reader.GetDecimal(),
+            JsonTokenType.Null => null,
+            _ => JsonElement.ParseValue(ref reader),
+        };
+
+        public override void Write(Utf8JsonWriter writer, object value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, value.GetType(), options);
+    }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Rectify.Data;
+using Rectify.Mail.Templates;
 
 namespace Rectify.Mail.Outbox;
 
@@ -80,7 +81,8 @@ public sealed class MailSender(
         var claimed = await db.Set<OutboxMessage>().Where(m => m.LeaseOwner == owner).OrderBy(m => m.Id).ToListAsync(ct);
 
         var batches = claimed.Where(m => m.BatchId != null).GroupBy(m => m.BatchId).Select(g => g.ToList()).ToList();
-        var fresh = claimed.Where(m => m.BatchId == null);
+        // Rendered once, before the first attempt; a retry sends the very same text.
+        var fresh = claimed.Where(m => m.BatchId == null && Rendered(m)).ToList();
         var newBatches = options.Value.Digest
             ? fresh.GroupBy(m => m.RecipientAddress.ToLowerInvariant()).Select(g => g.ToList()).ToList()
             : fresh.Select(m => new List<OutboxMessage> { m }).ToList();
@@ -92,6 +94,25 @@ public sealed class MailSender(
         // The batch is stored before the first attempt, so a restart retries the very same mail.
         await db.SaveChangesAsync(ct);
         return [.. batches, .. newBatches];
+    }
+
+    /// <summary>Renders a row; a template that fails marks it failed (listed with the reason on the mail page) and it is not sent.</summary>
+    private bool Rendered(OutboxMessage message)
+    {
+        try
+        {
+            composer.Render(message);
+            return true;
+        }
+        catch (TemplateRenderException e)
+        {
+            logger.LogError("Mail {Template} to {Address} not rendered: {Error}", message.Template, message.RecipientAddress, e.Message);
+            message.Status = OutboxStatus.Failed;
+            message.LastError = e.Message;
+            message.LeaseOwner = null;
+            message.LeaseUntil = null;
+            return false;
+        }
     }
 
     private async Task<bool> DeliverAsync(RectifyDb db, IMailTransport transport, List<OutboxMessage> batch, CancellationToken ct)

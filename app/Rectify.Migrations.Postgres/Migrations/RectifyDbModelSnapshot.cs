@@ -428,9 +428,6 @@ namespace Rectify.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<string>("DigestItemJson")
-                        .HasColumnType("text");
-
                     b.Property<int?>("FindingId")
                         .HasColumnType("integer");
 
@@ -447,6 +444,9 @@ namespace Rectify.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("LeaseUntil")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ModelJson")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");

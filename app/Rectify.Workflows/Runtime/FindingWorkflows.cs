@@ -27,12 +27,19 @@ public sealed class FindingWorkflows(
                 ?? throw new RectifyException("workflow.no_published_definition", $"流程“{id}”尚未发布。", $"The workflow '{id}' has no published version.");
         }
         var definition = cache.Parsed(version);
-        // Scripts, templates and mails see the unit; one query loads the units of the whole batch (EF fixes up the navigations).
-        var unitIds = findings.Where(f => f.Unit is null).Select(f => f.UnitId).Distinct().ToList();
-        if (unitIds.Count > 0)
-            await db.Set<Units.Unit>().Where(u => unitIds.Contains(u.Id)).LoadAsync(cancellationToken);
         // Only drafts start: a finding already assigned has its instance, so a repeated call changes nothing.
-        foreach (var finding in findings.Where(f => f.Status == FindingStatus.Draft))
+        var drafts = findings.Where(f => f.Status == FindingStatus.Draft).ToList();
+        // Scripts and the mails' view models see the unit, category, inspection, reports and extension requests:
+        // loaded for the whole batch at once, not per mail (the tracked findings keep their pending changes).
+        var ids = drafts.Select(f => f.Id).ToList();
+        if (ids.Count > 0)
+        {
+            await db.Set<Finding>().Where(f => ids.Contains(f.Id))
+                .Include(f => f.Unit).Include(f => f.Category).Include(f => f.Inspection)
+                .Include(f => f.Reports).Include(f => f.ExtensionRequests)
+                .AsSplitQuery().LoadAsync(cancellationToken);
+        }
+        foreach (var finding in drafts)
             await runner.StartAsync(finding, version, definition, cancellationToken);
     }
 }

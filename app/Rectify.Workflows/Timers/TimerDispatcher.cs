@@ -149,7 +149,11 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         var instanceIds = timers.Select(t => t.InstanceId).Distinct().ToList();
         var instances = await db.Set<WorkflowInstance>().Where(i => instanceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
         var findingIds = instances.Values.Where(i => i.FindingId is not null).Select(i => i.FindingId!.Value).Distinct().ToList();
-        var findings = await db.Set<Finding>().Include(f => f.Unit).Where(f => findingIds.Contains(f.Id)).ToDictionaryAsync(f => f.Id, ct);
+        // With all that the mails' view models show, for the whole group at once.
+        var findings = await db.Set<Finding>().Where(f => findingIds.Contains(f.Id))
+            .Include(f => f.Unit).Include(f => f.Category).Include(f => f.Inspection)
+            .Include(f => f.Reports).Include(f => f.ExtensionRequests)
+            .AsSplitQuery().ToDictionaryAsync(f => f.Id, ct);
         var fired = 0;
         foreach (var timer in timers)
         {

@@ -405,9 +405,6 @@ namespace Rectify.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("DigestItemJson")
-                        .HasColumnType("TEXT");
-
                     b.Property<int?>("FindingId")
                         .HasColumnType("INTEGER");
 
@@ -424,6 +421,9 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.Property<long?>("LeaseUntil")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModelJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");

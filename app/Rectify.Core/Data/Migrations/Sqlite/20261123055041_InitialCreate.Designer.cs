@@ -12,7 +12,7 @@ using Rectify.Data;
 namespace Rectify.Data.Migrations.Sqlite
 {
     [DbContext(typeof(RectifyDb))]
-    [Migration("20261123032227_InitialCreate")]
+    [Migration("20261123055041_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -408,9 +408,6 @@ namespace Rectify.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("DigestItemJson")
-                        .HasColumnType("TEXT");
-
                     b.Property<int?>("FindingId")
                         .HasColumnType("INTEGER");
 
@@ -427,6 +424,9 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.Property<long?>("LeaseUntil")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModelJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("NextAttemptAt")
                         .HasColumnType("INTEGER");

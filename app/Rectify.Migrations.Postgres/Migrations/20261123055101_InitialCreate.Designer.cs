@@ -13,7 +13,7 @@ using Rectify.Data;
 namespace Rectify.Migrations.Postgres
 {
     [DbContext(typeof(RectifyDb))]
-    [Migration("20261123032351_InitialCreate")]
+    [Migration("20261123055101_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -431,9 +431,6 @@ namespace Rectify.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<string>("DigestItemJson")
-                        .HasColumnType("text");
-
                     b.Property<int?>("FindingId")
                         .HasColumnType("integer");
 
@@ -450,6 +447,9 @@ namespace Rectify.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("LeaseUntil")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ModelJson")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");

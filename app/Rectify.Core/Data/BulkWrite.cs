@@ -1,0 +1,144 @@
+using System.Data.Common;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Rectify.Data;
+
+/// <summary>
+/// Writes the workflow rows a save adds and removes (instances, bookmarks, timers) with many-row statements inside
+/// the save's transaction, then marks them saved: EF sends one statement per row (on SQLite a freshly prepared one
+/// each), and issuing a notice adds a dozen rows per finding, a round of timers removes a few per timer. Rows a
+/// save both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with
+/// a temporary key. A removal that finds fewer rows than it names fails the save as a concurrency conflict, as EF's
+/// own would: another node fired that timer or resumed that bookmark first.
+/// </summary>
+internal sealed class BulkWrite
+{
+    private static readonly Type[] Types = [typeof(Workflows.WorkflowInstance), typeof(Workflows.WorkflowBookmark), typeof(Workflows.WorkflowTimer)];
+    // Microsoft.Data.Sqlite finds each parameter by name in a list: statements stay small.
+    private const int MaxParameters = 400;
+
+    private readonly List<List<EntityEntry>> _inserts;
+    private readonly List<List<EntityEntry>> _deletes;
+
+    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes)
+    {
+        _inserts = inserts;
+        _deletes = deletes;
+    }
+
+    public bool IsEmpty => _inserts.Count == 0 && _deletes.Count == 0;
+
+    public static readonly BulkWrite None = new([], []);
+
+    /// <summary>The rows this path takes, by type in dependency order (an instance before the rows that refer to it).</summary>
+    public static BulkWrite Pending(IEnumerable<EntityEntry> tracked)
+    {
+        var entries = tracked.Where(e => Array.IndexOf(Types, e.Metadata.ClrType) >= 0 && e.State is EntityState.Added or EntityState.Deleted).ToList();
+        var keys = entries.GroupBy(Key).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        List<List<EntityEntry>> ByType(EntityState state, IEnumerable<Type> types) => types
+            .Select(type => entries.Where(e => e.Metadata.ClrType == type && e.State == state
+                                               && !e.Properties.Any(p => p.IsTemporary) && !keys.Contains(Key(e))).ToList())
+            .Where(g => g.Count > 0).ToList();
+        // An instance is removed by EF: its delete checks the revision.
+        return new BulkWrite(ByType(EntityState.Added, Types), ByType(EntityState.Deleted, [typeof(Workflows.WorkflowTimer), typeof(Workflows.WorkflowBookmark)]));
+    }
+
+    /// <summary>Writes the rows on the context's open transaction and marks them as EF would after saving; returns how many.</summary>
+    public async Task<int> ExecuteAsync(DbContext db, CancellationToken ct)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        var written = 0;
+        // Removals first: a row removed under one key never blocks one added under another.
+        foreach (var group in _deletes)
+        {
+            var key = group[0].Metadata.FindPrimaryKey()!.Properties;
+            var table = Table(group[0].Metadata);
+            var columns = string.Join(", ", key.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
+            foreach (var chunk in group.Chunk(MaxParameters / key.Count))
+            {
+                var (command, rows) = Command(connection, transaction, key, chunk);
+                command.CommandText = $"DELETE FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN ({rows})";
+                var removed = await RunAsync(command, group[0].Metadata, ct);
+                if (removed != chunk.Length)
+                    throw new DbUpdateConcurrencyException($"{chunk.Length - removed} of {chunk.Length} {group[0].Metadata.ClrType.Name} rows to remove were removed meanwhile.");
+                written += removed;
+            }
+        }
+        foreach (var group in _inserts)
+        {
+            var properties = group[0].Metadata.GetProperties().ToList();
+            var table = Table(group[0].Metadata);
+            var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
+            foreach (var chunk in group.Chunk(MaxParameters / properties.Count))
+            {
+                var (command, rows) = Command(connection, transaction, properties, chunk);
+                command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {rows}";
+                written += await RunAsync(command, group[0].Metadata, ct);
+            }
+        }
+        foreach (var entry in _deletes.SelectMany(g => g))
+            entry.State = EntityState.Detached;
+        foreach (var entry in _inserts.SelectMany(g => g))
+            entry.State = EntityState.Unchanged;
+        return written;
+    }
+
+    /// <summary>Puts the rows back as they were before a failed save, so the context still holds what was not written.</summary>
+    public void Undo()
+    {
+        foreach (var entry in _deletes.SelectMany(g => g).Where(e => e.State == EntityState.Detached))
+            entry.State = EntityState.Deleted;
+        foreach (var entry in _inserts.SelectMany(g => g).Where(e => e.State == EntityState.Unchanged))
+            entry.State = EntityState.Added;
+    }
+
+    private static StoreObjectIdentifier Table(IEntityType type) => StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
+
+    /// <summary>A command with one parameter per value and the row list "(@p0, @p1), (@p2, @p3) …".</summary>
+    private static (DbCommand Command, string Rows) Command(DbConnection connection, DbTransaction transaction, IReadOnlyList<IProperty> properties, EntityEntry[] entries)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var rows = new StringBuilder();
+        var n = 0;
+        foreach (var entry in entries)
+        {
+            rows.Append(n == 0 ? "(" : ", (");
+            for (var i = 0; i < properties.Count; i++)
+            {
+                var name = $"@p{n++}";
+                rows.Append(i == 0 ? name : ", " + name);
+                // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
+                command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, name, entry.Property(properties[i]).CurrentValue));
+            }
+            rows.Append(')');
+        }
+        return (command, rows.ToString());
+    }
+
+    private static async Task<int> RunAsync(DbCommand command, IEntityType type, CancellationToken ct)
+    {
+        await using (command)
+        {
+            try
+            {
+                return await command.ExecuteNonQueryAsync(ct);
+            }
+            catch (DbException e)
+            {
+                // Reported as EF reports a failed save, so callers' retries (a timer fired elsewhere …) still apply.
+                throw new DbUpdateException($"Writing {type.ClrType.Name} rows failed: {e.Message}", e);
+            }
+        }
+    }
+
+    private static (Type, string) Key(EntityEntry e) =>
+        (e.Metadata.ClrType, string.Join("\u001f", e.Metadata.FindPrimaryKey()!.Properties.Select(p => e.Property(p).CurrentValue)));
+}
