@@ -137,7 +137,9 @@ public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifec
             .Include(f => f.Inspection)
             .Include(f => f.Reports.OrderBy(r => r.SubmittedAt)).ThenInclude(r => r.Evidence)
             .Include(f => f.ExtensionRequests.OrderBy(x => x.RequestedAt))
-            .AsSplitQuery()
+            // One statement: a finding has a few reports, files and extension requests, so the joined rows stay few,
+            // while each split-off statement cost as much as the whole join.
+            .AsSingleQuery()
             .SingleOrDefaultAsync(f => f.Id == id, ct)
             ?? throw RectifyException.NotFound("finding");
         var history = await HistoryQuery(id).ToListAsync(ct);
