@@ -16,8 +16,11 @@ using Rectify.Units;
 //                           machine the figures are what a load tool on loopback sees) or this process's HttpClient
 //   --data DIR              keep the seeded database in DIR and reuse it on the next run (default: a temporary folder)
 //   --app DLL               the app build to measure (default: app/Rectify.Web/bin/Release/net10.0/Rectify.Web.dll)
+//   --warmup SECONDS        load sent to each route before it is measured, not counted (default 5): a server that
+//                           has just started still compiles its hot code and would otherwise be measured doing so
 var positional = new List<string>();
 string? tool = null, keptData = null, appDll = null;
+var warmup = 5;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,6 +28,7 @@ for (var i = 0; i < args.Length; i++)
         case "--tool": tool = args[++i]; break;
         case "--data": keptData = Path.GetFullPath(args[++i]); break;
         case "--app": appDll = Path.GetFullPath(args[++i]); break;
+        case "--warmup": warmup = int.Parse(args[++i]); break;
         default: positional.Add(args[i]); break;
     }
 }
@@ -75,22 +79,24 @@ try
         ("dashboard page", _ => "/dashboard"),
     };
     foreach (var (name, url) in targets)
-        (await auditor.Http.GetAsync(url(new Random(1)))).EnsureSuccessStatusCode();   // warm up every route once
+        (await auditor.Http.GetAsync(url(new Random(1)))).EnsureSuccessStatusCode();   // every route answers
 
     var tools = tool == "both" ? new[] { "wrk", "dotnet" } : [tool];
     foreach (var client in tools)
     {
-        Console.WriteLine($"{client}: {connections} connections, {seconds} s per route");
+        Console.WriteLine($"{client}: {connections} connections, {seconds} s per route after {warmup} s of warm-up");
         Console.WriteLine($"{"route",-32} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7} {"RSS MB",7}");
         foreach (var (name, url) in targets)
         {
             // A fresh sign-in per route: wrk never stores the renewed cookie a browser would, so an old one would
             // make every request re-check the security stamp once the validation interval (1 min) has passed.
             var session = await Client.SignInAsync(app.BaseUrl, "auditor", "Rectify#2026");
-            var duration = TimeSpan.FromSeconds(seconds);
-            var result = client == "wrk"
-                ? await Wrk.RunAsync(app.BaseUrl, session.Cookies, url, connections, duration)
-                : await Load.RunAsync(app.BaseUrl, session.Cookies, url, connections, duration);
+            Task<LoadResult> Run(int s) => client == "wrk"
+                ? Wrk.RunAsync(app.BaseUrl, session.Cookies, url, connections, TimeSpan.FromSeconds(s))
+                : Load.RunAsync(app.BaseUrl, session.Cookies, url, connections, TimeSpan.FromSeconds(s));
+            if (warmup > 0)
+                await Run(warmup);
+            var result = await Run(seconds);
             Console.WriteLine($"{name,-32} {result.Count,9} {result.PerSecond,8:0} {result.P50,8:0.0} {result.P95,8:0.0} {result.P99,8:0.0} {result.Errors,7} {app.Memory().RssMb,7:0}");
         }
     }
