@@ -85,7 +85,7 @@ try
     foreach (var client in tools)
     {
         Console.WriteLine($"{client}: {connections} connections, {seconds} s per route after {warmup} s of warm-up");
-        Console.WriteLine($"{"route",-32} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7} {"RSS MB",7}");
+        Console.WriteLine($"{"route",-32} {"requests",9} {"req/s",8} {"p50 ms",8} {"p95 ms",8} {"p99 ms",8} {"errors",7} {"RSS MB",7} {"CPU ms/req",10}");
         foreach (var (name, url) in targets)
         {
             // A fresh sign-in per route: wrk never stores the renewed cookie a browser would, so an old one would
@@ -96,8 +96,10 @@ try
                 : Load.RunAsync(app.BaseUrl, session.Cookies, url, connections, TimeSpan.FromSeconds(s));
             if (warmup > 0)
                 await Run(warmup);
+            var cpu = app.CpuTime();
             var result = await Run(seconds);
-            Console.WriteLine($"{name,-32} {result.Count,9} {result.PerSecond,8:0} {result.P50,8:0.0} {result.P95,8:0.0} {result.P99,8:0.0} {result.Errors,7} {app.Memory().RssMb,7:0}");
+            var cpuPerRequest = (app.CpuTime() - cpu).TotalMilliseconds / Math.Max(1, result.Count);
+            Console.WriteLine($"{name,-32} {result.Count,9} {result.PerSecond,8:0} {result.P50,8:0.0} {result.P95,8:0.0} {result.P99,8:0.0} {result.Errors,7} {app.Memory().RssMb,7:0} {cpuPerRequest,10:0.00}");
         }
     }
     var memory = app.Memory();

@@ -69,6 +69,14 @@ internal sealed class AppProcess : IAsyncDisposable
         return new AppProcess(process, baseUrl, watch.Elapsed);
     }
 
+    /// <summary>CPU time the server has used so far (all its threads): per request it is the cost that, unlike
+    /// latency, hardly depends on what else the machine is running.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public (double RssMb, double PeakMb) Memory()
     {
         var status = File.ReadAllLines($"/proc/{_process.Id}/status");
