@@ -24,7 +24,10 @@ public static class CoreModule
 
         var database = configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(database);
-        services.AddDbContext<RectifyDb>(options => ConfigureDatabase(options, database, dataDirectory));
+        // Pooled: a request reuses a context instead of building EF's services for each one.
+        services.AddPooledDbContextFactory<RectifyDb>(options => ConfigureDatabase(options, database, dataDirectory));
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RectifyDb>>().CreateDbContext()
+            .RentedBy(sp.GetRequiredService<ActorContext>(), sp.GetRequiredService<TimeProvider>()));
 
         services.Configure<OfficeOptions>(configuration.GetSection("Office"));
         services.TryAddSingleton(TimeProvider.System);

@@ -82,6 +82,16 @@ public static class WebModule
             o.LogoutPath = "/logout";
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // Resolving the stamp validator builds a UserManager and its store on every request, only to find that
+            // no check is due; look at the cookie's age first (the validator's own test) and resolve it when one is.
+            o.Events.OnValidatePrincipal = context =>
+            {
+                var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<SecurityStampValidatorOptions>>().Value;
+                var now = (options.TimeProvider ?? TimeProvider.System).GetUtcNow();
+                return context.Properties.IssuedUtc is { } issued && now - issued <= options.ValidationInterval
+                    ? Task.CompletedTask
+                    : SecurityStampValidator.ValidatePrincipalAsync(context);
+            };
             // The API answers 401/403 instead of redirecting to the sign-in page.
             o.Events.OnRedirectToLogin = context =>
             {

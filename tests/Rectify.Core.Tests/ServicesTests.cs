@@ -109,6 +109,32 @@ public sealed class ServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_list_total_is_per_viewer_and_follows_every_change_at_once()
+    {
+        Task<int> Total(Actor actor, FindingFilter? filter = null) =>
+            AsAsync<FindingService, int>(actor, async s => (await s.SearchAsync(filter ?? new FindingFilter(), actor)).Total);
+        var first = (await AsAsync<FindingService, Finding>(Sample.Auditor, s => s.CreateAsync(Input(0, new DateOnly(2026, 3, 10)), Sample.Auditor))).Id;
+        await AsAsync<FindingService, Finding>(Sample.Auditor, s => s.CreateAsync(Input(0, new DateOnly(2026, 3, 11)), Sample.Auditor));
+        await AsAsync<FindingService, IReadOnlyList<Finding>>(Sample.Auditor, s => s.IssueAsync([first], Sample.Auditor));
+
+        // Same filter, different viewers: each gets its own count (drafts and other units' findings stay hidden).
+        Assert.Equal(2, await Total(Sample.Auditor));
+        Assert.Equal(1, await Total(Sample.Supervisor));
+        Assert.Equal(1, await Total(Sample.LiaisonOf(_units[0].Id)));
+        Assert.Equal(0, await Total(Sample.LiaisonOf(_units[1].Id)));
+        Assert.Equal(1, await Total(Sample.Auditor, new FindingFilter { Status = FindingStatus.Draft }));
+
+        // A new finding and an issued draft show in the very next count, well within the cached count's age.
+        var third = (await AsAsync<FindingService, Finding>(Sample.Auditor, s => s.CreateAsync(Input(1, new DateOnly(2026, 3, 12)), Sample.Auditor))).Id;
+        Assert.Equal(3, await Total(Sample.Auditor));
+        Assert.Equal(2, await Total(Sample.Auditor, new FindingFilter { Status = FindingStatus.Draft }));
+        await AsAsync<FindingService, IReadOnlyList<Finding>>(Sample.Auditor, s => s.IssueAsync([third], Sample.Auditor));
+        Assert.Equal(2, await Total(Sample.Supervisor));
+        Assert.Equal(1, await Total(Sample.LiaisonOf(_units[1].Id)));
+        Assert.Equal(1, await Total(Sample.Auditor, new FindingFilter { Status = FindingStatus.Draft }));
+    }
+
+    [Fact]
     public async Task Only_auditors_record_findings_and_only_drafts_are_issued()
     {
         var error = await Assert.ThrowsAsync<RectifyException>(() => AsAsync<FindingService, Finding>(Sample.Supervisor, s => s.CreateAsync(Input(0, new DateOnly(2026, 3, 10)), Sample.Supervisor)));

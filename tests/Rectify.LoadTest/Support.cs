@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -33,9 +34,8 @@ internal sealed class AppProcess : IAsyncDisposable
     public string BaseUrl { get; }
     public TimeSpan StartupTime { get; }
 
-    public static async Task<AppProcess> StartAsync(string repo, string dataDir)
+    public static async Task<AppProcess> StartAsync(string dll, string repo, string dataDir)
     {
-        var dll = Path.Combine(repo, "app/Rectify.Web/bin/Release/net10.0/Rectify.Web.dll");
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: dotnet build app/Rectify.Web -c Release first.");
         var port = FreePort();
@@ -67,6 +67,14 @@ internal sealed class AppProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         return new AppProcess(process, baseUrl, watch.Elapsed);
+    }
+
+    /// <summary>CPU time the server has used so far (all its threads): per request it is the cost that, unlike
+    /// latency, hardly depends on what else the machine is running.</summary>
+    public TimeSpan CpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
     }
 
     public (double RssMb, double PeakMb) Memory()
@@ -104,17 +112,17 @@ internal sealed record Client(HttpClient Http, CookieContainer Cookies)
     }
 }
 
-internal sealed record LoadResult(List<double> Milliseconds, int Errors, TimeSpan Duration)
+internal sealed record LoadResult(int Count, int Errors, TimeSpan Duration, double P50, double P95, double P99)
 {
-    public int Count => Milliseconds.Count;
     public double PerSecond => Count / Duration.TotalSeconds;
 
-    public double P(double quantile)
+    public static LoadResult Of(List<double> milliseconds, int errors, TimeSpan duration)
     {
-        if (Count == 0)
-            return double.NaN;
-        var sorted = Milliseconds.Order().ToList();
-        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
+        var sorted = milliseconds.Order().ToList();
+        double P(double quantile) => sorted.Count == 0
+            ? double.NaN
+            : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(quantile * sorted.Count) - 1)];
+        return new LoadResult(sorted.Count, errors, duration, P(0.50), P(0.95), P(0.99));
     }
 }
 
@@ -146,6 +154,63 @@ internal static class Load
                 latencies.AddRange(mine);
         });
         await Task.WhenAll(workers);
-        return new LoadResult(latencies, errors, watch.Elapsed);
+        return LoadResult.Of(latencies, errors, watch.Elapsed);
+    }
+}
+
+/// <summary>
+/// The same closed loop sent by wrk: a native client, far lighter than HttpClient, so on a 2-core machine the server
+/// gets the CPU a remote load tool would leave it. The URLs are drawn in advance from the route's generator.
+/// </summary>
+internal static class Wrk
+{
+    public static bool IsInstalled() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, "wrk")));
+
+    public static async Task<LoadResult> RunAsync(string baseUrl, CookieContainer cookies, Func<Random, string> url, int connections, TimeSpan duration)
+    {
+        var random = new Random(1);
+        var paths = Enumerable.Range(0, 5000).Select(_ => url(random));
+        var script = Path.GetTempFileName();
+        // Each wrk thread starts at its own place in the list; done() prints the summary in milliseconds.
+        await File.WriteAllTextAsync(script, $$"""
+            local paths = { {{string.Join(",\n", paths.Select(p => $"\"{p}\""))}} }
+            local i = 0
+            function setup(thread) thread:set("offset", math.random(#paths)) end
+            function init() i = tonumber(offset) or 0 end
+            function request()
+              i = i % #paths + 1
+              return wrk.format("GET", paths[i])
+            end
+            function done(summary, latency, requests)
+              local e = summary.errors
+              io.write(string.format("RESULT %d %d %d %.3f %.3f %.3f\n", summary.requests, summary.duration,
+                e.connect + e.read + e.write + e.status + e.timeout,
+                latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+            end
+            """);
+        try
+        {
+            var info = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--timeout", "10s",
+                "-H", $"Cookie: {cookies.GetCookieHeader(new Uri(baseUrl))}", "-s", script, baseUrl])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = Process.Start(info)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT "))
+                ?? throw new InvalidOperationException($"wrk failed: {output}{error}");
+            var f = line.Split(' ');
+            return new LoadResult(int.Parse(f[1]), int.Parse(f[3]), TimeSpan.FromMicroseconds(long.Parse(f[2])),
+                double.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[5], CultureInfo.InvariantCulture),
+                double.Parse(f[6], CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            File.Delete(script);
+        }
     }
 }

@@ -23,25 +23,50 @@ public sealed record DashboardView(IReadOnlyDictionary<FindingStatus, int> BySta
 /// <summary>
 /// Counts by status and the completion rate per unit; a liaison sees only its own unit. Answers are aggregates over
 /// every finding, so they are kept for a few seconds and recomputed as soon as a finding or report changes in this
-/// process (changes made by other nodes show within <see cref="MaxAge"/>).
+/// process (changes made by other nodes show within <see cref="MaxAge"/>). One computation per answer at a time: the
+/// requests that find it stale wait for the same one instead of each scanning the findings again.
 /// </summary>
 public sealed class DashboardService(RectifyDb db, TimeProvider time)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string? Database, int? UnitId, bool Auditor, int? InspectionId), CachedView> Cache = new();
+    private static readonly Dictionary<(string? Database, bool Liaison, int? UnitId, bool Auditor, int? InspectionId), CachedView> Cache = new();
 
-    private sealed record CachedView(long FindingsVersion, DateTimeOffset At, DashboardView View);
+    private sealed record CachedView(long FindingsVersion, DateTimeOffset At, Task<DashboardView> View);
 
     public async Task<DashboardView> GetAsync(Actor actor, int? inspectionId = null, CancellationToken ct = default)
     {
-        var key = (db.Database.GetConnectionString(), actor.IsLiaison ? actor.UnitId : null, actor.IsAuditor, inspectionId);
+        var key = (db.Database.GetConnectionString(), actor.IsLiaison, actor.IsLiaison ? actor.UnitId : null, actor.IsAuditor, inspectionId);
         var version = RectifyDb.FindingsVersion;
         var now = time.GetUtcNow();
-        if (Cache.TryGetValue(key, out var cached) && cached.FindingsVersion == version && now - cached.At < MaxAge && now >= cached.At)
-            return cached.View;
-        var view = await ComputeAsync(actor, inspectionId, ct);
-        Cache[key] = new CachedView(version, now, view);
-        return view;
+        TaskCompletionSource<DashboardView>? mine = null;
+        CachedView entry;
+        lock (Cache)
+        {
+            if (!Cache.TryGetValue(key, out entry!) || entry.FindingsVersion != version || now - entry.At >= MaxAge || now < entry.At)
+            {
+                mine = new TaskCompletionSource<DashboardView>(TaskCreationOptions.RunContinuationsAsynchronously);
+                entry = new CachedView(version, now, mine.Task);
+                Cache[key] = entry;
+            }
+        }
+        if (mine is not null)
+        {
+            // Not cancelled with this request: others may be waiting for the answer.
+            try
+            {
+                mine.SetResult(await ComputeAsync(actor, inspectionId, CancellationToken.None));
+            }
+            catch (Exception e)
+            {
+                lock (Cache)
+                {
+                    if (Cache.TryGetValue(key, out var current) && current == entry)
+                        Cache.Remove(key);
+                }
+                mine.SetException(e);
+            }
+        }
+        return await entry.View.WaitAsync(ct);
     }
 
     private async Task<DashboardView> ComputeAsync(Actor actor, int? inspectionId, CancellationToken ct)
@@ -52,14 +77,12 @@ public sealed class DashboardService(RectifyDb db, TimeProvider time)
         if (inspectionId is { } iid)
             findings = findings.Where(f => f.InspectionId == iid);
 
+        // One pass over the (unit, status, overdue) index.
         var groups = await findings
-            .GroupBy(f => new { f.UnitId, f.Status })
-            .Select(g => new { g.Key.UnitId, g.Key.Status, Count = g.Count() })
+            .GroupBy(f => new { f.UnitId, f.Status, f.IsOverdue })
+            .Select(g => new { g.Key.UnitId, g.Key.Status, g.Key.IsOverdue, Count = g.Count() })
             .ToListAsync(ct);
-        var overdue = await findings.Where(f => f.IsOverdue)
-            .GroupBy(f => f.UnitId)
-            .Select(g => new { UnitId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.UnitId, x => x.Count, ct);
+        var overdue = groups.Where(g => g.IsOverdue).GroupBy(g => g.UnitId).ToDictionary(g => g.Key, g => g.Sum(x => x.Count));
         // A finding is accepted once; its accepted report says whether it came in on time.
         var onTime = await db.Set<RectificationReport>().AsNoTracking()
             .Where(r => r.Decision == ReviewDecision.Accepted && r.SubmittedOnTime && findings.Any(f => f.Id == r.FindingId))

@@ -68,6 +68,10 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         // The finding list filters by unit and status and orders by deadline.
         b.HasIndex(f => new { f.UnitId, f.Status, f.Deadline });
         b.HasIndex(f => new { f.Status, f.Deadline });
+        // The unfiltered ledger: its first page without sorting every finding.
+        b.HasIndex(f => f.Deadline);
+        // The dashboard counts by unit, status and overdue in one pass over this index alone.
+        b.HasIndex(f => new { f.UnitId, f.Status, f.IsOverdue });
         b.HasIndex(f => f.InspectionId);
         b.Ignore(f => f.IsOpen);
     }

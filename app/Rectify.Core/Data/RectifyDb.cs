@@ -13,8 +13,9 @@ namespace Rectify.Data;
 /// The one database of Rectify. Entity mappings live beside their feature as
 /// <see cref="IEntityTypeConfiguration{TEntity}"/> classes and are picked up from this assembly.
 /// Every change to an <see cref="IAuditable"/> entity is written as an <see cref="AuditEvent"/> in the same transaction.
+/// Instances are pooled (see <see cref="CoreModule"/>): a scope's actor and clock are attached when it rents one.
 /// </summary>
-public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorContext = null, TimeProvider? time = null)
+public class RectifyDb(DbContextOptions<RectifyDb> options)
     : IdentityUserContext<AppUser>(options), IDataProtectionKeyContext
 {
     private static readonly JsonSerializerOptions AuditJson = new()
@@ -29,6 +30,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
 
     private string? _pendingAction;
     private readonly List<Func<CancellationToken, Task>> _beforeSave = [];
+    private ActorContext? _actorContext;
+    private TimeProvider? _time;
     private static long s_findingsVersion;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
@@ -37,9 +40,38 @@ public class RectifyDb(DbContextOptions<RectifyDb> options, ActorContext? actorC
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
-    public Actor Actor => actorContext?.Actor ?? Actor.System;
+    public Actor Actor => _actorContext?.Actor ?? Actor.System;
 
-    public TimeProvider Time => time ?? TimeProvider.System;
+    public TimeProvider Time => _time ?? TimeProvider.System;
+
+    /// <summary>Makes a pooled instance act for the renting scope.</summary>
+    internal RectifyDb RentedBy(ActorContext actorContext, TimeProvider time)
+    {
+        _actorContext = actorContext;
+        _time = time;
+        return this;
+    }
+
+    // Disposing returns a pooled instance to the pool: nothing of this renter's may reach the next one.
+    public override void Dispose()
+    {
+        Forget();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        Forget();
+        return base.DisposeAsync();
+    }
+
+    private void Forget()
+    {
+        _actorContext = null;
+        _time = null;
+        _pendingAction = null;
+        _beforeSave.Clear();
+    }
 
     /// <summary>Names the next save in the audit log (e.g. finding.submitted) instead of the generic entity.modified.</summary>
     public void AuditAs(string action) => _pendingAction = action;

@@ -73,6 +73,19 @@ public sealed record FindingInput
 /// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
 public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, IServiceProvider services)
 {
+    /// <summary>
+    /// The list's totals, kept like the dashboard's counts: per filter and per what the viewer may see, dropped as soon
+    /// as a finding changes in this process, at most <see cref="CountMaxAge"/> old otherwise (changes made by other
+    /// nodes). Counting is cheap in SQL but costs a whole query per page view.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<CountKey, CachedCount> Counts = new();
+    private static readonly TimeSpan CountMaxAge = TimeSpan.FromSeconds(5);
+    private const int MaxCachedCounts = 10_000;
+
+    private sealed record CountKey(string? Database, bool Auditor, bool Liaison, int? ViewerUnitId, FindingFilter Filter);
+
+    private sealed record CachedCount(long FindingsVersion, DateTimeOffset At, int Total);
+
     public async Task<Page<FindingRow>> SearchAsync(FindingFilter filter, Actor actor, CancellationToken ct = default)
     {
         var query = db.Set<Finding>().AsNoTracking().VisibleTo(actor);
@@ -99,7 +112,7 @@ public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifec
             query = query.Where(f => f.Description.Contains(t) || f.Location.Contains(t) || f.Requirement.Contains(t));
         }
 
-        var total = await query.CountAsync(ct);
+        var total = await CountAsync(query, filter, actor, ct);
         var pageSize = Math.Clamp(filter.PageSize, 1, FindingFilter.MaxPageSize);
         var pageNumber = Math.Max(1, filter.Page);
         query = filter.Sort switch
@@ -127,6 +140,22 @@ public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifec
         return new Page<FindingRow>(items, pageNumber, pageSize, total);
     }
 
+    private async Task<int> CountAsync(IQueryable<Finding> query, FindingFilter filter, Actor actor, CancellationToken ct)
+    {
+        var key = new CountKey(db.Database.GetConnectionString(), actor.IsAuditor, actor.IsLiaison, actor.IsLiaison ? actor.UnitId : null,
+            filter with { Sort = null, Page = 1, PageSize = 0 });
+        // Read before counting: a change committed meanwhile then makes this entry stale at once.
+        var version = RectifyDb.FindingsVersion;
+        var now = clock.Now;
+        if (Counts.TryGetValue(key, out var cached) && cached.FindingsVersion == version && now >= cached.At && now - cached.At < CountMaxAge)
+            return cached.Total;
+        var total = await query.CountAsync(ct);
+        if (Counts.Count >= MaxCachedCounts)
+            Counts.Clear();
+        Counts[key] = new CachedCount(version, now, total);
+        return total;
+    }
+
     /// <summary>The finding with everything that belongs to it; 404 when the actor may not see it.</summary>
     public async Task<FindingDetail> GetAsync(int id, Actor actor, CancellationToken ct = default)
     {
@@ -137,7 +166,9 @@ public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifec
             .Include(f => f.Inspection)
             .Include(f => f.Reports.OrderBy(r => r.SubmittedAt)).ThenInclude(r => r.Evidence)
             .Include(f => f.ExtensionRequests.OrderBy(x => x.RequestedAt))
-            .AsSplitQuery()
+            // One statement: a finding has a few reports, files and extension requests, so the joined rows stay few,
+            // while each split-off statement cost as much as the whole join.
+            .AsSingleQuery()
             .SingleOrDefaultAsync(f => f.Id == id, ct)
             ?? throw RectifyException.NotFound("finding");
         var history = await HistoryQuery(id).ToListAsync(ct);

@@ -329,11 +329,15 @@ namespace Rectify.Migrations.Postgres
 
                     b.HasIndex("CategoryId");
 
+                    b.HasIndex("Deadline");
+
                     b.HasIndex("InspectionId");
 
                     b.HasIndex("Status", "Deadline");
 
                     b.HasIndex("UnitId", "Status", "Deadline");
+
+                    b.HasIndex("UnitId", "Status", "IsOverdue");
 
                     b.ToTable("Finding");
                 });

@@ -312,11 +312,15 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.HasIndex("CategoryId");
 
+                    b.HasIndex("Deadline");
+
                     b.HasIndex("InspectionId");
 
                     b.HasIndex("Status", "Deadline");
 
                     b.HasIndex("UnitId", "Status", "Deadline");
+
+                    b.HasIndex("UnitId", "Status", "IsOverdue");
 
                     b.ToTable("Finding");
                 });

@@ -12,7 +12,7 @@ using Rectify.Data;
 namespace Rectify.Data.Migrations.Sqlite
 {
     [DbContext(typeof(RectifyDb))]
-    [Migration("20261123055041_InitialCreate")]
+    [Migration("20261123071348_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -315,11 +315,15 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.HasIndex("CategoryId");
 
+                    b.HasIndex("Deadline");
+
                     b.HasIndex("InspectionId");
 
                     b.HasIndex("Status", "Deadline");
 
                     b.HasIndex("UnitId", "Status", "Deadline");
+
+                    b.HasIndex("UnitId", "Status", "IsOverdue");
 
                     b.ToTable("Finding");
                 });

@@ -13,7 +13,7 @@ using Rectify.Data;
 namespace Rectify.Migrations.Postgres
 {
     [DbContext(typeof(RectifyDb))]
-    [Migration("20261123055101_InitialCreate")]
+    [Migration("20261123071402_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -332,11 +332,15 @@ namespace Rectify.Migrations.Postgres
 
                     b.HasIndex("CategoryId");
 
+                    b.HasIndex("Deadline");
+
                     b.HasIndex("InspectionId");
 
                     b.HasIndex("Status", "Deadline");
 
                     b.HasIndex("UnitId", "Status", "Deadline");
+
+                    b.HasIndex("UnitId", "Status", "IsOverdue");
 
                     b.ToTable("Finding");
                 });

@@ -660,6 +660,11 @@ namespace Rectify.Migrations.Postgres
                 column: "CategoryId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Finding_Deadline",
+                table: "Finding",
+                column: "Deadline");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Finding_InspectionId",
                 table: "Finding",
                 column: "InspectionId");
@@ -673,6 +678,11 @@ namespace Rectify.Migrations.Postgres
                 name: "IX_Finding_UnitId_Status_Deadline",
                 table: "Finding",
                 columns: new[] { "UnitId", "Status", "Deadline" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Finding_UnitId_Status_IsOverdue",
+                table: "Finding",
+                columns: new[] { "UnitId", "Status", "IsOverdue" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Notice_CorrectsNoticeId",

@@ -659,6 +659,11 @@ namespace Rectify.Data.Migrations.Sqlite
                 column: "CategoryId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Finding_Deadline",
+                table: "Finding",
+                column: "Deadline");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Finding_InspectionId",
                 table: "Finding",
                 column: "InspectionId");
@@ -672,6 +677,11 @@ namespace Rectify.Data.Migrations.Sqlite
                 name: "IX_Finding_UnitId_Status_Deadline",
                 table: "Finding",
                 columns: new[] { "UnitId", "Status", "Deadline" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Finding_UnitId_Status_IsOverdue",
+                table: "Finding",
+                columns: new[] { "UnitId", "Status", "IsOverdue" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Notice_CorrectsNoticeId",
