@@ -3,6 +3,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Reports;
 using Rectify.Mail;
 using Rectify.Mail.Outbox;
 using Rectify.Testing;
@@ -75,12 +77,55 @@ public class MultiNodeTests
         await AssertDeliveredOnceAsync(nodeB, smtp);
     }
 
+    [Fact]
+    public async Task Reports_on_one_node_and_reminders_fired_on_the_other_resume_each_instance_in_turn()
+    {
+        const int findings = 200;
+        await using var smtp = await MailDevServer.StartNewAsync();
+        // Small timer claims, so that node A's firing runs alongside node B's reports instead of ahead of them.
+        var (a, b) = await StartNodesAsync(smtp, findings, timerBatch: 10);
+        await using var nodeA = a;
+        await using var nodeB = b;
+        var started = await nodeA.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking()
+            .Join(db.Set<Finding>(), i => i.FindingId, f => f.Id, (i, f) => new { f.Id, f.UnitId, i.Revision }).ToListAsync());
+
+        var dispatcher = nodeA.Services.GetRequiredService<TimerDispatcher>();
+        var firing = Task.Run(async () =>
+        {
+            while (await dispatcher.FireDueAsync() > 0 || await ClaimableAsync(nodeA, mail: false))
+                await Task.Yield();
+        });
+        var reporting = Task.Run(async () =>
+        {
+            foreach (var f in started)
+                await As(nodeB, Sample.LiaisonOf(f.UnitId), sp => sp.GetRequiredService<FindingLifecycle>().SubmitReportAsync(f.Id, Report(), Sample.LiaisonOf(f.UnitId)));
+        });
+        await Task.WhenAll(firing, reporting);
+
+        // Each instance took the report once and its reminder at most once (none when the report came first and
+        // cancelled it), each resume on top of the other's: its revision counts both, nothing was overwritten.
+        var reminders = (await MailAsync(nodeA)).Where(m => m.Template == "reminder").GroupBy(m => m.FindingId!.Value).ToDictionary(g => g.Key, g => g.Count());
+        var revisions = await nodeA.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().ToDictionaryAsync(i => i.FindingId, i => i.Revision));
+        var statuses = await nodeA.WithDbAsync(db => db.Set<Finding>().AsNoTracking().ToDictionaryAsync(f => f.Id, f => f.Status));
+        var reports = await nodeA.WithDbAsync(db => db.Set<RectificationReport>().AsNoTracking().GroupBy(r => r.FindingId).ToDictionaryAsync(g => g.Key, g => g.Count()));
+        Assert.All(started, f =>
+        {
+            var reminded = reminders.GetValueOrDefault(f.Id);
+            Assert.InRange(reminded, 0, 1);
+            Assert.Equal(f.Revision + 1 + reminded, revisions[f.Id]);
+            Assert.Equal(FindingStatus.Submitted, statuses[f.Id]);
+            Assert.Equal(1, reports.GetValueOrDefault(f.Id));
+        });
+        Assert.True(reminders.Count > 0, "Node A fired no reminder: the test raced nothing.");
+        Assert.Equal(0, await nodeA.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync(t => t.DueAt <= ReminderDue)));
+    }
+
     /// <summary>
     /// Two nodes on one new database sending to <paramref name="smtp"/>, 2,000 findings started (their assigned mails
     /// queued) and both clocks at the moment their first reminders are due. Small claims make the nodes interleave;
     /// one mail per message (no digest) so that the server's count is the outbox's.
     /// </summary>
-    private static async Task<(TestDatabase A, TestDatabase B)> StartNodesAsync(MailDevServer smtp)
+    private static async Task<(TestDatabase A, TestDatabase B)> StartNodesAsync(MailDevServer smtp, int findings = Findings, int timerBatch = TimerBatch)
     {
         var directory = Path.Combine(Path.GetTempPath(), "rectify-tests", Guid.NewGuid().ToString("N"));
         var settings = new Dictionary<string, string?>
@@ -90,19 +135,19 @@ public class MultiNodeTests
             ["Mail:Smtp:Security"] = "None",
             ["Mail:Digest"] = "false",
             ["Mail:BatchSize"] = MailBatch.ToString(),
-            ["Workflows:ClaimBatchSize"] = TimerBatch.ToString(),
+            ["Workflows:ClaimBatchSize"] = timerBatch.ToString(),
             ["Workflows:FireGroupSize"] = "50",
         };
         var nodeA = await CreateAsync(settings, directory);
         var (units, category, inspection) = await SeedAsync(nodeA);
         var deadline = new DateOnly(2026, 3, 13);
         // Started as notices issue them, 50 findings per transaction.
-        foreach (var notice in Enumerable.Range(0, Findings).Chunk(50))
+        foreach (var notice in Enumerable.Range(0, findings).Chunk(50))
             await StartAsync(nodeA, _ => notice.Select(i => Sample.Finding(units[i % units.Count], category, inspection, deadline, $"问题{i}")));
         var nodeB = await CreateAsync(settings, directory);
         nodeA.Clock.SetUtcNow(ReminderDue);
         nodeB.Clock.SetUtcNow(ReminderDue);
-        Assert.Equal(Findings, await nodeA.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync(t => t.DueAt == ReminderDue)));
+        Assert.Equal(findings, await nodeA.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync(t => t.DueAt == ReminderDue)));
         return (nodeA, nodeB);
     }
 
@@ -132,12 +177,12 @@ public class MultiNodeTests
         }
     }
 
-    private static Task<bool> ClaimableAsync(TestDatabase node)
+    private static Task<bool> ClaimableAsync(TestDatabase node, bool mail = true)
     {
         var now = node.Clock.GetUtcNow();
         return node.WithDbAsync(async db =>
             await db.Set<WorkflowTimer>().AnyAsync(t => t.DueAt <= now && (t.LeaseUntil == null || t.LeaseUntil < now))
-            || await db.Set<OutboxMessage>().AnyAsync(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now)));
+            || mail && await db.Set<OutboxMessage>().AnyAsync(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now)));
     }
 
     /// <summary>The server holds one assigned mail and one reminder per finding, each one outbox row, no Message-Id twice.</summary>
