@@ -15,7 +15,9 @@ public sealed class RenderLimitTests
     {
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<RenderLimitException>(() => Liquid.Render(source, Liquid.SampleMail(), mode, Tight));
-        Assert.True(watch.Elapsed < Tight.Timeout + TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        // Not a speed test: the runaway templates here would run for minutes, so this bound only tells "stopped by a
+        // limit" from "ran to the end", with room for a busy 2-core CI machine.
+        Assert.True(watch.Elapsed < Tight.Timeout + TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
         Assert.Contains("模板 test.liquid 已中止", e.Message);
         return e;
     }
