@@ -22,9 +22,13 @@ namespace Rectify.Web.Tests;
 /// Mon 2026-03-02 09:00 Shanghai, and the demo data seeded as on a first run. Share one per test class
 /// (IClassFixture) — every demo user signs in with <see cref="DemoData.Password"/>.
 /// </summary>
-public class RectifyWebFactory : WebApplicationFactory<Program>
+public class RectifyWebFactory(string? dataDirectory = null) : WebApplicationFactory<Program>
 {
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "rectify-web-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>A new folder, or another node's to share its database and evidence.</summary>
+    public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "rectify-web-tests", Guid.NewGuid().ToString("N"));
+
+    // The node that made the folder removes it and its database; a node sharing them leaves them to it.
+    private readonly bool _ownsData = dataDirectory is null;
     public FakeTimeProvider Clock { get; } = new(TestDatabase.DefaultStart);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
@@ -81,6 +85,8 @@ public class RectifyWebFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (!_ownsData)
+            return;
         SqliteConnection.ClearAllPools();
         TestPostgres.DropAsync(DataDirectory).GetAwaiter().GetResult();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
