@@ -22,13 +22,21 @@ namespace Rectify.Web.Tests;
 /// Mon 2026-03-02 09:00 Shanghai, and the demo data seeded as on a first run. Share one per test class
 /// (IClassFixture) — every demo user signs in with <see cref="DemoData.Password"/>.
 /// </summary>
-public class RectifyWebFactory(string? dataDirectory = null) : WebApplicationFactory<Program>
+public class RectifyWebFactory : WebApplicationFactory<Program>
 {
-    /// <summary>A new folder, or another node's to share its database and evidence.</summary>
-    public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "rectify-web-tests", Guid.NewGuid().ToString("N"));
-
     // The node that made the folder removes it and its database; a node sharing them leaves them to it.
-    private readonly bool _ownsData = dataDirectory is null;
+    private readonly bool _ownsData;
+
+    public RectifyWebFactory()
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "rectify-web-tests", Guid.NewGuid().ToString("N"));
+        _ownsData = true;
+    }
+
+    /// <summary>A second node on <paramref name="dataDirectory"/>: another factory's database and evidence.</summary>
+    protected RectifyWebFactory(string dataDirectory) => DataDirectory = dataDirectory;
+
+    public string DataDirectory { get; }
     public FakeTimeProvider Clock { get; } = new(TestDatabase.DefaultStart);
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };

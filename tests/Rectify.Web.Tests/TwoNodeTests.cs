@@ -26,7 +26,7 @@ public sealed class TwoNodeTests
         Keep(cookies, antiforgery, HttpStatusCode.OK);
         var token = (await antiforgery.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
 
-        await using var nodeB = new RectifyWebFactory(nodeA.DataDirectory);
+        await using var nodeB = new SecondNode(nodeA);
         var b = nodeB.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         b.DefaultRequestHeaders.Add("Cookie", Header(cookies));
         var me = await b.GetFromJsonAsync<JsonElement>("/api/auth/me");
@@ -41,6 +41,8 @@ public sealed class TwoNodeTests
         Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
         Assert.Equal(FindingStatus.Submitted, await nodeA.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == findingId).Select(f => f.Status).SingleAsync()));
     }
+
+    private sealed class SecondNode(RectifyWebFactory first) : RectifyWebFactory(first.DataDirectory);
 
     private static void Keep(Dictionary<string, string> cookies, HttpResponseMessage response, HttpStatusCode expected)
     {
