@@ -57,10 +57,14 @@ public static class CoreModule
 
     public static void ConfigureDatabase(DbContextOptionsBuilder options, DatabaseOptions database, DataDirectory dataDirectory)
     {
+        // Id lists go to the database as one array parameter (json_each on SQLite, = ANY on PostgreSQL). EF's
+        // default expands each element into a parameter of its own; for the batches of a notice (1,000 findings)
+        // that expansion took a fifth of the time of issuing it.
         switch (database.Provider)
         {
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(database.ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                options.UseNpgsql(database.ConnectionString, o => o.MigrationsAssembly(PostgresMigrationsAssembly)
+                    .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
                 break;
             default:
                 // A private cache per connection: WAL then lets readers run beside the one writer (a shared cache
@@ -68,7 +72,8 @@ public static class CoreModule
                 var connectionString = database.ConnectionString is { Length: > 0 } cs
                     ? cs
                     : $"Data Source={dataDirectory.Combine("rectify.db")};Default Timeout=30";
-                options.UseSqlite(connectionString).AddInterceptors(SqliteBusyTimeout.Instance);
+                options.UseSqlite(connectionString, o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+                    .AddInterceptors(SqliteBusyTimeout.Instance);
                 break;
         }
     }

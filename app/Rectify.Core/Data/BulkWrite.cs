@@ -9,43 +9,65 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Rectify.Data;
 
 /// <summary>
-/// Writes the workflow rows a save adds and removes (instances, bookmarks, timers) with many-row statements inside
-/// the save's transaction, then marks them saved: EF sends one statement per row (on SQLite a freshly prepared one
-/// each), and issuing a notice adds a dozen rows per finding, a round of timers removes a few per timer. Rows a
-/// save both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with
-/// a temporary key. A removal that finds fewer rows than it names fails the save as a concurrency conflict, as EF's
-/// own would: another node fired that timer or resumed that bookmark first.
+/// Writes the rows a save adds by the thousand with many-row statements inside the save's transaction, then marks
+/// them saved: EF sends one statement per row (on SQLite a freshly prepared one each), and issuing a notice adds a
+/// dozen rows per finding, a round of timers removes a few per timer.
+/// - Workflow instances, bookmarks and timers, and a notice's finding list: added and removed by key. Rows a save
+///   both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with a
+///   temporary key. A removal that finds fewer rows than it names fails the save as a concurrency conflict, as EF's
+///   own would: another node fired that timer or resumed that bookmark first.
+/// - Outbox messages: appended without their generated id, which nothing reads in the saving scope, and no
+///   longer tracked afterwards (the sender reads them back from the table).
+/// - Audit events (<see cref="AppendAsync"/>): written without ever being tracked.
 /// </summary>
 internal sealed class BulkWrite
 {
-    private static readonly Type[] Types = [typeof(Workflows.WorkflowInstance), typeof(Workflows.WorkflowBookmark), typeof(Workflows.WorkflowTimer)];
+    private static readonly Type[] Types =
+        [typeof(Workflows.WorkflowInstance), typeof(Workflows.WorkflowBookmark), typeof(Workflows.WorkflowTimer), typeof(Notices.NoticeFinding)];
+    private static readonly Type[] Appended = [typeof(Mail.OutboxMessage)];
     // Microsoft.Data.Sqlite finds each parameter by name in a list: statements stay small.
     private const int MaxParameters = 400;
 
     private readonly List<List<EntityEntry>> _inserts;
     private readonly List<List<EntityEntry>> _deletes;
+    private readonly List<List<EntityEntry>> _appends;
 
-    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes)
+    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes, List<List<EntityEntry>> appends)
     {
         _inserts = inserts;
         _deletes = deletes;
+        _appends = appends;
     }
 
-    public bool IsEmpty => _inserts.Count == 0 && _deletes.Count == 0;
+    public bool IsEmpty => _inserts.Count == 0 && _deletes.Count == 0 && _appends.Count == 0;
 
-    public static readonly BulkWrite None = new([], []);
+    public static readonly BulkWrite None = new([], [], []);
 
     /// <summary>The rows this path takes, by type in dependency order (an instance before the rows that refer to it).</summary>
     public static BulkWrite Pending(IEnumerable<EntityEntry> tracked)
     {
-        var entries = tracked.Where(e => Array.IndexOf(Types, e.Metadata.ClrType) >= 0 && e.State is EntityState.Added or EntityState.Deleted).ToList();
+        var entries = tracked.Where(e => e.State is EntityState.Added or EntityState.Deleted
+                                         && (Array.IndexOf(Types, e.Metadata.ClrType) >= 0 || Array.IndexOf(Appended, e.Metadata.ClrType) >= 0)).ToList();
         var keys = entries.GroupBy(Key).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         List<List<EntityEntry>> ByType(EntityState state, IEnumerable<Type> types) => types
             .Select(type => entries.Where(e => e.Metadata.ClrType == type && e.State == state
                                                && !e.Properties.Any(p => p.IsTemporary) && !keys.Contains(Key(e))).ToList())
             .Where(g => g.Count > 0).ToList();
+        // Appended rows may only refer to rows that exist already (their own key is the database's to generate).
+        var appends = Appended.Select(type => entries.Where(e => e.Metadata.ClrType == type && e.State == EntityState.Added
+                                                                   && !e.Properties.Any(p => p.IsTemporary && !p.Metadata.IsPrimaryKey())).ToList())
+            .Where(g => g.Count > 0).ToList();
         // An instance is removed by EF: its delete checks the revision.
-        return new BulkWrite(ByType(EntityState.Added, Types), ByType(EntityState.Deleted, [typeof(Workflows.WorkflowTimer), typeof(Workflows.WorkflowBookmark)]));
+        return new BulkWrite(ByType(EntityState.Added, Types), ByType(EntityState.Deleted, [typeof(Workflows.WorkflowTimer), typeof(Workflows.WorkflowBookmark)]), appends);
+    }
+
+    /// <summary>Inserts untracked rows of one type, leaving out a key the database generates, on the context's transaction.</summary>
+    public static async Task<int> AppendAsync<T>(DbContext db, IReadOnlyList<T> rows, CancellationToken ct) where T : class
+    {
+        if (rows.Count == 0)
+            return 0;
+        var type = db.Model.FindEntityType(typeof(T))!;
+        return await InsertAsync(db, type, rows.Select(row => (Func<IProperty, object?>)(p => p.GetGetter().GetClrValue(row))).ToList(), withKey: false, ct);
     }
 
     /// <summary>Writes the rows on the context's open transaction and marks them as EF would after saving; returns how many.</summary>
@@ -63,7 +85,7 @@ internal sealed class BulkWrite
             var columns = string.Join(", ", key.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
             foreach (var chunk in group.Chunk(MaxParameters / key.Count))
             {
-                var (command, rows) = Command(connection, transaction, key, chunk);
+                var (command, rows) = Command(connection, transaction, key, Values([.. chunk]).ToArray());
                 command.CommandText = $"DELETE FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN ({rows})";
                 var removed = await RunAsync(command, group[0].Metadata, ct);
                 if (removed != chunk.Length)
@@ -72,21 +94,34 @@ internal sealed class BulkWrite
             }
         }
         foreach (var group in _inserts)
-        {
-            var properties = group[0].Metadata.GetProperties().ToList();
-            var table = Table(group[0].Metadata);
-            var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
-            foreach (var chunk in group.Chunk(MaxParameters / properties.Count))
-            {
-                var (command, rows) = Command(connection, transaction, properties, chunk);
-                command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {rows}";
-                written += await RunAsync(command, group[0].Metadata, ct);
-            }
-        }
-        foreach (var entry in _deletes.SelectMany(g => g))
+            written += await InsertAsync(db, group[0].Metadata, Values(group), withKey: true, ct);
+        foreach (var group in _appends)
+            written += await InsertAsync(db, group[0].Metadata, Values(group), withKey: false, ct);
+        foreach (var entry in _deletes.SelectMany(g => g).Concat(_appends.SelectMany(g => g)))
             entry.State = EntityState.Detached;
         foreach (var entry in _inserts.SelectMany(g => g))
             entry.State = EntityState.Unchanged;
+        return written;
+    }
+
+    private static List<Func<IProperty, object?>> Values(List<EntityEntry> entries) =>
+        entries.Select(entry => (Func<IProperty, object?>)(p => entry.Property(p).CurrentValue)).ToList();
+
+    private static async Task<int> InsertAsync(DbContext db, IEntityType type, IReadOnlyList<Func<IProperty, object?>> rows, bool withKey, CancellationToken ct)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        var properties = type.GetProperties().Where(p => withKey || !p.IsPrimaryKey() || p.ValueGenerated == ValueGenerated.Never).ToList();
+        var table = Table(type);
+        var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
+        var written = 0;
+        foreach (var chunk in rows.Chunk(MaxParameters / properties.Count))
+        {
+            var (command, values) = Command(connection, transaction, properties, chunk);
+            command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {values}";
+            written += await RunAsync(command, type, ct);
+        }
         return written;
     }
 
@@ -97,30 +132,32 @@ internal sealed class BulkWrite
             entry.State = EntityState.Deleted;
         foreach (var entry in _inserts.SelectMany(g => g).Where(e => e.State == EntityState.Unchanged))
             entry.State = EntityState.Added;
+        foreach (var entry in _appends.SelectMany(g => g).Where(e => e.State == EntityState.Detached))
+            entry.State = EntityState.Added;
     }
 
     private static StoreObjectIdentifier Table(IEntityType type) => StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
 
     /// <summary>A command with one parameter per value and the row list "(@p0, @p1), (@p2, @p3) …".</summary>
-    private static (DbCommand Command, string Rows) Command(DbConnection connection, DbTransaction transaction, IReadOnlyList<IProperty> properties, EntityEntry[] entries)
+    private static (DbCommand Command, string Rows) Command(DbConnection connection, DbTransaction transaction, IReadOnlyList<IProperty> properties, Func<IProperty, object?>[] rows)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var rows = new StringBuilder();
+        var text = new StringBuilder();
         var n = 0;
-        foreach (var entry in entries)
+        foreach (var valueOf in rows)
         {
-            rows.Append(n == 0 ? "(" : ", (");
+            text.Append(n == 0 ? "(" : ", (");
             for (var i = 0; i < properties.Count; i++)
             {
                 var name = $"@p{n++}";
-                rows.Append(i == 0 ? name : ", " + name);
+                text.Append(i == 0 ? name : ", " + name);
                 // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
-                command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, name, entry.Property(properties[i]).CurrentValue));
+                command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, name, valueOf(properties[i])));
             }
-            rows.Append(')');
+            text.Append(')');
         }
-        return (command, rows.ToString());
+        return (command, text.ToString());
     }
 
     private static async Task<int> RunAsync(DbCommand command, IEntityType type, CancellationToken ct)

@@ -133,7 +133,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             ? SqliteWriters.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1))
             : null;
 
-    /// <summary>Workflow rows in bulk first, then EF's save, then the audit rows (they need the keys the save generated): one transaction.</summary>
+    /// <summary>Bulk rows first, then EF's save, then the audit rows (they need the keys the save generated): one transaction.</summary>
     private async Task<int> SaveInTransactionAsync(List<PendingAudit> audited, BulkWrite bulk, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         var action = _pendingAction;
@@ -148,9 +148,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             if (audited.Count > 0)
             {
                 var now = Time.GetUtcNow();
-                foreach (var pending in audited)
-                    Set<AuditEvent>().Add(ToAuditEvent(pending, action, now));
-                written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+                written += await BulkWrite.AppendAsync(this, audited.Select(pending => ToAuditEvent(pending, action, now)).ToList(), cancellationToken);
             }
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(cancellationToken);

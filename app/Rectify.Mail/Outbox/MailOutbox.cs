@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rectify.Data;
@@ -113,6 +112,9 @@ public sealed class MailOutbox : IMailOutbox
         message.LastError = error;
     }
 
+    private static readonly string[] ReferencesShown = [nameof(Finding.Unit), nameof(Finding.Category), nameof(Finding.Inspection)];
+    private static readonly string[] CollectionsShown = [nameof(Finding.Reports), nameof(Finding.ExtensionRequests)];
+
     /// <summary>The finding as the caller sees it (tracked changes included), with what the templates show.</summary>
     private async Task<Finding?> LoadFindingAsync(int id, CancellationToken ct)
     {
@@ -123,16 +125,20 @@ public sealed class MailOutbox : IMailOutbox
         var entry = _db.Entry(finding);
         if (entry.State == EntityState.Added)
             return finding;
-        foreach (var reference in new ReferenceEntry[] { entry.Reference(f => f.Unit), entry.Reference(f => f.Category), entry.Reference(f => f.Inspection) })
+        // Navigations by name: a lambda here would build an expression tree per mail (a notice queues a thousand).
+        foreach (var name in ReferencesShown)
         {
             // Set already when the caller tracks the unit, category or inspection (a batch loads them once).
+            var reference = entry.Reference(name);
             if (!reference.IsLoaded && reference.CurrentValue is null)
                 await reference.LoadAsync(ct);
         }
-        if (!entry.Collection(f => f.Reports).IsLoaded)
-            await entry.Collection(f => f.Reports).LoadAsync(ct);
-        if (!entry.Collection(f => f.ExtensionRequests).IsLoaded)
-            await entry.Collection(f => f.ExtensionRequests).LoadAsync(ct);
+        foreach (var name in CollectionsShown)
+        {
+            var collection = entry.Collection(name);
+            if (!collection.IsLoaded)
+                await collection.LoadAsync(ct);
+        }
         return finding;
     }
 
