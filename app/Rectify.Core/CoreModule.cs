@@ -60,10 +60,12 @@ public static class CoreModule
         services.AddScoped<Categories.CategoryService>();
         services.AddScoped<Users.UserAdminService>();
         services.AddScoped<Dashboard.DashboardService>();
+        services.AddScoped<FindingChoices>();
 
         // Totals per filter: any filter can be asked for, so only the recent ones are kept.
         AddFreshCache<FindingService.CountKey, int>(services, () => RectifyDb.FindingsVersion, capacity: 10_000);
         AddFreshCache<Dashboard.DashboardService.ViewKey, Dashboard.DashboardView>(services, () => RectifyDb.FindingsVersion, capacity: 1_000);
+        AddFreshCache<ChoiceList, IReadOnlyList<Choice>>(services, () => RectifyDb.ReferenceDataVersion, capacity: Enum.GetValues<ChoiceList>().Length);
     }
 
     private static void AddFreshCache<TKey, TValue>(IServiceCollection services, Func<long> version, int capacity) where TKey : notnull =>
