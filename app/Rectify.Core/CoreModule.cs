@@ -64,7 +64,9 @@ public static class CoreModule
 
         // Totals per filter: any filter can be asked for, so only the recent ones are kept.
         AddFreshCache<FindingService.CountKey, int>(services, () => RectifyDb.FindingsVersion, capacity: 10_000);
-        AddFreshCache<Dashboard.DashboardService.ViewKey, Dashboard.DashboardView>(services, () => RectifyDb.FindingsVersion, capacity: 1_000);
+        // The dashboard also names the units, so their changes refresh it too (the sum moves when either counter does).
+        AddFreshCache<Dashboard.DashboardService.ViewKey, Dashboard.DashboardView>(services,
+            () => RectifyDb.FindingsVersion + RectifyDb.ReferenceDataVersion, capacity: 1_000);
         AddFreshCache<ChoiceList, IReadOnlyList<Choice>>(services, () => RectifyDb.ReferenceDataVersion, capacity: Enum.GetValues<ChoiceList>().Length);
     }
 

@@ -177,6 +177,15 @@ public sealed class ServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_dashboard_ranks_a_new_unit_at_once()
+    {
+        Task<DashboardView> View() => AsAsync<DashboardService, DashboardView>(Sample.Supervisor, s => s.GetAsync(Sample.Supervisor));
+        Assert.DoesNotContain((await View()).Units, u => u.UnitName == "司法局");
+        await AsAsync<UnitService, Unit>(Sample.Supervisor, s => s.CreateAsync(new UnitInput { Name = "司法局" }, Sample.Supervisor));
+        Assert.Contains((await View()).Units, u => u.UnitName == "司法局");
+    }
+
+    [Fact]
     public async Task The_ledger_drop_downs_show_a_new_unit_category_or_inspection_at_once()
     {
         Task<IReadOnlyList<Choice>> Choices(Func<FindingChoices, Task<IReadOnlyList<Choice>>> list) =>
