@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rectify.Auditing;
+using Rectify.Caching;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Time;
@@ -13,6 +14,12 @@ public static class CoreModule
 {
     /// <summary>PostgreSQL has its own migrations, in their own assembly, next to SQLite's in this one.</summary>
     public const string PostgresMigrationsAssembly = "Rectify.Migrations.Postgres";
+
+    /// <summary>
+    /// How old a cached answer may be: changes saved in this process refresh it at once, while those of other nodes
+    /// only show once it is this old.
+    /// </summary>
+    private static readonly TimeSpan CachedAnswerMaxAge = TimeSpan.FromSeconds(5);
 
     /// <summary>Registers the database, the office clock and the finding lifecycle.</summary>
     public static IServiceCollection AddRectifyCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
@@ -53,7 +60,18 @@ public static class CoreModule
         services.AddScoped<Categories.CategoryService>();
         services.AddScoped<Users.UserAdminService>();
         services.AddScoped<Dashboard.DashboardService>();
+        services.AddScoped<FindingChoices>();
+
+        // Totals per filter: any filter can be asked for, so only the recent ones are kept.
+        AddFreshCache<FindingService.CountKey, int>(services, () => RectifyDb.FindingsVersion, capacity: 10_000);
+        // The dashboard also names the units, so their changes refresh it too (the sum moves when either counter does).
+        AddFreshCache<Dashboard.DashboardService.ViewKey, Dashboard.DashboardView>(services,
+            () => RectifyDb.FindingsVersion + RectifyDb.ReferenceDataVersion, capacity: 1_000);
+        AddFreshCache<ChoiceList, IReadOnlyList<Choice>>(services, () => RectifyDb.ReferenceDataVersion, capacity: Enum.GetValues<ChoiceList>().Length);
     }
+
+    private static void AddFreshCache<TKey, TValue>(IServiceCollection services, Func<long> version, int capacity) where TKey : notnull =>
+        services.AddSingleton(sp => new FreshCache<TKey, TValue>(version, CachedAnswerMaxAge, capacity, sp.GetRequiredService<TimeProvider>()));
 
     public static void ConfigureDatabase(DbContextOptionsBuilder options, DatabaseOptions database, DataDirectory dataDirectory)
     {

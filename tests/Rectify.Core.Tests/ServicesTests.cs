@@ -177,6 +177,48 @@ public sealed class ServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_dashboard_ranks_a_new_unit_at_once()
+    {
+        Task<DashboardView> View() => AsAsync<DashboardService, DashboardView>(Sample.Supervisor, s => s.GetAsync(Sample.Supervisor));
+        Assert.DoesNotContain((await View()).Units, u => u.UnitName == "司法局");
+        await AsAsync<UnitService, Unit>(Sample.Supervisor, s => s.CreateAsync(new UnitInput { Name = "司法局" }, Sample.Supervisor));
+        Assert.Contains((await View()).Units, u => u.UnitName == "司法局");
+    }
+
+    [Fact]
+    public async Task The_ledger_drop_downs_show_a_new_unit_category_or_inspection_at_once()
+    {
+        Task<IReadOnlyList<Choice>> Choices(Func<FindingChoices, Task<IReadOnlyList<Choice>>> list) =>
+            AsAsync(Sample.Auditor, list);
+        // Read first, so that each list is cached when the changes are saved.
+        Assert.Equal(_units.Select(u => u.Id), (await Choices(c => c.UnitsAsync(Sample.Auditor))).Select(c => c.Id));
+        Assert.Equal([_category.Id], (await Choices(c => c.CategoriesAsync(Sample.Auditor))).Select(c => c.Id));
+        Assert.Equal([_inspection.Id], (await Choices(c => c.InspectionsAsync(Sample.Auditor))).Select(c => c.Id));
+
+        var unit = await AsAsync<UnitService, Unit>(Sample.Supervisor, s => s.CreateAsync(new UnitInput { Name = "司法局" }, Sample.Supervisor));
+        var category = await AsAsync<CategoryService, Category>(Sample.Supervisor, s => s.CreateAsync(new CategoryInput("依申请公开", "Disclosure on request"), Sample.Supervisor));
+        var inspection = await AsAsync<InspectionService, Inspection>(Sample.Auditor, s => s.CreateAsync(
+            new InspectionInput("2026年3月政务公开检查", InspectionKind.MonthlyNotice, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 31)), Sample.Auditor));
+
+        // No time has passed: the saves themselves make the cached lists stale.
+        Assert.Contains(new Choice(unit.Id, "司法局"), await Choices(c => c.UnitsAsync(Sample.Auditor)));
+        Assert.Contains(new Choice(category.Id, "依申请公开", "Disclosure on request"), await Choices(c => c.CategoriesAsync(Sample.Auditor)));
+        Assert.Equal([inspection.Id, _inspection.Id], (await Choices(c => c.InspectionsAsync(Sample.Auditor))).Select(c => c.Id));
+        await AsAsync<CategoryService, Category>(Sample.Supervisor, s => s.UpdateAsync(category.Id, new CategoryInput("依申请公开", IsActive: false), Sample.Supervisor));
+        Assert.DoesNotContain(await Choices(c => c.CategoriesAsync(Sample.Auditor)), c => c.Id == category.Id);
+
+        // A change this process did not save (another node's) shows once the cached list is old enough.
+        await _db.WithDbAsync(db => db.Set<Category>().Where(c => c.Id == _category.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Name, "主动公开（改）")));
+        _db.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Contains(await Choices(c => c.CategoriesAsync(Sample.Auditor)), c => c.Name == "主动公开（改）");
+
+        // Only the office's staff pick from these lists (the ledger and the finding form are theirs).
+        var liaison = Sample.LiaisonOf(_units[0].Id);
+        Assert.Equal(RectifyErrorKind.Forbidden, (await Assert.ThrowsAsync<RectifyException>(() =>
+            AsAsync<FindingChoices, IReadOnlyList<Choice>>(liaison, c => c.UnitsAsync(liaison)))).Kind);
+    }
+
+    [Fact]
     public async Task Supervisors_manage_units_contacts_and_categories_with_an_audit_event_each()
     {
         var input = new UnitInput

@@ -74,6 +74,12 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         // Pages need a signed-in user: anonymous is sent to the sign-in page.
         { "anonymous", "GET", "/findings", 302 },
         { "anonymous", "GET", "/dashboard", 302 },
+        // The ledger and the forms whose drop-downs it shares are the staff's; a liaison never sees those lists.
+        { "auditor", "GET", "/findings", 200 },
+        { "supervisor", "GET", "/findings", 200 },
+        { "jyj", "GET", "/findings", 403 },
+        { "auditor", "GET", "/findings/new", 200 },
+        { "supervisor", "GET", "/users", 200 },
     };
 
     [Theory]

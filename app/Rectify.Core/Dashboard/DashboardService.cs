@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
+using Rectify.Caching;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
@@ -22,54 +23,17 @@ public sealed record DashboardView(IReadOnlyDictionary<FindingStatus, int> BySta
 
 /// <summary>
 /// Counts by status and the completion rate per unit; a liaison sees only its own unit. Answers are aggregates over
-/// every finding, so they are kept for a few seconds and recomputed as soon as a finding or report changes in this
-/// process (changes made by other nodes show within <see cref="MaxAge"/>). One computation per answer at a time: the
-/// requests that find it stale wait for the same one instead of each scanning the findings again.
+/// every finding, so they are cached and computed once per stale answer, however many requests ask meanwhile.
 /// </summary>
-public sealed class DashboardService(RectifyDb db, TimeProvider time)
+public sealed class DashboardService(RectifyDb db, FreshCache<DashboardService.ViewKey, DashboardView> cache)
 {
-    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
-    private static readonly Dictionary<(string? Database, bool Liaison, int? UnitId, bool Auditor, int? InspectionId), CachedView> Cache = new();
+    /// <summary>An answer depends on what the viewer may see and on the inspection it is narrowed to.</summary>
+    public sealed record ViewKey(FindingVisibility Viewer, int? InspectionId);
 
-    private sealed record CachedView(long FindingsVersion, DateTimeOffset At, Task<DashboardView> View);
+    public Task<DashboardView> GetAsync(Actor actor, int? inspectionId = null, CancellationToken ct = default) =>
+        cache.GetAsync(new ViewKey(FindingVisibility.Of(actor), inspectionId), () => ComputeAsync(actor, inspectionId), ct);
 
-    public async Task<DashboardView> GetAsync(Actor actor, int? inspectionId = null, CancellationToken ct = default)
-    {
-        var key = (db.Database.GetConnectionString(), actor.IsLiaison, actor.IsLiaison ? actor.UnitId : null, actor.IsAuditor, inspectionId);
-        var version = RectifyDb.FindingsVersion;
-        var now = time.GetUtcNow();
-        TaskCompletionSource<DashboardView>? mine = null;
-        CachedView entry;
-        lock (Cache)
-        {
-            if (!Cache.TryGetValue(key, out entry!) || entry.FindingsVersion != version || now - entry.At >= MaxAge || now < entry.At)
-            {
-                mine = new TaskCompletionSource<DashboardView>(TaskCreationOptions.RunContinuationsAsynchronously);
-                entry = new CachedView(version, now, mine.Task);
-                Cache[key] = entry;
-            }
-        }
-        if (mine is not null)
-        {
-            // Not cancelled with this request: others may be waiting for the answer.
-            try
-            {
-                mine.SetResult(await ComputeAsync(actor, inspectionId, CancellationToken.None));
-            }
-            catch (Exception e)
-            {
-                lock (Cache)
-                {
-                    if (Cache.TryGetValue(key, out var current) && current == entry)
-                        Cache.Remove(key);
-                }
-                mine.SetException(e);
-            }
-        }
-        return await entry.View.WaitAsync(ct);
-    }
-
-    private async Task<DashboardView> ComputeAsync(Actor actor, int? inspectionId, CancellationToken ct)
+    private async Task<DashboardView> ComputeAsync(Actor actor, int? inspectionId)
     {
         var findings = db.Set<Finding>().AsNoTracking().VisibleTo(actor);
         if (!actor.IsAuditor)
@@ -81,19 +45,19 @@ public sealed class DashboardService(RectifyDb db, TimeProvider time)
         var groups = await findings
             .GroupBy(f => new { f.UnitId, f.Status, f.IsOverdue })
             .Select(g => new { g.Key.UnitId, g.Key.Status, g.Key.IsOverdue, Count = g.Count() })
-            .ToListAsync(ct);
+            .ToListAsync();
         var overdue = groups.Where(g => g.IsOverdue).GroupBy(g => g.UnitId).ToDictionary(g => g.Key, g => g.Sum(x => x.Count));
         // A finding is accepted once; its accepted report says whether it came in on time.
         var onTime = await db.Set<RectificationReport>().AsNoTracking()
             .Where(r => r.Decision == ReviewDecision.Accepted && r.SubmittedOnTime && findings.Any(f => f.Id == r.FindingId))
             .GroupBy(r => r.Finding!.UnitId)
             .Select(g => new { UnitId = g.Key, Count = g.Select(r => r.FindingId).Distinct().Count() })
-            .ToDictionaryAsync(x => x.UnitId, x => x.Count, ct);
+            .ToDictionaryAsync(x => x.UnitId, x => x.Count);
         var unitIds = groups.Select(g => g.UnitId).Distinct().ToList();
         var unitQuery = db.Set<Unit>().AsNoTracking().Where(u => u.IsActive || unitIds.Contains(u.Id));
         if (actor.IsLiaison)
             unitQuery = unitQuery.Where(u => u.Id == actor.UnitId);
-        var units = await unitQuery.OrderBy(u => u.SortOrder).ThenBy(u => u.Id).Select(u => new { u.Id, u.Name }).ToListAsync(ct);
+        var units = await unitQuery.OrderBy(u => u.SortOrder).ThenBy(u => u.Id).Select(u => new { u.Id, u.Name }).ToListAsync();
 
         var byStatus = Enum.GetValues<FindingStatus>().ToDictionary(s => s, s => groups.Where(g => g.Status == s).Sum(g => g.Count));
         var progress = units.Select(u =>

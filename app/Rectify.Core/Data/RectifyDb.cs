@@ -33,10 +33,14 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     private ActorContext? _actorContext;
     private TimeProvider? _time;
     private static long s_findingsVersion;
+    private static long s_referenceDataVersion;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
     /// <summary>Bumped by every save in this process that changes a finding or a report; lets readers cache aggregates.</summary>
     public static long FindingsVersion => Interlocked.Read(ref s_findingsVersion);
+
+    /// <summary>Bumped by every save in this process that changes a unit, a category or an inspection (what forms offer to pick).</summary>
+    public static long ReferenceDataVersion => Interlocked.Read(ref s_referenceDataVersion);
 
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
@@ -154,6 +158,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
                 await ownTransaction.CommitAsync(cancellationToken);
             if (audited.Any(a => a.Entry.Entity is Findings.Finding or Reports.RectificationReport))
                 Interlocked.Increment(ref s_findingsVersion);
+            if (audited.Any(a => a.Entry.Entity is Units.Unit or Categories.Category or Inspections.Inspection))
+                Interlocked.Increment(ref s_referenceDataVersion);
             return written;
         }
         catch

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Auditing;
+using Rectify.Caching;
 using Rectify.Categories;
 using Rectify.Common;
 using Rectify.Data;
@@ -71,20 +72,14 @@ public sealed record FindingInput
 }
 
 /// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
-public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, IServiceProvider services)
+public sealed class FindingService(
+    RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, FreshCache<FindingService.CountKey, int> counts, IServiceProvider services)
 {
     /// <summary>
-    /// The list's totals, kept like the dashboard's counts: per filter and per what the viewer may see, dropped as soon
-    /// as a finding changes in this process, at most <see cref="CountMaxAge"/> old otherwise (changes made by other
-    /// nodes). Counting is cheap in SQL but costs a whole query per page view.
+    /// A list total depends on the filter (not its sort or page) and on what the viewer may see. Counting is cheap in
+    /// SQL but costs a whole query per page view, so totals are cached per key.
     /// </summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<CountKey, CachedCount> Counts = new();
-    private static readonly TimeSpan CountMaxAge = TimeSpan.FromSeconds(5);
-    private const int MaxCachedCounts = 10_000;
-
-    private sealed record CountKey(string? Database, bool Auditor, bool Liaison, int? ViewerUnitId, FindingFilter Filter);
-
-    private sealed record CachedCount(long FindingsVersion, DateTimeOffset At, int Total);
+    public sealed record CountKey(FindingVisibility Viewer, FindingFilter Filter);
 
     public async Task<Page<FindingRow>> SearchAsync(FindingFilter filter, Actor actor, CancellationToken ct = default)
     {
@@ -140,21 +135,9 @@ public sealed class FindingService(RectifyDb db, OfficeClock clock, FindingLifec
         return new Page<FindingRow>(items, pageNumber, pageSize, total);
     }
 
-    private async Task<int> CountAsync(IQueryable<Finding> query, FindingFilter filter, Actor actor, CancellationToken ct)
-    {
-        var key = new CountKey(db.Database.GetConnectionString(), actor.IsAuditor, actor.IsLiaison, actor.IsLiaison ? actor.UnitId : null,
-            filter with { Sort = null, Page = 1, PageSize = 0 });
-        // Read before counting: a change committed meanwhile then makes this entry stale at once.
-        var version = RectifyDb.FindingsVersion;
-        var now = clock.Now;
-        if (Counts.TryGetValue(key, out var cached) && cached.FindingsVersion == version && now >= cached.At && now - cached.At < CountMaxAge)
-            return cached.Total;
-        var total = await query.CountAsync(ct);
-        if (Counts.Count >= MaxCachedCounts)
-            Counts.Clear();
-        Counts[key] = new CachedCount(version, now, total);
-        return total;
-    }
+    private Task<int> CountAsync(IQueryable<Finding> query, FindingFilter filter, Actor actor, CancellationToken ct) =>
+        counts.GetAsync(new CountKey(FindingVisibility.Of(actor), filter with { Sort = null, Page = 1, PageSize = 0 }),
+            () => query.CountAsync(), ct);
 
     /// <summary>The finding with everything that belongs to it; 404 when the actor may not see it.</summary>
     public async Task<FindingDetail> GetAsync(int id, Actor actor, CancellationToken ct = default)

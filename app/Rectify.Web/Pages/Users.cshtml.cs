@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
-using Rectify.Data;
+using Rectify.Findings;
 using Rectify.Users;
 using Rectify.Web.Auth;
 using Rectify.Web.Pages.Shared;
@@ -12,7 +12,7 @@ namespace Rectify.Web.Pages;
 
 /// <summary>Accounts: create with a role (a liaison with its unit), reset a password, deactivate or reactivate.</summary>
 [Authorize(Policy = Policies.Supervisor)]
-public class UsersModel(UserAdminService admin, RectifyDb db, ActorContext actor) : PageModel
+public class UsersModel(UserAdminService admin, FindingChoices choices, ActorContext actor) : PageModel
 {
     public IReadOnlyList<UserRow> Rows { get; private set; } = [];
     public List<Lookups.Option> Units { get; private set; } = [];
@@ -61,6 +61,6 @@ public class UsersModel(UserAdminService admin, RectifyDb db, ActorContext actor
     private async Task LoadAsync(CancellationToken ct)
     {
         Rows = await admin.ListAsync(actor.Actor, ct);
-        Units = await Lookups.UnitsAsync(db, ct);
+        Units = await Lookups.UnitsAsync(choices, actor.Actor, ct);
     }
 }

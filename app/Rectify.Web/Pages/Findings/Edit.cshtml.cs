@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
-using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Time;
 using Rectify.Web.Auth;
@@ -12,7 +11,7 @@ namespace Rectify.Web.Pages.Findings;
 
 /// <summary>Records a new finding (as a draft) or edits one that is still a draft or awaiting rectification.</summary>
 [Authorize(Policy = Policies.Auditor)]
-public class EditModel(FindingService findings, RectifyDb db, ActorContext actor, OfficeClock clock) : PageModel
+public class EditModel(FindingService findings, FindingChoices choices, ActorContext actor, OfficeClock clock) : PageModel
 {
     public int? Id { get; private set; }
     [BindProperty] public int InspectionId { get; set; }
@@ -82,8 +81,8 @@ public class EditModel(FindingService findings, RectifyDb db, ActorContext actor
 
     private async Task LoadListsAsync(CancellationToken ct)
     {
-        Units = await Lookups.UnitsAsync(db, ct);
-        Categories = await Lookups.CategoriesAsync(db, ct);
-        Inspections = await Lookups.InspectionsAsync(db, ct);
+        Units = await Lookups.UnitsAsync(choices, actor.Actor, ct);
+        Categories = await Lookups.CategoriesAsync(choices, actor.Actor, ct);
+        Inspections = await Lookups.InspectionsAsync(choices, actor.Actor, ct);
     }
 }

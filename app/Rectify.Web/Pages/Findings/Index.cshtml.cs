@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
 using Rectify.Common;
-using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Web.Auth;
 using Rectify.Web.Pages.Shared;
@@ -12,7 +11,7 @@ namespace Rectify.Web.Pages.Findings;
 
 /// <summary>The ledger (台账): every finding the office staff may see, filtered and paged.</summary>
 [Authorize(Policy = Policies.Staff)]
-public class IndexModel(FindingService findings, RectifyDb db, ActorContext actor) : PageModel
+public class IndexModel(FindingService findings, FindingChoices choices, ActorContext actor) : PageModel
 {
     [BindProperty(SupportsGet = true)] public int? Unit { get; set; }
     [BindProperty(SupportsGet = true)] public FindingStatus? Status { get; set; }
@@ -45,9 +44,9 @@ public class IndexModel(FindingService findings, RectifyDb db, ActorContext acto
             Page = PageNumber,
             PageSize = 20,
         }, actor.Actor, ct);
-        Units = await Lookups.UnitsAsync(db, ct);
-        Categories = await Lookups.CategoriesAsync(db, ct);
-        Inspections = await Lookups.InspectionsAsync(db, ct);
+        Units = await Lookups.UnitsAsync(choices, actor.Actor, ct);
+        Categories = await Lookups.CategoriesAsync(choices, actor.Actor, ct);
+        Inspections = await Lookups.InspectionsAsync(choices, actor.Actor, ct);
     }
 
     /// <summary>The current filters with another page number, for the pager links.</summary>

@@ -1,26 +1,23 @@
-using Microsoft.EntityFrameworkCore;
-using Rectify.Categories;
-using Rectify.Data;
-using Rectify.Inspections;
-using Rectify.Units;
+using Rectify.Auditing;
+using Rectify.Findings;
+using Rectify.Web.Localization;
 
 namespace Rectify.Web.Pages.Shared;
 
-/// <summary>The short lists the forms' drop-downs offer.</summary>
+/// <summary>The forms' drop-downs: <see cref="FindingChoices"/> in the page's language.</summary>
 public static class Lookups
 {
     public sealed record Option(int Id, string Name);
 
-    public static Task<List<Option>> UnitsAsync(RectifyDb db, CancellationToken ct = default) =>
-        db.Set<Unit>().AsNoTracking().Where(u => u.IsActive).OrderBy(u => u.SortOrder).ThenBy(u => u.Id)
-            .Select(u => new Option(u.Id, u.Name)).ToListAsync(ct);
+    public static async Task<List<Option>> UnitsAsync(FindingChoices choices, Actor actor, CancellationToken ct = default) =>
+        InPageLanguage(await choices.UnitsAsync(actor, ct));
 
-    public static async Task<List<Option>> CategoriesAsync(RectifyDb db, CancellationToken ct = default) =>
-        (await db.Set<Category>().AsNoTracking().Where(c => c.IsActive).OrderBy(c => c.SortOrder).ThenBy(c => c.Id)
-            .Select(c => new { c.Id, c.Name, c.NameEn }).ToListAsync(ct))
-        .Select(c => new Option(c.Id, Localization.Lang.IsEnglish && c.NameEn.Length > 0 ? c.NameEn : c.Name)).ToList();
+    public static async Task<List<Option>> CategoriesAsync(FindingChoices choices, Actor actor, CancellationToken ct = default) =>
+        InPageLanguage(await choices.CategoriesAsync(actor, ct));
 
-    public static Task<List<Option>> InspectionsAsync(RectifyDb db, CancellationToken ct = default) =>
-        db.Set<Inspection>().AsNoTracking().OrderByDescending(i => i.PeriodEnd).ThenByDescending(i => i.Id)
-            .Select(i => new Option(i.Id, i.Title)).ToListAsync(ct);
+    public static async Task<List<Option>> InspectionsAsync(FindingChoices choices, Actor actor, CancellationToken ct = default) =>
+        InPageLanguage(await choices.InspectionsAsync(actor, ct));
+
+    private static List<Option> InPageLanguage(IReadOnlyList<Choice> choices) =>
+        choices.Select(c => new Option(c.Id, Lang.IsEnglish && c.NameEn.Length > 0 ? c.NameEn : c.Name)).ToList();
 }
