@@ -33,9 +33,20 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         Assert.True(await app.WithDbAsync(db => db.Set<Findings.Finding>().AnyAsync(f => f.Id == findingId && f.IsOverdue && f.QueuedForFollowUp)));
 
         var page = await SignedInPageAsync("auditor");
-        // The page the finding page frames (Pages/Workflows/_WorkflowViewer.cshtml).
-        await page.GotoAsync($"/designer/workflows/instances/{instance.Id}/view");
-        var frame = page.MainFrame;
+        var frameworkRequests = 0;
+        page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/designer/_framework/"))
+                frameworkRequests++;
+        };
+        await page.GotoAsync($"/findings/{findingId}");
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        Assert.Equal(0, frameworkRequests);
+        // The viewer is framed when its button is clicked (Pages/Workflows/_WorkflowViewer.cshtml); the button gives way to a link to the viewer's own page.
+        await page.GetByRole(AriaRole.Button, new() { Name = "打开流程图" }).ClickAsync();
+        var newWindow = page.Locator("#workflow-viewer").GetByRole(AriaRole.Link, new() { Name = "在新窗口打开" });
+        await Assertions.Expect(newWindow).ToBeFocusedAsync();
+        var frame = page.FrameLocator("#workflow-viewer iframe");
 
         // Badges from the execution report: the reminders and the escalation done (green), the report wait blocked (orange).
         foreach (var (cell, theme) in new[] { ("escalate", "success"), ("mailReminder3", "success"), ("mailReminder1", "success"), ("assign", "success"), ("waitReport", "warning") })
@@ -53,7 +64,15 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await frame.GetByText("Executions", new() { Exact = false }).First.ClickAsync();
         await page.WaitForTimeoutAsync(1500);
         await BrowserApp.ShotAsync(page, "designer-viewer-step");
-        Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
+        Assert.Equal(0, await frame.Locator("#blazor-error-ui:visible").CountAsync());
+        Assert.True(frameworkRequests > 0);
+
+        // The viewer's own page, opened in a new window (and the link without script), shows the same instance.
+        var own = await page.RunAndWaitForPopupAsync(() => newWindow.ClickAsync());
+        Assert.EndsWith($"/designer/workflows/instances/{instance.Id}/view", own.Url);
+        await own.Locator("g[data-cell-id='escalate'] .mud-badge.mud-theme-success").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = Boot });
+        await BrowserApp.ShotAsync(own, "designer-viewer-own-page");
+        Assert.Equal(0, await own.Locator("#blazor-error-ui:visible").CountAsync());
     }
 
     [Fact]

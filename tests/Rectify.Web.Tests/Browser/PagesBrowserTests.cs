@@ -111,10 +111,49 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await SignInAsync(liaison, "kjj");
         await VisitAsync(liaison, "/dashboard", "30-liaison-dashboard", "本单位整改情况");
         await VisitAsync(liaison, "/my", "31-liaison-my", "科技局");
+        var designerRequests = new List<string>();
+        liaison.Request += (_, request) =>
+        {
+            if (new Uri(request.Url).AbsolutePath.StartsWith("/designer/"))
+                designerRequests.Add(request.Url);
+        };
         await liaison.Locator("table tbody tr td a").First.ClickAsync();
         await Assertions.Expect(liaison.Locator("#request-extension")).ToBeVisibleAsync();
+        await liaison.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await BrowserApp.ShotAsync(liaison, "32-liaison-finding");
         var findingUrl = liaison.Url;
+        // The workflow viewer (the Studio, a WebAssembly app of several MB) is not loaded until asked for.
+        Assert.Empty(designerRequests);
+        var viewer = liaison.Locator("#workflow-viewer");
+        var openViewer = viewer.Locator("button[aria-controls=workflow-viewer-frame]");
+        await Assertions.Expect(openViewer).ToHaveAccessibleNameAsync("打开流程图");
+        await Assertions.Expect(openViewer).ToHaveAttributeAsync("aria-expanded", "false");
+        await Assertions.Expect(viewer.Locator("iframe")).ToHaveCountAsync(0);
+
+        // The workflow card's link scrolls to the viewer and opens it; until the frame has loaded (held back here) it says so.
+        var releaseFrame = new TaskCompletionSource();
+        await liaison.RouteAsync("**/designer/workflows/instances/*/view", async route =>
+        {
+            await releaseFrame.Task;
+            await route.ContinueAsync();
+        });
+        await liaison.ClickAsync("#workflow a[href='#workflow-viewer']");
+        var frame = viewer.Locator("iframe");
+        await Assertions.Expect(frame).ToHaveAttributeAsync("src", new Regex(@"^/designer/workflows/instances/[^/]+/view$"));
+        await Assertions.Expect(frame).ToHaveAttributeAsync("title", "流程实例查看器");
+        await Assertions.Expect(viewer.GetByRole(AriaRole.Status)).ToHaveTextAsync("正在加载流程图…");
+        await Assertions.Expect(frame).ToBeInViewportAsync();
+        await Assertions.Expect(openViewer).ToBeHiddenAsync();
+        await Assertions.Expect(openViewer).ToHaveAttributeAsync("aria-expanded", "true");
+        var newWindow = viewer.GetByRole(AriaRole.Link, new() { Name = "在新窗口打开" });
+        await Assertions.Expect(newWindow).ToHaveAttributeAsync("href", (await frame.GetAttributeAsync("src"))!);
+        await Assertions.Expect(newWindow).ToHaveAttributeAsync("target", "_blank");
+        await BrowserApp.ShotAsync(liaison, "32-liaison-finding-viewer-loading");
+        releaseFrame.SetResult();
+        // The frame's page loads the Studio's scripts (the code editor alone is several MB): seconds on a busy machine.
+        await Assertions.Expect(viewer.GetByRole(AriaRole.Status)).ToBeHiddenAsync(new() { Timeout = 30_000 });
+        Assert.Contains(designerRequests, url => url.Contains("/designer/_framework/"));
+
         // Asking for more time: a date not after the deadline is refused beside the form, and the reason stays.
         const string reason = "需协调财政部门提供预算批复文件。";
         await liaison.FillAsync("#NewDeadline", "2026-03-01");
@@ -139,6 +178,20 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await Assertions.Expect(deciding.Locator("dl.props")).ToContainTextAsync("2026-04-30");
         await BrowserApp.ShotAsync(deciding, "35-auditor-extension-approved");
         await deciding.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Without_script_the_finding_page_links_to_the_workflow_viewer_page()
+    {
+        var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, Locale = "zh-CN", JavaScriptEnabled = false });
+        var liaison = await context.NewPageAsync();
+        await SignInAsync(liaison, "kjj");
+        await liaison.GotoAsync("/my");
+        await liaison.Locator("table tbody tr td a").First.ClickAsync();
+        await liaison.Locator("#workflow-viewer").GetByRole(AriaRole.Link, new() { Name = "打开流程图" }).ClickAsync();
+        await liaison.WaitForURLAsync(new Regex(@"/designer/workflows/instances/[^/]+/view$"));
+        await Assertions.Expect(liaison.Locator("elsa-workflow-instance-viewer")).ToHaveAttributeAsync("access-token", new Regex("."));
+        await context.CloseAsync();
     }
 
     private static async Task SignInAsync(IPage page, string userName, string? shot = null)
