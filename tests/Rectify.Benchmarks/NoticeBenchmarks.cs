@@ -124,9 +124,10 @@ public static class NoticeBenchmarks
         var cpu = Cpu();
         var pause = GC.GetTotalPauseDuration();
         var collections = GC.CollectionCount(0);
+        var allocated = GC.GetTotalAllocatedBytes();
         await using (var scope = db.Scope(Sample.Auditor))
             await scope.ServiceProvider.GetRequiredService<NoticeService>().IssueAsync(noticeId, Sample.Auditor);
-        return (watch.Elapsed, $"CPU {(Cpu() - cpu).TotalMilliseconds:0} ms, GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms in {GC.CollectionCount(0) - collections} collections");
+        return (watch.Elapsed, $"CPU {(Cpu() - cpu).TotalMilliseconds:0} ms, GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms in {GC.CollectionCount(0) - collections} collections, {(GC.GetTotalAllocatedBytes() - allocated) / 1_048_576} MB allocated");
     }
 
     /// <summary>Process CPU time: on a shared, loaded machine it says more than the wall clock.</summary>
