@@ -47,18 +47,20 @@ internal sealed class BulkWrite
     public static BulkWrite Pending(IEnumerable<EntityEntry> tracked)
     {
         var entries = tracked.Where(e => e.State is EntityState.Added or EntityState.Deleted
-                                         && (Array.IndexOf(Types, e.Metadata.ClrType) >= 0 || Array.IndexOf(Appended, e.Metadata.ClrType) >= 0)).ToList();
-        var keys = entries.GroupBy(Key).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        List<List<EntityEntry>> ByType(EntityState state, IEnumerable<Type> types) => types
-            .Select(type => entries.Where(e => e.Metadata.ClrType == type && e.State == state
-                                               && !e.Properties.Any(p => p.IsTemporary) && !keys.Contains(Key(e))).ToList())
+                                         && (Array.IndexOf(Types, e.Metadata.ClrType) >= 0 || Array.IndexOf(Appended, e.Metadata.ClrType) >= 0))
+            .Select(e => (Entry: e, Key: Key(e))).ToList();
+        var keysTwice = entries.GroupBy(e => e.Key).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        List<List<EntityEntry>> Take(EntityState state, IEnumerable<Type> types, Func<PropertyEntry, bool> unknownYet) => types
+            .Select(type => entries.Where(e => e.Entry.Metadata.ClrType == type && e.Entry.State == state
+                                               && !e.Entry.Properties.Any(unknownYet) && !keysTwice.Contains(e.Key))
+                .Select(e => e.Entry).ToList())
             .Where(g => g.Count > 0).ToList();
-        // Appended rows may only refer to rows that exist already (their own key is the database's to generate).
-        var appends = Appended.Select(type => entries.Where(e => e.Metadata.ClrType == type && e.State == EntityState.Added
-                                                                   && !e.Properties.Any(p => p.IsTemporary && !p.Metadata.IsPrimaryKey())).ToList())
-            .Where(g => g.Count > 0).ToList();
-        // An instance is removed by EF: its delete checks the revision.
-        return new BulkWrite(ByType(EntityState.Added, Types), ByType(EntityState.Deleted, [typeof(Workflows.WorkflowTimer), typeof(Workflows.WorkflowBookmark)]), appends);
+        return new BulkWrite(
+            Take(EntityState.Added, Types, p => p.IsTemporary),
+            // An instance is removed by EF: its delete checks the revision.
+            Take(EntityState.Deleted, [typeof(Workflows.WorkflowTimer), typeof(Workflows.WorkflowBookmark)], p => p.IsTemporary),
+            // Appended rows may only refer to rows that exist already (their own key is the database's to generate).
+            Take(EntityState.Added, Appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()));
     }
 
     /// <summary>Inserts untracked rows of one type, leaving out a key the database generates, on the context's transaction.</summary>
