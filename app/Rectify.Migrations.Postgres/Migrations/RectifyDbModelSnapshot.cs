@@ -545,6 +545,9 @@ namespace Rectify.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("CutOff")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateOnly>("Date")
                         .HasColumnType("date");
 
@@ -577,6 +580,12 @@ namespace Rectify.Migrations.Postgres
 
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("date");
+
+                    b.Property<string>("PreviewHtml")
+                        .HasColumnType("text");
+
+                    b.Property<string>("PreviewJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("Requirements")
                         .IsRequired()
@@ -959,6 +968,19 @@ namespace Rectify.Migrations.Postgres
                     b.HasIndex("UnitId");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Rectify.Workflows.DemoClockPosition", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("Position")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DemoClock", (string)null);
                 });
 
             modelBuilder.Entity("Rectify.Workflows.WorkflowBookmark", b =>

@@ -520,6 +520,9 @@ namespace Rectify.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("CutOff")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateOnly>("Date")
                         .HasColumnType("TEXT");
 
@@ -551,6 +554,12 @@ namespace Rectify.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("PeriodStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviewHtml")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviewJson")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Requirements")
@@ -928,6 +937,19 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.HasIndex("UnitId");
 
                     b.ToTable("AspNetUsers", (string)null);
+                });
+
+            modelBuilder.Entity("Rectify.Workflows.DemoClockPosition", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DemoClock", (string)null);
                 });
 
             modelBuilder.Entity("Rectify.Workflows.WorkflowBookmark", b =>
