@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
@@ -22,6 +23,7 @@ using Rectify.Web.Notices;
 using Rectify.Web.Units;
 using Rectify.Web.Users;
 using Rectify.Web.Workflows;
+using Rectify.Workflows.Timers;
 
 namespace Rectify.Web;
 
@@ -72,7 +74,14 @@ public static class WebModule
             .AddClaimsPrincipalFactory<RectifyClaimsFactory>()
             .AddDefaultTokenProviders();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<AppClocks>((o, clocks) =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            o.TimeProvider = clocks.Real;
+        });
+        // Sessions age in real time: moving the demonstration clock by days must not expire everybody's cookie.
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<AppClocks>((o, clocks) => o.TimeProvider = clocks.Real);
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = ".Rectify.Auth";
@@ -202,6 +211,10 @@ public static class WebModule
     public static async Task PrepareAsync(this WebApplication app)
     {
         await DatabaseInitializer.MigrateAsync(app.Services);
+        // The demo clock stands where it stood (or at its configured start) before anything is stamped with it.
+        var demoClock = app.Services.GetRequiredService<DemoClockControl>();
+        await demoClock.RestoreAsync();
+        app.Lifetime.ApplicationStopping.Register(() => demoClock.SaveAsync().GetAwaiter().GetResult());
         var seed = app.Configuration.GetValue("Demo:Seed", true);
         if (seed)
         {

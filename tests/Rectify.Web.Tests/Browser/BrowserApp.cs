@@ -7,7 +7,7 @@ namespace Rectify.Web.Tests.Browser;
 /// The app of <see cref="RectifyWebFactory"/> (temp data folder, demo seed, fake clock) served by Kestrel on a free
 /// loopback port so a browser can reach it, plus one headless Debian Chromium shared by the browser tests.
 /// </summary>
-public sealed class BrowserApp : RectifyWebFactory, IAsyncLifetime
+public class BrowserApp : RectifyWebFactory, IAsyncLifetime
 {
     public string BaseUrl { get; private set; } = "";
     public IPlaywright Playwright { get; private set; } = null!;
