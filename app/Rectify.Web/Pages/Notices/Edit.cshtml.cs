@@ -59,7 +59,7 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     {
         await notices.UpdateDraftAsync(id, Draft(), actor.Actor, ct);
         return Redirect($"/notices/{id}?done=saved");
-    }, ct);
+    }, ct, keepTyped: true);
 
     public Task<IActionResult> OnPostIssueAsync(int id, CancellationToken ct) => Act(id, async () =>
     {
@@ -90,7 +90,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
         return Redirect($"/notices/{correction.Id}");
     }, ct);
 
-    private async Task<IActionResult> Act(int id, Func<Task<IActionResult>> action, CancellationToken ct)
+    /// <summary>Runs a handler; a refusal shows the page again with what was typed (a save) or what is stored (the rest).</summary>
+    private async Task<IActionResult> Act(int id, Func<Task<IActionResult>> action, CancellationToken ct, bool keepTyped = false)
     {
         try
         {
@@ -100,7 +101,7 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
         {
             Error = e.Message();
             ErrorDetails = e.Details;
-            await LoadAsync(id, fillForm: false, ct);
+            await LoadAsync(id, fillForm: !keepTyped, ct);
             Response.StatusCode = e.Kind == RectifyErrorKind.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
