@@ -94,6 +94,8 @@ public sealed class DemoClockControl(DemoClock? clock, DemoClockOptions options,
     {
         if (clock is null)
             throw RectifyException.Forbidden("workflow.demo_clock_off", "演示时钟未开启。", "The demonstration clock is not enabled.");
+        // Instants go to the database in UTC (PostgreSQL refuses other offsets); callers may give office time.
+        until = until.ToUniversalTime();
         await _gate.WaitAsync(ct);
         try
         {
