@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Rectify.Findings;
-using Rectify.Web.Demo;
 using Xunit;
 
 namespace Rectify.Web.Tests.Browser;
@@ -20,7 +19,7 @@ public sealed class NoticeAndDemoClockBrowserTests(DemoClockBrowserApp app) : IC
     {
         var page = await app.NewPageAsync();
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
-        await SignInAsync(page, "auditor");
+        await PagesBrowserTests.SignInAsync(page, "auditor");
         await page.GotoAsync("/notices");
         await page.Locator("#new-notice input[name=InspectionIds]").First.CheckAsync();
         await page.FillAsync("#new-notice #Number", "X政公办〔2026〕30号");
@@ -62,7 +61,7 @@ public sealed class NoticeAndDemoClockBrowserTests(DemoClockBrowserApp app) : IC
     public async Task The_supervisor_moves_the_demo_clock_from_the_workflows_page()
     {
         var page = await app.NewPageAsync();
-        await SignInAsync(page, "supervisor");
+        await PagesBrowserTests.SignInAsync(page, "supervisor");
         await page.GotoAsync("/workflows");
         await Assertions.Expect(page.Locator("#demo-now")).ToHaveTextAsync(new Regex("^2026-"));
         await page.FillAsync("#Until", "2026-10-10T09:30");
@@ -73,14 +72,5 @@ public sealed class NoticeAndDemoClockBrowserTests(DemoClockBrowserApp app) : IC
         // Still signed in after the move.
         await page.GotoAsync("/dashboard");
         Assert.EndsWith("/dashboard", page.Url);
-    }
-
-    private static async Task SignInAsync(IPage page, string userName)
-    {
-        await page.GotoAsync("/login");
-        await page.FillAsync("#UserName", userName);
-        await page.FillAsync("#Password", DemoData.Password);
-        await page.ClickAsync("form button[type=submit]");
-        await page.WaitForURLAsync(new Regex("/dashboard$"));
     }
 }
