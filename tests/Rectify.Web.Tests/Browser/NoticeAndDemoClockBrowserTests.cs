@@ -21,6 +21,9 @@ public sealed class NoticeAndDemoClockBrowserTests(DemoClockBrowserApp app) : IC
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         await PagesBrowserTests.SignInAsync(page, "auditor");
         await page.GotoAsync("/notices");
+        // The seeded inspection is partly issued: it is offered with the count of its findings still to publish.
+        await Assertions.Expect(page.Locator("#new-notice label.check").First).ToContainTextAsync("未通报");
+        await BrowserApp.ShotAsync(page, "notice-new-draft-offer");
         await page.Locator("#new-notice input[name=InspectionIds]").First.CheckAsync();
         await page.FillAsync("#new-notice #Number", "X政公办〔2026〕30号");
         var composedAt = app.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToOffset(TimeSpan.FromHours(8));
