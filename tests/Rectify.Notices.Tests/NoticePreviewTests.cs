@@ -16,6 +16,7 @@ public sealed class NoticePreviewTests : IAsyncLifetime
     private static readonly DateOnly FebDeadline = new(2026, 3, 13);
     private NoticeTestBed _bed = null!;
     private int _february;
+    private int _first;
 
     public async Task InitializeAsync()
     {
@@ -25,8 +26,8 @@ public sealed class NoticePreviewTests : IAsyncLifetime
             ("科技局", "政策解读", "政策解读栏目无解读材料", FebDeadline),
             ("住交局", "主动公开", "住房保障信息未公开", FebDeadline),
             ("卫健委", "政务新媒体", "政务新媒体更新不及时", new DateOnly(2026, 4, 30)));
-        var first = await _bed.DraftAsync("X政公办〔2026〕1号", new(2026, 3, 2), _february);
-        await Notices(n => n.IssueAsync(first, Sample.Auditor));
+        _first = await _bed.DraftAsync("X政公办〔2026〕1号", new(2026, 3, 2), _february);
+        await Notices(n => n.IssueAsync(_first, Sample.Auditor));
     }
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
@@ -128,6 +129,11 @@ public sealed class NoticePreviewTests : IAsyncLifetime
         Assert.Equal(2, content.Basic.Findings);
         var html = await Notices(n => n.BodyHtmlAsync(id, Sample.Auditor));
         Assert.Contains("整改完成率为66.7%，按时整改率为33.3%", html);
+        // The first notice had nothing due at its cut-off: an empty table, and no rate of nothing.
+        var first = await Notices(n => n.ContentAsync(_first, Sample.Auditor));
+        Assert.Equal((0, "—"), (first.CompletionTotal.Findings, first.CompletionTotal.RateText));
+        Assert.Empty(first.Completion);
+        Assert.Contains("截至2026年3月2日，前期通报问题均未到整改期限。", await Notices(n => n.BodyHtmlAsync(_first, Sample.Auditor)));
         var table = html[html.IndexOf("<table class=\"completion\">", StringComparison.Ordinal)..];
         Assert.DoesNotContain("马塘街道", table[..table.IndexOf("</table>", StringComparison.Ordinal)]);
     }
