@@ -41,6 +41,7 @@ public sealed class TemplatesBrowserTests(MailBrowserApp app) : IClassFixture<Ma
         await page.GotoAsync("/templates?t=mail/reminder");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("邮件与通报模板");
         await Assertions.Expect(page.Locator("#preview-subject")).ToContainTextAsync("【催办】");
+        await Assertions.Expect(page.FrameLocator("#preview-html").Locator("body")).ToContainTextAsync("整改期限");
         await BrowserApp.ShotAsync(page, "templates-reminder");
 
         // A broken edit: the error names the part, line and column while typing, and saving is refused.

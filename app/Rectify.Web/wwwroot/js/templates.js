@@ -1,5 +1,6 @@
 // /templates: while a template is edited, its preview is rendered on the server (the same renderer, limits and data
-// as real mail) and shown here with any errors by part, line and column.
+// as real mail) and shown here with any errors by part, line and column. The HTML preview frame runs no script
+// (sandboxed; same origin only so that it is drawn in screenshots too).
 (() => {
     const form = document.getElementById('template-form');
     if (!form) return;
@@ -22,6 +23,8 @@
         }));
         errors.hidden = preview.errors.length === 0;
         if (preview.errors.length > 0) return;
+        // A refused save's message is about an edit that has since been corrected.
+        document.getElementById('save-error')?.remove();
         if (subject) subject.textContent = preview.subject ?? '';
         html.srcdoc = preview.html ?? '';
         if (text) text.textContent = preview.text ?? '';
