@@ -67,6 +67,12 @@ public sealed class TemplatesBrowserTests(MailBrowserApp app) : IClassFixture<Ma
         await Assertions.Expect(page.Locator("table")).ToContainTextAsync("使用中");
         await BrowserApp.ShotAsync(page, "templates-reminder-saved");
 
+        // The notice templates are edited the same way, one HTML part each (before the clock moves past the sign-in).
+        await page.GotoAsync("/templates?t=notice/notice");
+        await Assertions.Expect(page.Locator("#template-form h2")).ToContainTextAsync("通报正文");
+        await Assertions.Expect(page.Locator("#part-subject")).ToHaveCountAsync(0);
+        await BrowserApp.ShotAsync(page, "templates-notice");
+
         // The next reminder: move the clock to the first reminder timer, fire it and send what is due.
         var reminders = await NextRemindersAsync();
         Assert.NotEmpty(reminders);
