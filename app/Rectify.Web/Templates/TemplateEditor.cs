@@ -22,7 +22,7 @@ public sealed record TemplateParts(string? Subject, string Html, string? Text);
 /// <summary>Where a part does not parse or fails on the chosen data: the part, 1-based line and column, the message.</summary>
 public sealed record PartError(string Part, int Line, int Column, string Message)
 {
-    public override string ToString() => Line > 0 ? $"{PartTitle(Part)} 第 {Line} 行第 {Column} 列：{Message}" : $"{PartTitle(Part)}：{Message}";
+    public override string ToString() => Line > 0 ? $"{PartTitle(Part)} 第 {Line} 行第 {Column} 列：{Message}" : Part.Length > 0 ? $"{PartTitle(Part)}：{Message}" : Message;
 
     public static string PartTitle(string part) => part switch
     {
@@ -110,7 +110,7 @@ public sealed class TemplateEditor(
         if (errors.Count > 0)
             return new TemplatePreview(errors, null, null, null);
         if (subjectId is not { } id)
-            return new TemplatePreview([new PartError(SavedTemplates.HtmlPart, 0, 0, template.IsMail ? "没有可用于预览的问题。" : "没有可用于预览的通报。")], null, null, null);
+            return new TemplatePreview([new PartError("", 0, 0, template.IsMail ? "没有可用于预览的问题。" : "没有可用于预览的通报。")], null, null, null);
         try
         {
             if (template.IsMail)

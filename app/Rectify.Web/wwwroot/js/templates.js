@@ -18,7 +18,7 @@
         const preview = await response.json();
         errors.replaceChildren(...preview.errors.map(e => {
             const li = document.createElement('li');
-            li.textContent = e.line > 0 ? `${partTitle(e.part)} 第 ${e.line} 行第 ${e.column} 列：${e.message}` : `${partTitle(e.part)}：${e.message}`;
+            li.textContent = e.line > 0 ? `${partTitle(e.part)} 第 ${e.line} 行第 ${e.column} 列：${e.message}` : e.part ? `${partTitle(e.part)}：${e.message}` : e.message;
             return li;
         }));
         errors.hidden = preview.errors.length === 0;
