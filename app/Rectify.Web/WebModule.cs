@@ -149,6 +149,7 @@ public static class WebModule
         }));
         services.AddHealthChecks().AddDbContextCheck<RectifyDb>("database");
         services.AddScoped<DemoData>();
+        services.AddScoped<Rectify.Web.Templates.TemplateEditor>();
         services.AddElsaStudio();
         return builder;
     }

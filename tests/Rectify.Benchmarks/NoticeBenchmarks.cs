@@ -5,6 +5,7 @@ using Rectify.Categories;
 using Rectify.Findings;
 using Rectify.Inspections;
 using Rectify.Mail;
+using Rectify.Mail.Templates;
 using Rectify.Notices;
 using Rectify.Notices.Spreadsheets;
 using Rectify.Testing;
@@ -62,7 +63,15 @@ public static class NoticeBenchmarks
             var notices = scope.ServiceProvider.GetRequiredService<NoticeService>();
             var content = await notices.ContentAsync(noticeId, Sample.Auditor);
             var templateOnly = await MedianAsync(() => { notices.RenderBody(content); return Task.CompletedTask; });
-            Report("notice HTML, template only (1,000 findings, 60 units)", templateOnly, $"{html.Length / 1024} KB");
+            var baseline = await MedianAsync(() => { Baseline.Encode(content); return Task.CompletedTask; });
+            Report("notice HTML, template only (1,000 findings, 60 units)", templateOnly,
+                $"{html.Length / 1024} KB; {templateOnly / baseline:0.0}× the baseline ({Baseline.What}: {baseline.TotalMilliseconds:0.00} ms)");
+            var renderer = scope.ServiceProvider.GetRequiredService<TemplateRenderer>();
+            var messages = Baseline.Mails(renderer);
+            var mailRender = await MedianAsync(() => { foreach (var (name, model) in messages) renderer.Render(name, model); return Task.CompletedTask; });
+            var mailBaseline = await MedianAsync(() => { foreach (var (_, model) in messages) Baseline.Encode(model); return Task.CompletedTask; });
+            Report($"mail, {messages.Count} messages (every template, 3 parts each)", mailRender,
+                $"{mailRender.TotalMicroseconds / messages.Count:0} µs a message; {mailRender / mailBaseline:0.0}× the baseline ({mailBaseline.TotalMilliseconds:0.00} ms)");
         }
         Report("notice HTML, composed from the database + rendered + stored (recompose)", render, $"reading the stored preview {compose.TotalMilliseconds:0} ms");
         var bytes = Array.Empty<byte>();
