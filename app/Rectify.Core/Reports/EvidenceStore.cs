@@ -16,6 +16,9 @@ public sealed class EvidenceOptions
     /// several nodes, a folder they all mount.
     /// </summary>
     public string Directory { get; set; } = "evidence";
+
+    /// <summary>The largest request a report submission may send: every file at its limit, plus the form's text.</summary>
+    public long UploadBytes => MaxFileBytes * MaxFiles + 1024 * 1024;
 }
 
 /// <summary>One uploaded file as the web layer hands it over (e.g. from an IFormFile).</summary>

@@ -20,7 +20,12 @@ public sealed class RectifyClaimsFactory(UserManager<AppUser> users, IOptions<Id
     }
 }
 
-/// <summary>A deactivated account cannot sign in, and its existing cookie stops working at the next stamp check.</summary>
+/// <summary>
+/// A deactivated account cannot sign in, and its existing cookie stops working at the next stamp check. Sign-in takes
+/// the same time whatever is wrong: an unknown name, a locked or deactivated account still costs one password hash
+/// check, so the answer's time does not tell which names exist. Signing out renews the security stamp, which ends the
+/// user's sessions and Studio tokens on the server too.
+/// </summary>
 public sealed class RectifySignInManager(
     UserManager<AppUser> users,
     IHttpContextAccessor contextAccessor,
@@ -31,7 +36,33 @@ public sealed class RectifySignInManager(
     IUserConfirmation<AppUser> confirmation)
     : SignInManager<AppUser>(users, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
+    // A hash of a random password, made once by the app's hasher: unknown names are checked against it.
+    private static string? s_dummyHash;
+
     public override async Task<bool> CanSignInAsync(AppUser user) => user.IsActive && await base.CanSignInAsync(user);
+
+    public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
+    {
+        var user = await UserManager.FindByNameAsync(userName);
+        if (user is null)
+        {
+            s_dummyHash ??= UserManager.PasswordHasher.HashPassword(new AppUser(), Guid.NewGuid().ToString());
+            UserManager.PasswordHasher.VerifyHashedPassword(new AppUser(), s_dummyHash, password);
+            Logger.LogInformation("Sign-in refused: unknown user name.");
+            return SignInResult.Failed;
+        }
+        // The base refuses these before checking the password: check it anyway, for the time.
+        if (await IsLockedOut(user) || !await CanSignInAsync(user))
+            UserManager.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash ?? s_dummyHash ?? "", password);
+        return await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+    }
+
+    public override async Task SignOutAsync()
+    {
+        if (Context.User.Identity?.IsAuthenticated == true && await UserManager.GetUserAsync(Context.User) is { } user)
+            await UserManager.UpdateSecurityStampAsync(user);
+        await base.SignOutAsync();
+    }
 
     public override async Task<AppUser?> ValidateSecurityStampAsync(ClaimsPrincipal? principal)
     {
