@@ -134,6 +134,8 @@ public static class WebModule
             o.Conventions.AddPageApplicationModelConvention("/Findings/Details", page => page.EndpointMetadata.Add(new RequestSizeLimitAttribute(evidence.UploadBytes)));
         });
 
+        // Binding failures go through the error handler too (problem details, storage.full), never a bare 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddExceptionHandler<RectifyExceptionHandler>();

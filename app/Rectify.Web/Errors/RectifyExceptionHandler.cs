@@ -18,6 +18,8 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
         var (status, code, zh, en) = exception switch
         {
             RectifyException e => (StatusOf(e.Kind), e.Code, e.Message, e.MessageEn),
+            // A full disk, also while the form's files are buffered (a BadHttpRequestException around the IOException).
+            _ when Reports.StorageFull.Is(exception) => (507, "storage.full", Reports.StorageFull.Error().Message, Reports.StorageFull.Error().MessageEn),
             DbUpdateConcurrencyException => (409, "concurrent_change", "该记录已被他人修改，请刷新后重试。", "Someone else changed this record; reload and retry."),
             AntiforgeryValidationException => (400, "antiforgery.invalid", "页面已过期或请求来源无法确认，请刷新页面后重试。", "The page expired or the request's origin could not be confirmed; reload the page and retry."),
             BadHttpRequestException { StatusCode: 413 } => (413, "request.too_large", "上传内容超过大小限制。", "The upload is larger than allowed."),
@@ -55,6 +57,7 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
         RectifyErrorKind.Invalid => 400,
         RectifyErrorKind.Forbidden => 403,
         RectifyErrorKind.NotFound => 404,
+        RectifyErrorKind.Unavailable => 507,
         _ => 409,
     };
 
