@@ -75,6 +75,7 @@ public static class WebModule
             .AddSignInManager<RectifySignInManager>()
             .AddClaimsPrincipalFactory<RectifyClaimsFactory>()
             .AddDefaultTokenProviders();
+        services.AddSingleton<DummyPasswordHash>();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.ConfigureApplicationCookie(o =>
@@ -168,7 +169,12 @@ public static class WebModule
                 await problems.TryWriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = http,
-                    ProblemDetails = { Status = http.Response.StatusCode, Extensions = { ["code"] = $"http.{http.Response.StatusCode}" } },
+                    ProblemDetails = { Status = http.Response.StatusCode, Extensions = { ["code"] = http.Response.StatusCode switch
+                    {
+                        // A body refused by its size limit before any endpoint code ran.
+                        StatusCodes.Status413PayloadTooLarge => "request.too_large",
+                        var status => $"http.{status}",
+                    } } },
                 });
             }
         });

@@ -33,12 +33,10 @@ public sealed class RectifySignInManager(
     IOptions<IdentityOptions> optionsAccessor,
     ILogger<SignInManager<AppUser>> logger,
     Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider schemes,
-    IUserConfirmation<AppUser> confirmation)
+    IUserConfirmation<AppUser> confirmation,
+    DummyPasswordHash dummy)
     : SignInManager<AppUser>(users, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
-    // A hash of a random password, made once by the app's hasher: unknown names are checked against it.
-    private static string? s_dummyHash;
-
     public override async Task<bool> CanSignInAsync(AppUser user) => user.IsActive && await base.CanSignInAsync(user);
 
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
@@ -46,14 +44,13 @@ public sealed class RectifySignInManager(
         var user = await UserManager.FindByNameAsync(userName);
         if (user is null)
         {
-            s_dummyHash ??= UserManager.PasswordHasher.HashPassword(new AppUser(), Guid.NewGuid().ToString());
-            UserManager.PasswordHasher.VerifyHashedPassword(new AppUser(), s_dummyHash, password);
+            UserManager.PasswordHasher.VerifyHashedPassword(new AppUser(), dummy.Value, password);
             Logger.LogInformation("Sign-in refused: unknown user name.");
             return SignInResult.Failed;
         }
         // The base refuses these before checking the password: check it anyway, for the time.
         if (await IsLockedOut(user) || !await CanSignInAsync(user))
-            UserManager.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash ?? s_dummyHash ?? "", password);
+            UserManager.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash ?? dummy.Value, password);
         return await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
     }
 
@@ -69,4 +66,12 @@ public sealed class RectifySignInManager(
         var user = await base.ValidateSecurityStampAsync(principal);
         return user is { IsActive: true } ? user : null;
     }
+}
+
+/// <summary>A hash of a random password at this app's hashing cost, made once: unknown user names are checked against it.</summary>
+public sealed class DummyPasswordHash(IOptions<PasswordHasherOptions> options)
+{
+    private readonly Lazy<string> _value = new(() => new PasswordHasher<AppUser>(options).HashPassword(new AppUser(), Guid.NewGuid().ToString()));
+
+    public string Value => _value.Value;
 }

@@ -33,7 +33,10 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        app.UseForwardedHeaders();
+        // Without a configured proxy nobody is trusted (with empty lists the middleware would trust every sender).
+        var forwarded = app.ApplicationServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ForwardedHeadersOptions>>().Value;
+        if (forwarded.KnownProxies.Count > 0 || forwarded.KnownIPNetworks.Count > 0)
+            app.UseForwardedHeaders();
         return app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
