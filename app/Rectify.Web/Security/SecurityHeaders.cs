@@ -17,6 +17,14 @@ public static class SecurityHeaders
         "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-src 'self'; frame-ancestors 'self'; " +
         "form-action 'self'; base-uri 'self'; object-src 'none'";
 
+    /// <summary>
+    /// The Studio's pages (under /designer/) also allow the one inline script the Studio inserts itself (its editor's
+    /// hotkey registration), by its hash: it changes only with the pinned package version (Designer/package.json), and
+    /// the browser test of the designer fails if it does.
+    /// </summary>
+    public static readonly string DesignerContentSecurityPolicy = ContentSecurityPolicy.Replace(
+        "script-src 'self' 'wasm-unsafe-eval'", "script-src 'self' 'wasm-unsafe-eval' 'sha256-snlP1jz0gjwc5cTz9ErZcliXuCK63+Mmf68RRCeptgc='");
+
     public static void AddForwardedHeaders(IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<ForwardedHeadersOptions>(o =>
@@ -40,7 +48,7 @@ public static class SecurityHeaders
         return app.Use((context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/designer") ? DesignerContentSecurityPolicy : ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "SAMEORIGIN";
             headers["Referrer-Policy"] = "same-origin";
