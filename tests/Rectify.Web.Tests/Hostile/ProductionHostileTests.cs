@@ -31,7 +31,7 @@ public sealed class ProductionHostileTests(ProductionHostileTests.ProductionApp 
     [Fact]
     public async Task Admin_create_makes_the_first_supervisor_from_the_command_line()
     {
-        var dll = Path.Combine(RepoRoot(), "app", "Rectify.Web", "bin", "Release", "net10.0", "Rectify.Web.dll");
+        var dll = Path.Combine(Browser.BrowserApp.RepoRoot(), "app", "Rectify.Web", "bin", "Release", "net10.0", "Rectify.Web.dll");
         Assert.True(File.Exists(dll), dll);
         var data = Path.Combine(Path.GetTempPath(), "rectify-admin-create", Guid.NewGuid().ToString("N"));
         try
@@ -71,13 +71,5 @@ public sealed class ProductionHostileTests(ProductionHostileTests.ProductionApp 
     {
         protected override string EnvironmentName => "Production";
         protected override bool SeedDemo => false;
-    }
-
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
-    {
-        var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Rectify.sln")))
-            dir = dir.Parent;
-        return dir!.FullName;
     }
 }
