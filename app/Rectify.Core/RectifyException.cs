@@ -36,4 +36,6 @@ public enum RectifyErrorKind
     NotFound,
     /// <summary>409: the request does not fit the current state (an illegal transition).</summary>
     Conflict,
+    /// <summary>507: the server cannot store it now (a full disk); nothing was changed.</summary>
+    Unavailable,
 }

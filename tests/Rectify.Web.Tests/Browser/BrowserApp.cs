@@ -64,7 +64,7 @@ public class BrowserApp : RectifyWebFactory, IAsyncLifetime
     }
 
     /// <summary>Found from this source file, since the build output may live outside the repository.</summary>
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
+    public static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
     {
         var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Rectify.sln")))
