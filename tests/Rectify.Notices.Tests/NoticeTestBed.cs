@@ -108,5 +108,8 @@ public sealed class NoticeTestBed : IAsyncDisposable
                 lifecycle.Assign(finding);
             return Task.CompletedTask;
         }
+
+        public Task<DeadlineSettings> DeadlineSettingsAsync(Finding finding, CancellationToken cancellationToken = default) =>
+            Task.FromResult(DeadlineSettings.Default);
     }
 }
