@@ -51,18 +51,18 @@ public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calend
     }
 
     /// <summary>
-    /// A warning (Chinese, English) when the deadline leaves fewer working days than the workflow's first reminder needs,
-    /// so that reminder would never go out; null otherwise.
+    /// A warning (Chinese, English) when the deadline leaves no more working days than the workflow's first reminder is
+    /// placed before it: that reminder's day is today or past, so it would not go out; null otherwise.
     /// </summary>
     public async Task<(string Message, string MessageEn)?> ShortNoticeWarningAsync(Finding finding, CancellationToken ct = default)
     {
         var first = (await SettingsAsync(finding, ct)).FirstReminderDays;
         var deadline = Effective(finding);
         var left = calendar.CountBetween(clock.Today, deadline);
-        if (first <= 0 || deadline < clock.Today || left >= first)
+        if (first <= 0 || deadline < clock.Today || left > first)
             return null;
-        return ($"问题 #{finding.Id} 的整改期限（{deadline:yyyy-MM-dd}）距今只有{Math.Max(0, left)}个工作日，少于第一次催办所需的{first}个工作日，该次催办不会发出。",
-            $"Finding #{finding.Id}: its deadline ({deadline:yyyy-MM-dd}) leaves {Math.Max(0, left)} working days, fewer than the {first} the first reminder needs; that reminder will not go out.");
+        return ($"问题 #{finding.Id} 的整改期限（{deadline:yyyy-MM-dd}）距今只有{Math.Max(0, left)}个工作日，不足以在期限前{first}个工作日发出第一次催办，该次催办不会发出。",
+            $"Finding #{finding.Id}: its deadline ({deadline:yyyy-MM-dd}) leaves {Math.Max(0, left)} working days, too few for the first reminder {first} working days before it; that reminder will not go out.");
     }
 
     /// <summary>

@@ -86,7 +86,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         var proposed = DateOnly.ParseExact(proposedText, "yyyy-MM-dd");
         await Assertions.Expect(auditor.Locator("#ReturnDeadline")).ToHaveValueAsync(proposedText);
         await Assertions.Expect(auditor.Locator("#proposed-deadline")).ToContainTextAsync("个工作日");
-        await BrowserApp.ShotAsync(auditor, "20-return-dialog");
+        await BrowserApp.ShotAsync(auditor, "40-auditor-return-dialog");
 
         // An earlier date is refused beside the dialog, which stays open with what was typed.
         await auditor.FillAsync("#ReturnDeadline", proposed.AddDays(-1).ToString("yyyy-MM-dd"));
@@ -94,20 +94,35 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await auditor.ClickAsync("#return-dialog button[type=submit]");
         await Assertions.Expect(auditor.Locator("#return-dialog .error")).ToContainTextAsync($"不能早于 {proposedText}");
         await Assertions.Expect(auditor.Locator("#ReturnComment")).ToHaveValueAsync("佐证链接无法打开，请补充。");
-        await BrowserApp.ShotAsync(auditor, "21-return-dialog-refused");
+        await BrowserApp.ShotAsync(auditor, "41-auditor-return-dialog-refused");
 
         var later = proposed.AddDays(3).ToString("yyyy-MM-dd");
         await auditor.FillAsync("#ReturnDeadline", later);
         await auditor.ClickAsync("#return-dialog button[type=submit]");
         await Assertions.Expect(auditor.Locator(".toolbar .badge").First).ToHaveTextAsync("退回");
         await Assertions.Expect(auditor.Locator("main")).ToContainTextAsync(later);
-        await BrowserApp.ShotAsync(auditor, "22-returned");
+        await BrowserApp.ShotAsync(auditor, "42-auditor-returned");
+        // Editing the issued finding: its deadline moves only with a reason.
+        await auditor.GotoAsync(findingUrl + "/edit");
+        await Assertions.Expect(auditor.Locator("#DeadlineReason")).ToBeVisibleAsync();
+        await Assertions.Expect(auditor.Locator("#DeadlineWorkingDays")).ToHaveCountAsync(0);
+        await BrowserApp.ShotAsync(auditor, "44-auditor-finding-edit-issued");
+
+        // A draft given in working days shows the date it would get if issued today.
+        await auditor.GotoAsync("/findings/new");
+        await auditor.FillAsync("#Description", "政策解读栏目未关联原文件。");
+        await auditor.FillAsync("#Deadline", "");
+        await auditor.FillAsync("#DeadlineWorkingDays", "5");
+        await auditor.ClickAsync("main form.card button[type=submit]");
+        await auditor.WaitForURLAsync(new Regex(@"/findings/\d+$"));
+        await Assertions.Expect(auditor.Locator("main")).ToContainTextAsync("5个工作日（下发时确定；今天下发为 ");
+        await BrowserApp.ShotAsync(auditor, "45-auditor-draft-working-days");
 
         // The liaison sees 退回 in its list at phone width and can report again.
         await liaison.SetViewportSizeAsync(390, 844);
         await liaison.GotoAsync("/my?status=Returned");
         await Assertions.Expect(liaison.Locator("table tbody tr").First).ToContainTextAsync("退回");
-        await BrowserApp.ShotAsync(liaison, "23-liaison-returned-390");
+        await BrowserApp.ShotAsync(liaison, "43-liaison-returned-390");
         await liaison.GotoAsync(findingUrl);
         await Assertions.Expect(liaison.Locator("#submit-report")).ToBeVisibleAsync();
         await liaison.Context.CloseAsync();
