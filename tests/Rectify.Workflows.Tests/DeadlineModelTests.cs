@@ -198,7 +198,7 @@ public class DeadlineModelTests
                         proposed = f.Deadline;
                     // Sometimes the auditor gives more time than the rule's date.
                     var to = random.Next(3) == 0 ? proposed.AddDays(random.Next(1, 6)) : proposed;
-                    await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>().ReviewAsync(f.Id, reportId, false, "佐证不足", Sample.Auditor, default, to));
+                    await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>().ReviewAsync(f.Id, reportId, false, "佐证不足", Sample.Auditor, to));
                     f.Status = FindingStatus.Returned;
                     Move(f, to);
                     f.Mails.Add(("report-returned", RecipientKind.Liaison));

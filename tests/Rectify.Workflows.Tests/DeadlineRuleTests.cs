@@ -64,7 +64,7 @@ public class DeadlineRuleTests
         // Returned Tue 12-01: five working days later is 12-08, earlier than the current 12-14, which stays.
         database.Clock.SetUtcNow(Local(12, 1, 10));
         var refused = await Assert.ThrowsAsync<RectifyException>(() => As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>()
-            .ReviewAsync(id, report.Id, false, "佐证不足", Sample.Auditor, default, new DateOnly(2026, 12, 8))));
+            .ReviewAsync(id, report.Id, false, "佐证不足", Sample.Auditor, new DateOnly(2026, 12, 8))));
         Assert.Equal("finding.return_deadline_too_early", refused.Code);
         Assert.Contains("2026-12-14", refused.Message);
 

@@ -154,8 +154,8 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
     /// workflow's working days (<see cref="FindingDeadline.ProposedOnReturnAsync"/>); the auditor may choose a later
     /// <paramref name="returnDeadline"/>, never an earlier one (finding.return_deadline_too_early).
     /// </summary>
-    public Task<RectificationReport> ReviewAsync(int findingId, int reportId, bool accept, string comment, Actor actor, CancellationToken ct = default,
-        DateOnly? returnDeadline = null) =>
+    public Task<RectificationReport> ReviewAsync(int findingId, int reportId, bool accept, string comment, Actor actor,
+        DateOnly? returnDeadline = null, CancellationToken ct = default) =>
         ChangeAsync(findingId, actor, ct, async finding =>
         {
             var report = finding.Reports.SingleOrDefault(r => r.Id == reportId) ?? throw RectifyException.NotFound("report");

@@ -90,7 +90,7 @@ public static class FindingsApi
 
         group.MapPost("/{id:int}/reports/{reportId:int}/review", async (int id, int reportId, ReviewRequest request,
             FindingLifecycle lifecycle, HttpContext http, CancellationToken ct) =>
-            ToDto(await lifecycle.ReviewAsync(id, reportId, request.Accept, request.Comment ?? "", http.Actor(), ct, request.Accept ? null : request.ReturnDeadline)))
+            ToDto(await lifecycle.ReviewAsync(id, reportId, request.Accept, request.Comment ?? "", http.Actor(), request.Accept ? null : request.ReturnDeadline, ct)))
             .RequireAuthorization(Policies.Auditor)
             .WithSummary("Accept a report, or return it with a comment and a new deadline (the later of the current one and the workflow's working days from today, or a later one given)");
 

@@ -62,7 +62,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     public async Task OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct);
 
     public Task<IActionResult> OnPostReviewAsync(int id, int reportId, bool accept, CancellationToken ct) =>
-        ActAsync(id, accept ? "review" : "return", ct, () => lifecycle.ReviewAsync(id, reportId, accept, Comment ?? "", Actor, ct, accept ? null : ReturnDeadline),
+        ActAsync(id, accept ? "review" : "return", ct, () => lifecycle.ReviewAsync(id, reportId, accept, Comment ?? "", Actor, accept ? null : ReturnDeadline, ct),
             accept ? Lang.T("已通过整改报告。", "Report accepted.") : Lang.T("已退回整改报告。", "Report returned."));
 
     public Task<IActionResult> OnPostDecideExtensionAsync(int id, int requestId, bool approve, CancellationToken ct) =>
