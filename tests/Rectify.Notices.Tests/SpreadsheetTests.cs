@@ -82,7 +82,7 @@ public sealed class SpreadsheetTests : IAsyncLifetime
         // Working days stay working days on the draft: they become a date when the finding is issued, not imported.
         var drafts = await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.InspectionId == result.InspectionId).OrderBy(f => f.Id).ToListAsync());
         Assert.Equal([10, null, 5, null], drafts.Select(f => f.DeadlineWorkingDays));
-        _bed.Db.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 10, 0, 0, TimeSpan.FromHours(8)));
+        _bed.Db.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 10, 0, 0, TimeSpan.FromHours(8)).ToUniversalTime());
         await _bed.WithAsync(sp => sp.GetRequiredService<FindingService>().IssueAsync([drafts[0].Id], Sample.Auditor));
         var issued = await _bed.Db.WithDbAsync(db => db.Set<Finding>().SingleAsync(f => f.Id == drafts[0].Id));
         // Ten working days from Wed 03-11 (the day after issuing): Tue 03-24, not the import's 03-16.

@@ -166,4 +166,27 @@ public class DeadlineRuleTests
         Assert.Contains("剩余1个工作日（10月9日）", reminders[1].ModelJson);
         Assert.DoesNotContain("剩余10", reminders[0].ModelJson);
     }
+
+    [Fact]
+    public async Task Edit_moves_the_timers_of_an_instance_started_before_the_deadline_signal_existed()
+    {
+        await using var database = await CreateAsync(start: Local(12, 1, 9));
+        var (units, category, inspection) = await SeedAsync(database);
+        var id = (await StartAsync(database, _ => [Sample.Finding(units[0], category, inspection, new DateOnly(2026, 12, 14))]))[0];
+        // As such an instance stands: its reminders and its deadline wait for ExtensionDecided.
+        await database.WithDbAsync(async db =>
+        {
+            await db.Database.ExecuteSqlRawAsync("""UPDATE "WorkflowBookmarks" SET "Name" = 'ExtensionDecided' WHERE "Name" = 'DeadlineChanged'""");
+            await db.Database.ExecuteSqlRawAsync("""UPDATE "WorkflowInstances" SET "State" = REPLACE("State", '"DeadlineChanged"', '"ExtensionDecided"')""");
+            return 0;
+        });
+
+        database.Clock.SetUtcNow(Local(12, 2, 10));
+        await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>()
+            .ChangeDeadlineAsync(id, new DateOnly(2026, 12, 10), "按区政府督查要求提前完成", Sample.Auditor));
+        Assert.Equal([("remind3", Local(12, 7, 9)), ("remind1", Local(12, 9, 9)), ("waitReport", Local(12, 11, 0))], await TimersAsync(database, id));
+        // The extension step still waits for its decision.
+        Assert.Contains(await database.WithDbAsync(db => db.Set<WorkflowBookmark>().Select(b => new { b.ActivityId, b.Name }).ToListAsync()),
+            b => b.ActivityId == "extension" && b.Name == nameof(ExtensionDecided));
+    }
 }

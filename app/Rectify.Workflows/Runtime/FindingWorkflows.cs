@@ -87,14 +87,16 @@ public sealed class FindingWorkflows(
 /// lifecycle's own DbContext so the workflow's changes commit with the user's action. A second delivery finds no
 /// bookmark and does nothing; concurrent resumes of one instance collide on its revision and the action retries.
 /// </summary>
-public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, DefinitionCache cache) : IFindingEventHandler
+public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, DefinitionCache cache, ActivityRegistry registry) : IFindingEventHandler
 {
     public async Task HandleAsync(FindingEvent e, CancellationToken cancellationToken)
     {
         var findingId = e.Finding.Id;
+        // Instances started before DeadlineChanged existed wait for ExtensionDecided in their deadline-relative steps.
+        var legacy = e is DeadlineChanged ? nameof(ExtensionDecided) : null;
         var bookmarks = await db.Set<WorkflowBookmark>().AsNoTracking()
-            .Where(b => b.FindingId == findingId && b.Name == e.Name)
-            .Select(b => new { b.InstanceId, b.ActivityExecutionId })
+            .Where(b => b.FindingId == findingId && (b.Name == e.Name || b.Name == legacy))
+            .Select(b => new { b.InstanceId, b.ActivityExecutionId, b.ActivityId, b.Name })
             .ToListAsync(cancellationToken);
         // Resolved here, not injected: the runner's lifecycle is the one calling this handler.
         var runner = bookmarks.Count > 0 ? scope.GetRequiredService<WorkflowRunner>() : null;
@@ -104,10 +106,20 @@ public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, D
             if (instance is null)
                 continue;
             var definition = await cache.ParsedAsync(db, instance.DefinitionVersionId, cancellationToken);
-            var executions = group.Select(b => b.ActivityExecutionId).Distinct().OrderBy(int.Parse).ToList();
-            await runner!.ResumeAsync(instance, definition, e.Finding, executions, new Signal(e.Name, e), cancellationToken);
-            if (e is DeadlineChanged)
-                await runner.RestartDeadlineWaitsAsync(instance, definition, e.Finding, cancellationToken);
+            List<string> Executions(IEnumerable<string> ids) => ids.Distinct().OrderBy(int.Parse).ToList();
+            var current = Executions(group.Where(b => b.Name == e.Name).Select(b => b.ActivityExecutionId));
+            if (current.Count > 0)
+                await runner!.ResumeAsync(instance, definition, e.Finding, current, new Signal(e.Name, e), cancellationToken);
+            if (legacy is null)
+                continue;
+            var old = Executions(group.Where(b => b.Name == legacy && FollowsDeadline(definition, b.ActivityId)).Select(b => b.ActivityExecutionId));
+            if (old.Count > 0)
+                await runner!.ResumeAsync(instance, definition, e.Finding, old, new Signal(legacy, e), cancellationToken);
+            await runner!.RestartDeadlineWaitsAsync(instance, definition, e.Finding, cancellationToken);
         }
     }
+
+    private bool FollowsDeadline(WorkflowDefinition definition, string activityId) =>
+        definition.ById.TryGetValue(activityId, out var node) && registry.TryGet(node.Type, out var activity)
+        && activity is IDeadlineRelative or WaitForReport;
 }
