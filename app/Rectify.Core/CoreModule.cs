@@ -43,6 +43,7 @@ public static class CoreModule
         services.Configure<WorkingDayOptions>(configuration.GetSection("Office"));
         services.AddSingleton<WorkingDayCalendar>();
         services.AddScoped<ActorContext>();
+        services.AddScoped<FindingDeadline>();
         services.AddScoped<FindingLifecycle>();
         AddFeatureServices(services, configuration);
         return services;

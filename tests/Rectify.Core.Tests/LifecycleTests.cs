@@ -136,21 +136,19 @@ public sealed class LifecycleTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Submitted_report_is_returned_then_the_finding_is_reassigned_with_a_new_deadline()
+    public async Task Submitted_report_is_returned_with_a_new_deadline_and_stays_returned_until_resubmitted()
     {
         var id = await FindingInAsync(FindingStatus.Submitted);
         await ReviewAsync(id, accept: false, "链接无法打开，请补充截图");
         var returned = await LoadAsync(id);
         Assert.Equal(FindingStatus.Returned, returned.Status);
         Assert.Equal("链接无法打开，请补充截图", returned.Reports.Single().ReviewComment);
-        await SyncAsync(id, (lc, f) => lc.Reassign(f, new DateOnly(2026, 3, 20)));
-        var again = await LoadAsync(id);
-        Assert.Equal(FindingStatus.Assigned, again.Status);
-        Assert.Equal(new DateOnly(2026, 3, 20), again.Deadline);
-        // And a second report can be submitted.
+        // Returned on Mon 2026-03-02: five working days later is Mon 03-09, earlier than the deadline 03-13, which stays.
+        Assert.Equal(Deadline, returned.Deadline);
+        // The unit submits again straight from 退回.
         await SubmitAsync(id);
         Assert.Equal(FindingStatus.Submitted, (await LoadAsync(id)).Status);
-        Assert.Contains(await HistoryAsync(id), a => a.Action == "finding.reassigned");
+        Assert.Contains(await HistoryAsync(id), a => a.Action == "finding.returned");
     }
 
     [Fact]
@@ -201,15 +199,14 @@ public sealed class LifecycleTests : IAsyncLifetime
     public static TheoryData<FindingStatus, string> IllegalTransitions() => new()
     {
         { FindingStatus.Draft, "submit" }, { FindingStatus.Draft, "accept" }, { FindingStatus.Draft, "return" },
-        { FindingStatus.Draft, "reassign" }, { FindingStatus.Draft, "overdue" }, { FindingStatus.Draft, "extension" },
+        { FindingStatus.Draft, "overdue" }, { FindingStatus.Draft, "extension" },
         { FindingStatus.Assigned, "assign" }, { FindingStatus.Assigned, "accept" }, { FindingStatus.Assigned, "return" },
-        { FindingStatus.Assigned, "reassign" },
-        { FindingStatus.Submitted, "assign" }, { FindingStatus.Submitted, "submit" }, { FindingStatus.Submitted, "reassign" },
+        { FindingStatus.Submitted, "assign" }, { FindingStatus.Submitted, "submit" },
         { FindingStatus.Submitted, "extension" },
-        { FindingStatus.Returned, "assign" }, { FindingStatus.Returned, "submit" }, { FindingStatus.Returned, "accept" },
+        { FindingStatus.Returned, "assign" }, { FindingStatus.Returned, "accept" },
         { FindingStatus.Returned, "return" },
         { FindingStatus.Accepted, "assign" }, { FindingStatus.Accepted, "submit" }, { FindingStatus.Accepted, "accept" },
-        { FindingStatus.Accepted, "return" }, { FindingStatus.Accepted, "reassign" }, { FindingStatus.Accepted, "overdue" },
+        { FindingStatus.Accepted, "return" }, { FindingStatus.Accepted, "overdue" },
         { FindingStatus.Accepted, "extension" },
     };
 
@@ -222,7 +219,6 @@ public sealed class LifecycleTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RectifyException>(() => action switch
         {
             "assign" => SyncAsync(id, (lc, f) => lc.Assign(f)),
-            "reassign" => SyncAsync(id, (lc, f) => lc.Reassign(f, new DateOnly(2026, 4, 1))),
             "overdue" => SyncAsync(id, (lc, f) => lc.MarkOverdue(f)),
             "submit" => SubmitAsync(id),
             "accept" => ReviewWithAnyReportAsync(id, accept: true),

@@ -120,7 +120,7 @@ public sealed class TemplateTests : IDisposable
     private static MailModel Model(Dictionary<string, object?>? values = null)
     {
         var finding = new FindingView(7, "http://x/findings/7", "教育局", "主动公开", "检查", "栏目", "<b>栏目\"空白\"</b>", "更新", "一般",
-            "2026年3月10日", "2026-03-10", 8, "待整改", false, null, null);
+            "2026年3月10日", "2026-03-10", 6, "剩余6个工作日（3月10日）", "待整改", false, null, null);
         return new MailModel("http://x", "区政务公开办", "2026年3月2日", new RecipientView("王科员", "w@x", "Liaison", true),
             finding.Link, finding, new UnitView(1, "教育局", "李局长", "王科员"), values ?? new Dictionary<string, object?>());
     }

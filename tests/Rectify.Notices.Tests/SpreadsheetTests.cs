@@ -78,6 +78,15 @@ public sealed class SpreadsheetTests : IAsyncLifetime
         Assert.Equal(new DateOnly(2026, 4, 3), rows[1].Deadline);
         Assert.Equal(("教育局", new DateOnly(2026, 3, 9)), (rows[2].Unit, rows[2].Deadline));
         Assert.Equal(new DateOnly(2026, 4, 4), rows[3].Deadline);
+
+        // Working days stay working days on the draft: they become a date when the finding is issued, not imported.
+        var drafts = await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.InspectionId == result.InspectionId).OrderBy(f => f.Id).ToListAsync());
+        Assert.Equal([10, null, 5, null], drafts.Select(f => f.DeadlineWorkingDays));
+        _bed.Db.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 10, 10, 0, 0, TimeSpan.FromHours(8)).ToUniversalTime());
+        await _bed.WithAsync(sp => sp.GetRequiredService<FindingService>().IssueAsync([drafts[0].Id], Sample.Auditor));
+        var issued = await _bed.Db.WithDbAsync(db => db.Set<Finding>().SingleAsync(f => f.Id == drafts[0].Id));
+        // Ten working days from Wed 03-11 (the day after issuing): Tue 03-24, not the import's 03-16.
+        Assert.Equal((new DateOnly(2026, 3, 24), (int?)null, FindingStatus.Assigned), (issued.Deadline, issued.DeadlineWorkingDays, issued.Status));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
@@ -150,8 +151,39 @@ public sealed class ReportFlowTests(WebFixture app) : IClassFixture<WebFixture>
         await WebFixture.JsonAsync(await WebFixture.PostJson(auditor, $"/api/findings/{id}/extensions/{request.GetProperty("id").GetInt32()}/decision", new { approve = true, comment = "同意" }), HttpStatusCode.OK);
         var detail = await WebFixture.JsonAsync(await wjw.GetAsync($"/api/findings/{id}"), HttpStatusCode.OK);
         Assert.Equal("2026-04-30", detail.GetProperty("deadline").GetString());
-        // Returned, or already assigned again if the workflow runtime reassigns on return.
-        Assert.Contains(detail.GetProperty("status").GetString(), new[] { "Returned", "Assigned" });
-        Assert.Equal(59, detail.GetProperty("daysLeft").GetInt32());
+        // 退回 stays until the unit resubmits.
+        Assert.Equal("Returned", detail.GetProperty("status").GetString());
+        // Working days from Mon 03-02 to Thu 04-30 (59 calendar days; 清明 and the weekends do not count).
+        Assert.Equal(42, detail.GetProperty("daysLeft").GetInt32());
+    }
+
+    [Fact]
+    public async Task Return_refuses_an_earlier_deadline_and_moving_a_deadline_needs_a_reason_and_no_past_date()
+    {
+        var id = await app.FindingOfAsync("科技局");
+        var reportId = (await WebFixture.JsonAsync(await SubmitAsync("kjj", id, Form("已更新栏目")), HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        var auditor = await app.As("auditor");
+        await RectifyWebFactory.AddAntiforgeryAsync(auditor);
+        var review = $"/api/findings/{id}/reports/{reportId}/review";
+        await WebFixture.ProblemAsync(await WebFixture.PostJson(auditor, review, new { accept = false, comment = "请补充佐证", returnDeadline = "2026-03-03" }),
+            HttpStatusCode.BadRequest, "finding.return_deadline_too_early");
+        await WebFixture.JsonAsync(await WebFixture.PostJson(auditor, review, new { accept = false, comment = "请补充佐证" }), HttpStatusCode.OK);
+
+        var finding = await WebFixture.JsonAsync(await auditor.GetAsync($"/api/findings/{id}"), HttpStatusCode.OK);
+        Assert.Equal("Returned", finding.GetProperty("status").GetString());
+        var deadline = DateOnly.Parse(finding.GetProperty("deadline").GetString()!);
+        object Edit(DateOnly to, string? reason) => new
+        {
+            inspectionId = finding.GetProperty("inspectionId").GetInt32(), unitId = finding.GetProperty("unitId").GetInt32(),
+            categoryId = finding.GetProperty("categoryId").GetInt32(), location = finding.GetProperty("location").GetString(),
+            description = finding.GetProperty("description").GetString(), requirement = finding.GetProperty("requirement").GetString(),
+            severity = finding.GetProperty("severity").GetString(), deadline = to.ToString("yyyy-MM-dd"), deadlineReason = reason,
+        };
+        await WebFixture.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(deadline.AddDays(7), null)), HttpStatusCode.BadRequest, "finding.deadline_reason_required");
+        await WebFixture.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(new DateOnly(2026, 1, 5), "提前")), HttpStatusCode.BadRequest, "finding.deadline_past");
+        var moved = await WebFixture.JsonAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(deadline.AddDays(7), "材料需上级审定")), HttpStatusCode.OK);
+        Assert.Equal(deadline.AddDays(7).ToString("yyyy-MM-dd"), moved.GetProperty("deadline").GetString());
+        Assert.Contains(moved.GetProperty("history").EnumerateArray(), h => h.GetProperty("action").GetString() == "finding.deadline_changed"
+            && h.GetProperty("after").GetString()!.Contains("材料需上级审定"));
     }
 }

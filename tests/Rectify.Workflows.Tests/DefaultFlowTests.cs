@@ -39,11 +39,11 @@ public class DefaultFlowTests
         var report = await As(database, Sample.LiaisonOf(unit.Id), sp => sp.GetRequiredService<FindingLifecycle>().SubmitReportAsync(findingId, Report(), Sample.LiaisonOf(unit.Id)));
         Assert.False(report.SubmittedOnTime);
 
-        // Returned on Tuesday: a new deadline five working days later, Tue 2026-03-24.
+        // Returned on Tuesday: a new deadline five working days later, Tue 2026-03-24; the finding stays 退回 until resubmitted.
         database.Clock.SetUtcNow(Local(3, 17, 10));
         await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>().ReviewAsync(findingId, report.Id, false, "证据链接无法打开，请补充", Sample.Auditor));
         var returned = await FindingAsync(database, findingId);
-        Assert.Equal(FindingStatus.Assigned, returned.Status);
+        Assert.Equal(FindingStatus.Returned, returned.Status);
         Assert.Equal(new DateOnly(2026, 3, 24), returned.Deadline);
         Assert.False(returned.IsOverdue);
         timers = await database.WithDbAsync(db => db.Set<WorkflowTimer>().OrderBy(t => t.DueAt).Select(t => new { t.ActivityId, t.DueAt }).ToListAsync());
@@ -69,6 +69,7 @@ public class DefaultFlowTests
             ("overdue", RecipientKind.Leader, Local(3, 14, 0)),
             ("overdue", RecipientKind.Supervisors, Local(3, 14, 0)),
             ("report-submitted", RecipientKind.Auditors, Local(3, 16, 10)),
+            ("deadline-changed", RecipientKind.Liaison, Local(3, 17, 10)),
             ("report-returned", RecipientKind.Liaison, Local(3, 17, 10)),
             ("reminder", RecipientKind.Liaison, Local(3, 19, 9)),
             ("report-submitted", RecipientKind.Auditors, Local(3, 20, 10)),

@@ -60,6 +60,7 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         b.Property(f => f.Severity).HasConversion<string>().HasMaxLength(20);
         b.Property(f => f.Version).IsConcurrencyToken();
         b.Property(f => f.Location).HasMaxLength(1000);
+        b.Property(f => f.DeadlineReason).HasMaxLength(500);
         b.HasOne(f => f.Inspection).WithMany().HasForeignKey(f => f.InspectionId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(f => f.Unit).WithMany().HasForeignKey(f => f.UnitId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(f => f.Category).WithMany().HasForeignKey(f => f.CategoryId).OnDelete(DeleteBehavior.Restrict);

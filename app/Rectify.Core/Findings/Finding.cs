@@ -22,6 +22,14 @@ public class Finding : Rectify.Auditing.IAuditable
     public Severity Severity { get; set; } = Severity.Normal;
     /// <summary>The last day of rectification, in the office's time zone.</summary>
     public DateOnly Deadline { get; set; }
+    /// <summary>
+    /// A draft's deadline given as working days (e.g. "5个工作日"): resolved to <see cref="Deadline"/> when the finding is
+    /// issued, counted from the next working day after issuing; until then <see cref="Deadline"/> holds the date it
+    /// would get on the day it was saved. Null once issued and for drafts with a fixed date.
+    /// </summary>
+    public int? DeadlineWorkingDays { get; set; }
+    /// <summary>Why the deadline last changed (an auditor's edit, an approved extension, a return …), kept with it in the history.</summary>
+    public string DeadlineReason { get; set; } = "";
     public FindingStatus Status { get; set; } = FindingStatus.Draft;
     /// <summary>逾期: set when the deadline passed without an accepted report; it stands beside the status.</summary>
     public bool IsOverdue { get; set; }
@@ -49,7 +57,7 @@ public enum FindingStatus
     Assigned,
     /// <summary>已提交: a report awaits review.</summary>
     Submitted,
-    /// <summary>退回: the report was sent back; the finding is assigned again with a new deadline.</summary>
+    /// <summary>退回: the report was sent back with a new deadline; the unit rectifies again and resubmits from here.</summary>
     Returned,
     /// <summary>已整改.</summary>
     Accepted,

@@ -35,3 +35,9 @@ public interface IFindingEventHandler
 {
     Task HandleAsync(FindingEvent e, CancellationToken cancellationToken);
 }
+
+/// <summary>The finding's deadline moved (<see cref="FindingDeadline"/>): the workflow moves its reminder and deadline timers.</summary>
+public sealed record DeadlineChanged(Finding Finding, DateOnly Previous, DeadlineChange Kind, string Reason) : FindingEvent(Finding)
+{
+    public override string Name => nameof(DeadlineChanged);
+}

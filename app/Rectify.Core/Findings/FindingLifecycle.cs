@@ -7,14 +7,15 @@ using Rectify.Time;
 namespace Rectify.Findings;
 
 /// <summary>
-/// The one place a finding changes state. Draft → Assigned → Submitted → Accepted, or Submitted → Returned →
-/// Assigned again; overdue is a flag beside the status. An illegal transition throws a
+/// The one place a finding changes state. Draft → Assigned → Submitted → Accepted, or Submitted → Returned (with a
+/// new deadline) → Submitted again; overdue is a flag beside the status. Deadlines move only through
+/// <see cref="FindingDeadline"/>. An illegal transition throws a
 /// <see cref="RectifyException"/> before anything is changed.
 /// The synchronous methods mutate a tracked finding and leave saving to the caller (the workflow runtime saves
 /// them with its own state); the asynchronous ones are whole user actions that load, authorize, notify the
 /// <see cref="IFindingEventHandler"/>s and save in one transaction, retrying on a concurrent change.
 /// </summary>
-public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, IEnumerable<IFindingEventHandler> handlers)
+public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDeadline deadlines, IEnumerable<IFindingEventHandler> handlers)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -24,16 +25,6 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, IEnumerabl
         finding.Status = FindingStatus.Assigned;
         finding.AssignedAt = clock.Now;
         Touch(finding, "finding.assigned");
-    }
-
-    /// <summary>After a return: the unit gets a new deadline and the finding is open for a report again.</summary>
-    public void Reassign(Finding finding, DateOnly newDeadline)
-    {
-        Require(finding, FindingStatus.Returned, "finding.reassign");
-        finding.Status = FindingStatus.Assigned;
-        finding.Deadline = newDeadline;
-        finding.IsOverdue = false;
-        Touch(finding, "finding.reassigned");
     }
 
     /// <summary>Flags an open finding overdue; a second call changes nothing.</summary>
@@ -60,7 +51,9 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, IEnumerabl
 
     public RectificationReport SubmitReport(Finding finding, ReportContent content, Actor actor)
     {
-        Require(finding, FindingStatus.Assigned, "finding.submit");
+        // A returned finding stays 退回 until the unit resubmits.
+        if (finding.Status is not (FindingStatus.Assigned or FindingStatus.Returned))
+            throw Illegal(finding, "finding.submit");
         if (string.IsNullOrWhiteSpace(content.Measures))
             throw RectifyException.Invalid("report.measures_required", "请填写整改措施。", "Describe the measures taken.");
         var report = new RectificationReport
@@ -141,12 +134,6 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, IEnumerabl
         request.DecidedById = actor.Id;
         request.DecidedByName = actor.Name;
         request.DecidedAt = clock.Now;
-        if (approve)
-        {
-            finding.Deadline = request.RequestedDeadline;
-            if (clock.Now < clock.EndOf(finding.Deadline))
-                finding.IsOverdue = false;
-        }
         Touch(finding, approve ? "extension.approved" : "extension.denied");
     }
 
@@ -162,11 +149,28 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, IEnumerabl
             return report;
         });
 
-    public Task<RectificationReport> ReviewAsync(int findingId, int reportId, bool accept, string comment, Actor actor, CancellationToken ct = default) =>
+    /// <summary>
+    /// Accepts or returns a report. A return gives the later of the current deadline and the return date plus the
+    /// workflow's working days (<see cref="FindingDeadline.ProposedOnReturnAsync"/>); the auditor may choose a later
+    /// <paramref name="returnDeadline"/>, never an earlier one (finding.return_deadline_too_early).
+    /// </summary>
+    public Task<RectificationReport> ReviewAsync(int findingId, int reportId, bool accept, string comment, Actor actor,
+        DateOnly? returnDeadline = null, CancellationToken ct = default) =>
         ChangeAsync(findingId, actor, ct, async finding =>
         {
             var report = finding.Reports.SingleOrDefault(r => r.Id == reportId) ?? throw RectifyException.NotFound("report");
+            var deadline = accept ? finding.Deadline : await deadlines.ProposedOnReturnAsync(finding, ct);
+            if (!accept && returnDeadline is { } chosen)
+            {
+                if (chosen < deadline)
+                    throw RectifyException.Invalid("finding.return_deadline_too_early",
+                        $"退回后的整改期限不能早于 {deadline:yyyy-MM-dd}（当前期限与退回日起规定工作日数中较晚者）。",
+                        $"The deadline after a return cannot be earlier than {deadline:yyyy-MM-dd}.");
+                deadline = chosen;
+            }
             Review(finding, report, accept, comment, actor);
+            if (!accept)
+                await deadlines.MoveAsync(finding, deadline, DeadlineChange.Returned, $"退回整改：{report.ReviewComment}", ct);
             await NotifyAsync(new ReportReviewed(finding, report), ct);
             return report;
         });
@@ -181,11 +185,38 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, IEnumerabl
             return request;
         });
 
+    /// <summary>Moves an issued finding's deadline on an auditor's edit; the reason is required and the date may not be in the past.</summary>
+    public Task<Finding> ChangeDeadlineAsync(int findingId, DateOnly deadline, string reason, Actor actor, CancellationToken ct = default) =>
+        ChangeAsync(findingId, actor, ct, async finding =>
+        {
+            await ChangeDeadlineAsync(finding, deadline, reason, actor, ct);
+            return finding;
+        });
+
+    /// <summary>The edit of <see cref="ChangeDeadlineAsync(int, DateOnly, string, Actor, CancellationToken)"/> on a loaded finding; does not save.</summary>
+    public async Task ChangeDeadlineAsync(Finding finding, DateOnly deadline, string reason, Actor actor, CancellationToken ct)
+    {
+        actor.RequireAuditor();
+        if (finding.Status is not (FindingStatus.Assigned or FindingStatus.Submitted or FindingStatus.Returned))
+            throw Illegal(finding, "finding.change_deadline");
+        if (deadline == finding.Deadline)
+            return;
+        if (deadline < clock.Today)
+            throw FindingDeadline.Past(finding, deadline);
+        if (string.IsNullOrWhiteSpace(reason))
+            throw RectifyException.Invalid("finding.deadline_reason_required", "修改已下发问题的整改期限时，请填写调整理由。", "Give a reason for moving the deadline of an issued finding.");
+        await deadlines.MoveAsync(finding, deadline, DeadlineChange.Edited, reason, ct);
+        Touch(finding, "finding.deadline_changed");
+    }
+
     public Task<ExtensionRequest> DecideExtensionAsync(int findingId, int requestId, bool approve, string comment, Actor actor, CancellationToken ct = default) =>
         ChangeAsync(findingId, actor, ct, async finding =>
         {
             var request = finding.ExtensionRequests.SingleOrDefault(x => x.Id == requestId) ?? throw RectifyException.NotFound("extension");
             DecideExtension(finding, request, approve, comment, actor);
+            if (approve)
+                await deadlines.MoveAsync(finding, request.RequestedDeadline, DeadlineChange.ExtensionApproved,
+                    $"批准延期：{request.Reason}{(request.DecisionComment.Length > 0 ? "；" + request.DecisionComment : "")}", ct);
             await NotifyAsync(new ExtensionDecided(finding, request), ct);
             return request;
         });

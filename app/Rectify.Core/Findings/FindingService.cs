@@ -69,11 +69,15 @@ public sealed record FindingInput
     public string Requirement { get; init; } = "";
     public Severity Severity { get; init; } = Severity.Normal;
     public DateOnly Deadline { get; init; }
+    /// <summary>A draft's deadline as working days instead of a date: resolved when it is issued.</summary>
+    public int? DeadlineWorkingDays { get; init; }
+    /// <summary>Required when the deadline of an issued finding changes: kept in its history and told to the unit.</summary>
+    public string? DeadlineReason { get; init; }
 }
 
 /// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
 public sealed class FindingService(
-    RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, FreshCache<FindingService.CountKey, int> counts, IServiceProvider services)
+    RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, FindingDeadline deadlines, FreshCache<FindingService.CountKey, int> counts, IServiceProvider services)
 {
     /// <summary>
     /// A list total depends on the filter (not its sort or page) and on what the viewer may see. Counting is cheap in
@@ -118,7 +122,6 @@ public sealed class FindingService(
             "updated" => query.OrderByDescending(f => f.UpdatedAt).ThenByDescending(f => f.Id),
             _ => query.OrderBy(f => f.Deadline).ThenBy(f => f.Id),
         };
-        var today = clock.Today;
         var rows = await query
             .Skip((pageNumber - 1) * pageSize)
             .Take(pageSize)
@@ -131,7 +134,7 @@ public sealed class FindingService(
             .ToListAsync(ct);
         var items = rows.Select(r => new FindingRow(r.Id, r.InspectionId, r.InspectionTitle, r.UnitId, r.UnitName,
             r.CategoryId, r.CategoryName, r.CategoryNameEn, r.Location, r.Description, r.Severity, r.Deadline,
-            r.Status, r.IsOverdue, r.Deadline.DayNumber - today.DayNumber, r.UpdatedAt)).ToList();
+            r.Status, r.IsOverdue, deadlines.Remaining(r.Deadline).WorkingDays, r.UpdatedAt)).ToList();
         return new Page<FindingRow>(items, pageNumber, pageSize, total);
     }
 
@@ -155,7 +158,7 @@ public sealed class FindingService(
             .SingleOrDefaultAsync(f => f.Id == id, ct)
             ?? throw RectifyException.NotFound("finding");
         var history = await HistoryQuery(id).ToListAsync(ct);
-        return new FindingDetail(finding, history, clock.DaysLeft(finding.Deadline));
+        return new FindingDetail(finding, history, deadlines.Remaining(deadlines.Effective(finding)).WorkingDays);
     }
 
     public async Task<IReadOnlyList<AuditEvent>> HistoryAsync(int id, Actor actor, CancellationToken ct = default)
@@ -175,6 +178,7 @@ public sealed class FindingService(
         await ValidateAsync(input, ct);
         var finding = new Finding
         {
+            Status = FindingStatus.Draft,
             CreatedAt = clock.Now,
             CreatedById = actor.Id,
             UpdatedAt = clock.Now,
@@ -186,28 +190,54 @@ public sealed class FindingService(
         return finding;
     }
 
-    /// <summary>Edits a finding while it is a draft or awaiting rectification; later its content is what the unit answered.</summary>
+    /// <summary>
+    /// Edits a finding while it is a draft or open for rectification (待整改, 退回). The deadline of an issued finding
+    /// moves only with a reason, through <see cref="FindingDeadline"/> (timers, overdue flag, history, the unit's mail).
+    /// </summary>
     public async Task<Finding> UpdateAsync(int id, FindingInput input, Actor actor, CancellationToken ct = default)
     {
         actor.RequireAuditor();
-        var finding = await db.Set<Finding>().SingleOrDefaultAsync(f => f.Id == id, ct) ?? throw RectifyException.NotFound("finding");
-        if (finding.Status is not (FindingStatus.Draft or FindingStatus.Assigned))
-            throw new RectifyException("finding.not_editable", "只有草稿或待整改的问题可以修改。", "Only draft or assigned findings can be edited.");
-        await ValidateAsync(input, ct);
-        Apply(finding, input);
-        if (!db.ChangeTracker.HasChanges())
-            return finding;
-        finding.UpdatedAt = clock.Now;
-        finding.Version++;
-        db.AuditAs("finding.edited");
+        var finding = await db.Set<Finding>().Include(f => f.Unit).SingleOrDefaultAsync(f => f.Id == id, ct) ?? throw RectifyException.NotFound("finding");
+        if (finding.Status is not (FindingStatus.Draft or FindingStatus.Assigned or FindingStatus.Returned))
+            throw new RectifyException("finding.not_editable", "只有草稿、待整改或退回的问题可以修改。", "Only draft, assigned or returned findings can be edited.");
+        var moved = false;
         try
         {
+            if (finding.Status != FindingStatus.Draft)
+            {
+                if (input.DeadlineWorkingDays is not null)
+                    throw RectifyException.Invalid("finding.deadline_working_days_draft_only", "已下发的问题请填写具体的整改期限日期。", "An issued finding's deadline is a date.");
+                var keep = input with { Deadline = finding.Deadline };
+                await ValidateAsync(keep, ct, deadline: false);
+                Apply(finding, keep);
+                moved = input.Deadline != finding.Deadline;
+                // Names the save finding.deadline_changed and bumps the version.
+                await lifecycle.ChangeDeadlineAsync(finding, input.Deadline, input.DeadlineReason ?? "", actor, ct);
+            }
+            else
+            {
+                await ValidateAsync(input, ct);
+                Apply(finding, input);
+            }
+            if (!db.ChangeTracker.HasChanges())
+                return finding;
+            if (!moved)
+            {
+                finding.UpdatedAt = clock.Now;
+                finding.Version++;
+                db.AuditAs("finding.edited");
+            }
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
             throw new RectifyException("finding.concurrent_change", "该问题已被他人修改，请刷新后重试。", "Someone else changed this finding; reload and retry.");
+        }
+        catch
+        {
+            db.ChangeTracker.Clear();
+            throw;
         }
         return finding;
     }
@@ -246,16 +276,18 @@ public sealed class FindingService(
         var workflows = services.GetService<IFindingWorkflows>();
         if (workflows is not null)
             await workflows.StartAsync(findings, cancellationToken: ct);
+        else
+            deadlines.ResolveForIssue(findings.Where(f => f.Status == FindingStatus.Draft).ToList());
         foreach (var finding in findings.Where(f => f.Status == FindingStatus.Draft))
             lifecycle.Assign(finding);
     }
 
-    private async Task ValidateAsync(FindingInput input, CancellationToken ct)
+    private async Task ValidateAsync(FindingInput input, CancellationToken ct, bool deadline = true)
     {
         if (string.IsNullOrWhiteSpace(input.Description))
             throw RectifyException.Invalid("finding.description_required", "请填写问题描述。", "Describe the problem.");
-        if (input.Deadline == default)
-            throw RectifyException.Invalid("finding.deadline_required", "请填写整改期限。", "Set a deadline.");
+        if (deadline)
+            ValidateDeadline(input);
         if (!await db.Set<Unit>().AnyAsync(u => u.Id == input.UnitId && u.IsActive, ct))
             throw RectifyException.Invalid("finding.unit_unknown", "责任单位不存在。", "Unknown unit.");
         if (!await db.Set<Category>().AnyAsync(c => c.Id == input.CategoryId, ct))
@@ -264,7 +296,20 @@ public sealed class FindingService(
             throw RectifyException.Invalid("finding.inspection_unknown", "检查批次不存在。", "Unknown inspection.");
     }
 
-    private static void Apply(Finding finding, FindingInput input)
+    private void ValidateDeadline(FindingInput input)
+    {
+        if (input.DeadlineWorkingDays is { } days)
+        {
+            if (days is < 1 or > FindingDeadline.MaxWorkingDays)
+                throw RectifyException.Invalid("finding.deadline_working_days_range", $"工作日数应为 1–{FindingDeadline.MaxWorkingDays}。", $"Working days must be 1–{FindingDeadline.MaxWorkingDays}.");
+        }
+        else if (input.Deadline == default)
+            throw RectifyException.Invalid("finding.deadline_required", "请填写整改期限。", "Set a deadline.");
+        else if (input.Deadline < clock.Today)
+            throw RectifyException.Invalid("finding.deadline_past", $"整改期限 {input.Deadline:yyyy-MM-dd} 早于今天，请改为今天或以后的日期。", $"The deadline {input.Deadline:yyyy-MM-dd} is before today.");
+    }
+
+    private void Apply(Finding finding, FindingInput input)
     {
         finding.InspectionId = input.InspectionId;
         finding.UnitId = input.UnitId;
@@ -273,6 +318,8 @@ public sealed class FindingService(
         finding.Description = input.Description.Trim();
         finding.Requirement = input.Requirement.Trim();
         finding.Severity = input.Severity;
-        finding.Deadline = input.Deadline;
+        finding.DeadlineWorkingDays = input.DeadlineWorkingDays;
+        // A working-day draft keeps the date it would get today, so lists sort and filter it sensibly until it is issued.
+        finding.Deadline = input.DeadlineWorkingDays is { } days ? deadlines.IfIssuedToday(days) : input.Deadline;
     }
 }

@@ -32,7 +32,4 @@ public sealed class OfficeClock(TimeProvider time, IOptions<OfficeOptions> optio
 
     /// <summary>The end of a deadline day: the first instant after it, in the office's time zone.</summary>
     public DateTimeOffset EndOf(DateOnly deadline) => StartOf(deadline.AddDays(1));
-
-    /// <summary>Whole days from today to the deadline (negative when past).</summary>
-    public int DaysLeft(DateOnly deadline) => deadline.DayNumber - Today.DayNumber;
 }

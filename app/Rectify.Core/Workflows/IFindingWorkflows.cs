@@ -11,4 +11,18 @@ public interface IFindingWorkflows
     /// Uses the latest published version of the default definition unless <paramref name="definitionId"/> is given.
     /// </summary>
     Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// What the finding's workflow (its instance's version, or the default definition for a draft) says about deadlines.
+    /// </summary>
+    Task<DeadlineSettings> DeadlineSettingsAsync(Finding finding, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// <paramref name="ReturnDeadlineDays"/>: working days a returned report gives (the ReviewReport step's input);
+/// <paramref name="FirstReminderDays"/>: working days before the deadline of the earliest reminder (0 when none).
+/// </summary>
+public sealed record DeadlineSettings(int ReturnDeadlineDays, int FirstReminderDays)
+{
+    public static readonly DeadlineSettings Default = new(5, 0);
 }

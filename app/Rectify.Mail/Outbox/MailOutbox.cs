@@ -28,6 +28,7 @@ public sealed class MailOutbox : IMailOutbox
 
     private readonly RectifyDb _db;
     private readonly OfficeClock _clock;
+    private readonly WorkingDayCalendar _calendar;
     private readonly IOptions<MailOptions> _options;
     private readonly IOptions<OfficeOptions> _office;
     private readonly ILogger<MailOutbox> _logger;
@@ -40,10 +41,11 @@ public sealed class MailOutbox : IMailOutbox
     // Recipients read from the users table, per kind (and unit): one query per scope, not one per message.
     private readonly Dictionary<(RecipientKind Kind, int? UnitId), List<Recipient>> _users = [];
 
-    public MailOutbox(RectifyDb db, OfficeClock clock, IOptions<MailOptions> options, IOptions<OfficeOptions> office, ILogger<MailOutbox> logger)
+    public MailOutbox(RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IOptions<MailOptions> options, IOptions<OfficeOptions> office, ILogger<MailOutbox> logger)
     {
         _db = db;
         _clock = clock;
+        _calendar = calendar;
         _options = options;
         _office = office;
         _logger = logger;
@@ -235,6 +237,7 @@ public sealed class MailOutbox : IMailOutbox
     {
         var report = f.Reports.OrderByDescending(r => r.SubmittedAt).ThenByDescending(r => r.Id).FirstOrDefault();
         var extension = f.ExtensionRequests.OrderByDescending(x => x.RequestedAt).ThenByDescending(x => x.Id).FirstOrDefault();
+        var remaining = RemainingTime.Of(_calendar, _clock.Today, f.Deadline);
         return new FindingView(
             f.Id,
             $"{baseUrl}/findings/{f.Id}",
@@ -247,7 +250,8 @@ public sealed class MailOutbox : IMailOutbox
             f.Severity switch { Severity.Serious => "严重", Severity.Minor => "轻微", _ => "一般" },
             Date(f.Deadline),
             f.Deadline.ToString("yyyy-MM-dd"),
-            _clock.DaysLeft(f.Deadline),
+            remaining.WorkingDays,
+            remaining.Chinese,
             f.Status.DisplayName(),
             f.IsOverdue,
             report is null ? null : new ReportView(

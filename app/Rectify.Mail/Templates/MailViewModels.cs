@@ -45,8 +45,10 @@ public sealed record FindingView(
     string Deadline,
     /// <summary>yyyy-MM-dd.</summary>
     string DeadlineIso,
-    /// <summary>Calendar days from the office's today to the deadline, negative when past.</summary>
+    /// <summary>Working days from the office's today to the deadline, negative when past.</summary>
     int DaysLeft,
+    /// <summary>The time left as people read it: 剩余3个工作日（12月10日）, 今日到期（12月10日）, 逾期2个工作日（12月10日）.</summary>
+    string Remaining,
     string Status,
     bool IsOverdue,
     ReportView? Report,

@@ -43,7 +43,7 @@ public sealed record ImportProgress(ImportStage Stage, int Processed, int Total)
 /// </summary>
 public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar)
 {
-    public const int MaxWorkingDays = 365;
+    public const int MaxWorkingDays = FindingDeadline.MaxWorkingDays;
 
     public async Task<ImportResult> ImportAsync(Stream xlsx, ImportRequest request, Actor actor,
         IProgress<ImportProgress>? progress = null, CancellationToken ct = default)
@@ -137,7 +137,7 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
             if (location.Length > 1000)
                 Error(FindingColumns.Location, "问题位置不能超过1000个字符。");
 
-            DateOnly? deadline = null;
+            (DateOnly Date, int? WorkingDays)? deadline = null;
             var deadlineCell = columns.TryGetValue(FindingColumns.Deadline, out var dc) && cells.TryGetValue(dc, out var d) ? d : default;
             if (string.IsNullOrEmpty(deadlineCell.Text))
                 Error(FindingColumns.Deadline, "整改期限不能为空：请填写日期（如 2026-03-20）或工作日数（如 10）。");
@@ -155,7 +155,9 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
                     Location = location,
                     Description = description,
                     Requirement = Text(FindingColumns.Requirement),
-                    Deadline = due,
+                    // Working days stay working days until the finding is issued (FindingDeadline.ResolveForIssue).
+                    Deadline = due.Date,
+                    DeadlineWorkingDays = due.WorkingDays,
                     CreatedAt = now,
                     CreatedById = actor.Id,
                     UpdatedAt = now,
@@ -208,21 +210,22 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         return names;
     }
 
-    private DateOnly? ParseDeadline(XlsxCell cell, DateOnly today)
+    /// <summary>A date, or working days with the date they would give if issued today.</summary>
+    private (DateOnly Date, int? WorkingDays)? ParseDeadline(XlsxCell cell, DateOnly today)
     {
         var text = cell.Text.Trim();
         if (cell.IsNumber && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
             if (number >= 1 && number <= MaxWorkingDays && number == Math.Floor(number))
-                return calendar.Add(today, WorkingDays.After((int)number));
+                return (calendar.Add(today, WorkingDays.After((int)number)), (int)number);
             // Excel stores dates as days since 1899-12-30.
             if (number > 20000 && number < 80000)
-                return DateOnly.FromDateTime(DateTime.FromOADate(Math.Floor(number)));
+                return (DateOnly.FromDateTime(DateTime.FromOADate(Math.Floor(number))), null);
             return null;
         }
         if (WorkingDaysText().Match(text) is { Success: true } m && int.TryParse(m.Groups[1].Value, out var days))
-            return days is >= 1 and <= MaxWorkingDays ? calendar.Add(today, WorkingDays.After(days)) : null;
-        return DateOnly.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+            return days is >= 1 and <= MaxWorkingDays ? (calendar.Add(today, WorkingDays.After(days)), days) : null;
+        return DateOnly.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? (date, null) : null;
     }
 
     private static readonly string[] DateFormats =

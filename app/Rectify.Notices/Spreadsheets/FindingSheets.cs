@@ -68,7 +68,7 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices)
             [FindingColumns.Location, "选填。问题所在栏目路径或网址。"],
             [FindingColumns.Description, "必填。问题的具体情况。"],
             [FindingColumns.Requirement, "选填。整改要求。"],
-            [FindingColumns.Deadline, "必填。整改截止日期（如 2026-03-20），或自导入之日起的工作日数（如 10），按法定节假日及调休计算。"],
+            [FindingColumns.Deadline, "必填。整改截止日期（如 2026-03-20），或工作日数（如 10、5个工作日），下发时自下发次日起算，按法定节假日及调休计算。"],
             ["", "请只填写第一个工作表；任何一处错误都会使整个文件不被导入，并列出全部错误所在的行和列。"],
         ], [24, 80]));
 }

@@ -27,7 +27,8 @@ public sealed record FindingDto(int Id, int InspectionId, string InspectionTitle
 
 public sealed record IssueRequest(IReadOnlyList<int> Ids);
 
-public sealed record ReviewRequest(bool Accept, string? Comment);
+/// <summary><paramref name="ReturnDeadline"/>: with a return, a deadline later than the one the workflow gives (never earlier).</summary>
+public sealed record ReviewRequest(bool Accept, string? Comment, DateOnly? ReturnDeadline = null);
 
 public sealed record ExtensionRequestBody(DateOnly NewDeadline, string Reason);
 
@@ -62,7 +63,7 @@ public static class FindingsApi
         {
             await service.UpdateAsync(id, input, http.Actor(), ct);
             return ToDto(await service.GetAsync(id, http.Actor(), ct));
-        }).RequireAuthorization(Policies.Auditor).WithSummary("Edit a draft or assigned finding");
+        }).RequireAuthorization(Policies.Auditor).WithSummary("Edit a draft, assigned or returned finding (an issued one's deadline moves with deadlineReason)");
 
         group.MapPost("/issue", async (IssueRequest request, FindingService service, HttpContext http, CancellationToken ct) =>
         {
@@ -91,8 +92,9 @@ public static class FindingsApi
 
         group.MapPost("/{id:int}/reports/{reportId:int}/review", async (int id, int reportId, ReviewRequest request,
             FindingLifecycle lifecycle, HttpContext http, CancellationToken ct) =>
-            ToDto(await lifecycle.ReviewAsync(id, reportId, request.Accept, request.Comment ?? "", http.Actor(), ct)))
-            .RequireAuthorization(Policies.Auditor).WithSummary("Accept a report, or return it with a comment");
+            ToDto(await lifecycle.ReviewAsync(id, reportId, request.Accept, request.Comment ?? "", http.Actor(), request.Accept ? null : request.ReturnDeadline, ct)))
+            .RequireAuthorization(Policies.Auditor)
+            .WithSummary("Accept a report, or return it with a comment and a new deadline (the later of the current one and the workflow's working days from today, or a later one given)");
 
         group.MapPost("/{id:int}/extensions", async (int id, ExtensionRequestBody request, FindingLifecycle lifecycle,
             HttpContext http, CancellationToken ct) =>

@@ -5,7 +5,8 @@ using Rectify.Time;
 namespace Rectify.Workflows.Activities;
 
 // The rectification steps of a finding. Each waits on finding events by their names (FindingEvent.Name) and on
-// timers computed from the finding's deadline in working days, so an approved extension moves them.
+// timers computed from the finding's deadline in working days. Every deadline change (FindingDeadline) signals
+// DeadlineChanged, on which the waiting steps cancel their timer and compute it again from the new deadline.
 
 internal static class Rectification
 {
@@ -87,7 +88,14 @@ public sealed class SendEmail : Activity
     }
 }
 
-public sealed class WaitUntil : Activity
+/// <summary>A wait placed relative to the finding's deadline, which the runtime re-creates after a deadline change when it already ran for the old one.</summary>
+public interface IDeadlineRelative
+{
+    /// <summary>Whether the wait, started now for the current deadline, would still have its moment ahead.</summary>
+    bool IsAhead(ActivityContext context);
+}
+
+public sealed class WaitUntil : Activity, IDeadlineRelative
 {
     public override ActivityDescriptor Descriptor { get; } = new("Rectify.WaitUntil", "等到期限前后", "Wait until", Rectification.Category, Rectification.CategoryEn,
         "等到整改期限前（负数）或后（正数）若干个工作日的指定时刻；期限延长时随之顺延。已过该时刻、或等待期间已提交整改报告，则走“跳过”。",
@@ -115,10 +123,15 @@ public sealed class WaitUntil : Activity
     {
         if (signal.Name == nameof(ReportSubmitted))
             return ValueTask.FromResult(ActivityResult.Done("Skipped"));
-        // A timer, or a decided extension: the deadline may have moved since the wait began.
         var due = Due(context);
-        return ValueTask.FromResult(due > context.Now ? ActivityResult.Wait(Bookmarks(context), due) : ActivityResult.Done());
+        if (due > context.Now)
+            return ValueTask.FromResult(ActivityResult.Wait(Bookmarks(context), due));
+        // The timer came due: remind. A deadline moved so that this moment has already passed: as when the wait
+        // starts that late, it is skipped rather than sent at once (the unit is told the new date anyway).
+        return ValueTask.FromResult(signal.IsTimer ? ActivityResult.Done() : ActivityResult.Done("Skipped"));
     }
+
+    public bool IsAhead(ActivityContext context) => Due(context) > context.Now;
 
     private static DateTimeOffset Due(ActivityContext context) =>
         Rectification.DueFor(context, context.Get<int>("Offset"), context.Get<TimeOnly>("TimeOfDay"));
@@ -126,7 +139,7 @@ public sealed class WaitUntil : Activity
     private static bool SkipWhenReportIn(ActivityContext context) => context.Get<bool>("SkipWhenReportIn");
 
     private static string[] Bookmarks(ActivityContext context) =>
-        SkipWhenReportIn(context) ? [nameof(ExtensionDecided), nameof(ReportSubmitted)] : [nameof(ExtensionDecided)];
+        SkipWhenReportIn(context) ? [nameof(DeadlineChanged), nameof(ReportSubmitted)] : [nameof(DeadlineChanged)];
 }
 
 public sealed class WaitForReport : Activity
@@ -160,16 +173,16 @@ public sealed class WaitForReport : Activity
         var finding = context.Finding;
         var end = context.Services.Clock.EndOf(finding.Deadline);
         if (finding.IsOverdue)
-            return ActivityResult.Wait([nameof(ReportSubmitted), nameof(ExtensionDecided)]);
-        return end > context.Now ? ActivityResult.Wait([nameof(ReportSubmitted), nameof(ExtensionDecided)], end) : null;
+            return ActivityResult.Wait([nameof(ReportSubmitted), nameof(DeadlineChanged)]);
+        return end > context.Now ? ActivityResult.Wait([nameof(ReportSubmitted), nameof(DeadlineChanged)], end) : null;
     }
 }
 
 public sealed class ReviewReport : Activity
 {
     public override ActivityDescriptor Descriptor { get; } = new("Rectify.ReviewReport", "审核整改报告", "Review report", Rectification.Category, Rectification.CategoryEn,
-        "等待审核人员审核报告：通过，或退回并给出新的期限（今天起若干个工作日）。",
-        "Waits for an auditor's review: accepted, or returned with a new deadline some working days from today.")
+        "等待审核人员审核报告：通过，或退回。退回后的期限取当前期限与退回日起若干个工作日中较晚者（审核人员可再延后）。",
+        "Waits for an auditor's review: accepted, or returned. The deadline after a return is the later of the current one and some working days from the return (the auditor may choose a later one).")
     {
         Kind = "Task",
         Inputs = [new InputDescriptor("ReturnDeadlineDays", "System.Int32", "退回后的整改工作日", "Working days after a return") { Default = "5", Required = true }],
@@ -183,12 +196,8 @@ public sealed class ReviewReport : Activity
     {
         if (signal.Event is not ReportReviewed reviewed)
             return ValueTask.FromResult(ActivityResult.Wait([nameof(ReportReviewed)]));
-        if (reviewed.Report.Decision == Reports.ReviewDecision.Accepted)
-            return ValueTask.FromResult(ActivityResult.Done("Accepted"));
-        var days = context.Get<int>("ReturnDeadlineDays");
-        var deadline = context.Services.Calendar.Add(context.Services.Clock.Today, WorkingDays.After(days));
-        context.Services.Lifecycle.Reassign(context.Finding, deadline);
-        return ValueTask.FromResult(ActivityResult.Done("Returned"));
+        // The new deadline of a return was set with the review (FindingDeadline reads ReturnDeadlineDays from here).
+        return ValueTask.FromResult(ActivityResult.Done(reviewed.Report.Decision == Reports.ReviewDecision.Accepted ? "Accepted" : "Returned"));
     }
 }
 

@@ -13,22 +13,17 @@ namespace Rectify.Workflows.Runtime;
 /// assignment, the instances, their bookmarks and timers and the outbox rows together — a notice's findings share it).
 /// </summary>
 public sealed class FindingWorkflows(
-    RectifyDb db, WorkflowRunner runner, DefinitionCache cache, DefinitionImporter importer, IOptions<WorkflowOptions> options) : IFindingWorkflows
+    RectifyDb db, WorkflowRunner runner, DefinitionCache cache, DefinitionImporter importer, IOptions<WorkflowOptions> options,
+    FindingDeadline deadlines, ActivityRegistry registry) : IFindingWorkflows
 {
     public async Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default)
     {
-        var id = definitionId ?? options.Value.DefaultDefinitionId;
-        var version = await cache.PublishedAsync(db, id, cancellationToken);
-        if (version is null)
-        {
-            // First start on a fresh database before the background import ran.
-            await importer.ImportAsync(cancellationToken);
-            version = await cache.PublishedAsync(db, id, cancellationToken)
-                ?? throw new RectifyException("workflow.no_published_definition", $"流程“{id}”尚未发布。", $"The workflow '{id}' has no published version.");
-        }
-        var definition = cache.Parsed(version);
         // Only drafts start: a finding already assigned has its instance, so a repeated call changes nothing.
         var drafts = findings.Where(f => f.Status == FindingStatus.Draft).ToList();
+        // Every issuing path (a finding, a notice, the demo) comes here: working days become a date, a past one is refused.
+        deadlines.ResolveForIssue(drafts);
+        var version = await PublishedAsync(definitionId, cancellationToken);
+        var definition = cache.Parsed(version);
         // Scripts and the mails' view models see the unit, category, inspection, reports and extension requests:
         // loaded for the whole batch at once, not per mail (the tracked findings keep their pending changes).
         var ids = drafts.Select(f => f.Id).ToList();
@@ -42,21 +37,66 @@ public sealed class FindingWorkflows(
         foreach (var finding in drafts)
             await runner.StartAsync(finding, version, definition, cancellationToken);
     }
+
+    public async Task<DeadlineSettings> DeadlineSettingsAsync(Finding finding, CancellationToken cancellationToken = default)
+    {
+        var versionId = await db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.FindingId == finding.Id)
+            .OrderByDescending(i => i.CreatedAt).Select(i => (string?)i.DefinitionVersionId).FirstOrDefaultAsync(cancellationToken);
+        var definition = versionId is null
+            ? cache.Parsed(await PublishedAsync(null, cancellationToken))
+            : await cache.ParsedAsync(db, versionId, cancellationToken);
+        var returnDays = definition.ById.Values.Where(n => n.Type == "Rectify.ReviewReport")
+            .Select(n => LiteralInt(n, "ReturnDeadlineDays")).FirstOrDefault(d => d is not null) ?? DeadlineSettings.Default.ReturnDeadlineDays;
+        var firstReminder = definition.ById.Values.Where(n => n.Type == "Rectify.WaitUntil")
+            .Select(n => LiteralInt(n, "Offset")).Where(o => o < 0).Select(o => -o!.Value).DefaultIfEmpty(0).Max();
+        return new DeadlineSettings(returnDays, firstReminder);
+    }
+
+    /// <summary>An int input as configured, or its descriptor's default; null when it is a script (known only while running).</summary>
+    private int? LiteralInt(ActivityNode node, string name)
+    {
+        var descriptor = registry.TryGet(node.Type, out var activity) ? activity.Descriptor.Inputs.FirstOrDefault(i => i.Name == name) : null;
+        object? value = descriptor?.Default;
+        if (node.Inputs.TryGetValue(name, out var input) && !(input.ExpressionType == "Literal" && input.IsEmpty))
+        {
+            if (input.ExpressionType != "Literal")
+                return null;
+            value = input.Value;
+        }
+        return value is null ? null : ValueConversion.To<int>(value);
+    }
+
+    private async Task<WorkflowDefinitionVersion> PublishedAsync(string? definitionId, CancellationToken cancellationToken)
+    {
+        var id = definitionId ?? options.Value.DefaultDefinitionId;
+        var version = await cache.PublishedAsync(db, id, cancellationToken);
+        if (version is null)
+        {
+            // First start on a fresh database before the background import ran.
+            await importer.ImportAsync(cancellationToken);
+            version = await cache.PublishedAsync(db, id, cancellationToken)
+                ?? throw new RectifyException("workflow.no_published_definition", $"流程“{id}”尚未发布。", $"The workflow '{id}' has no published version.");
+        }
+        return version;
+    }
 }
 
 /// <summary>
-/// Resumes the bookmarks a finding event matches (ReportSubmitted, ReportReviewed, ExtensionDecided …), on the
+/// Resumes the bookmarks a finding event matches (ReportSubmitted, ReportReviewed, DeadlineChanged …) — after a
+/// DeadlineChanged also re-creating the reminders that ran for the old deadline — on the
 /// lifecycle's own DbContext so the workflow's changes commit with the user's action. A second delivery finds no
 /// bookmark and does nothing; concurrent resumes of one instance collide on its revision and the action retries.
 /// </summary>
-public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, DefinitionCache cache) : IFindingEventHandler
+public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, DefinitionCache cache, ActivityRegistry registry) : IFindingEventHandler
 {
     public async Task HandleAsync(FindingEvent e, CancellationToken cancellationToken)
     {
         var findingId = e.Finding.Id;
+        // Instances started before DeadlineChanged existed wait for ExtensionDecided in their deadline-relative steps.
+        var legacy = e is DeadlineChanged ? nameof(ExtensionDecided) : null;
         var bookmarks = await db.Set<WorkflowBookmark>().AsNoTracking()
-            .Where(b => b.FindingId == findingId && b.Name == e.Name)
-            .Select(b => new { b.InstanceId, b.ActivityExecutionId })
+            .Where(b => b.FindingId == findingId && (b.Name == e.Name || b.Name == legacy))
+            .Select(b => new { b.InstanceId, b.ActivityExecutionId, b.ActivityId, b.Name })
             .ToListAsync(cancellationToken);
         // Resolved here, not injected: the runner's lifecycle is the one calling this handler.
         var runner = bookmarks.Count > 0 ? scope.GetRequiredService<WorkflowRunner>() : null;
@@ -66,8 +106,20 @@ public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, D
             if (instance is null)
                 continue;
             var definition = await cache.ParsedAsync(db, instance.DefinitionVersionId, cancellationToken);
-            var executions = group.Select(b => b.ActivityExecutionId).Distinct().OrderBy(int.Parse).ToList();
-            await runner!.ResumeAsync(instance, definition, e.Finding, executions, new Signal(e.Name, e), cancellationToken);
+            List<string> Executions(IEnumerable<string> ids) => ids.Distinct().OrderBy(int.Parse).ToList();
+            var current = Executions(group.Where(b => b.Name == e.Name).Select(b => b.ActivityExecutionId));
+            if (current.Count > 0)
+                await runner!.ResumeAsync(instance, definition, e.Finding, current, new Signal(e.Name, e), cancellationToken);
+            if (legacy is null)
+                continue;
+            var old = Executions(group.Where(b => b.Name == legacy && FollowsDeadline(definition, b.ActivityId)).Select(b => b.ActivityExecutionId));
+            if (old.Count > 0)
+                await runner!.ResumeAsync(instance, definition, e.Finding, old, new Signal(legacy, e), cancellationToken);
+            await runner!.RestartDeadlineWaitsAsync(instance, definition, e.Finding, cancellationToken);
         }
     }
+
+    private bool FollowsDeadline(WorkflowDefinition definition, string activityId) =>
+        definition.ById.TryGetValue(activityId, out var node) && registry.TryGet(node.Type, out var activity)
+        && activity is IDeadlineRelative or WaitForReport;
 }

@@ -129,6 +129,38 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         return resumed;
     }
 
+    /// <summary>
+    /// After a deadline change, once the waiting executions have moved their timers: starts again each
+    /// deadline-relative wait (<see cref="IDeadlineRelative"/>, a reminder) that already ran for the old deadline and
+    /// waits no more, when the instance is waiting for the unit's report and the wait's moment is ahead for the new
+    /// deadline. Returns false when nothing was started.
+    /// </summary>
+    public async Task<bool> RestartDeadlineWaitsAsync(WorkflowInstance instance, WorkflowDefinition definition, Finding finding, CancellationToken ct)
+    {
+        var run = new InstanceRun(this, instance, InstanceState.Read(instance.State), definition, finding);
+        var waiting = run.State.Waiting.ToList();
+        // Only while the report is awaited: a return starts the reminders afresh through the flowchart itself.
+        var awaitingReport = waiting.Any(e => e.Bookmarks?.Contains(nameof(ReportSubmitted)) == true
+            && registry.TryGet(e.ActivityType, out var a) && a is not IDeadlineRelative);
+        if (!awaitingReport)
+            return false;
+        foreach (var node in definition.ById.Values.OrderBy(n => n.Index))
+        {
+            if (!registry.TryGet(node.Type, out var activity) || activity is not IDeadlineRelative relative)
+                continue;
+            if (waiting.Any(e => e.ActivityId == node.Id) || run.State.Executions.All(e => e.ActivityId != node.Id))
+                continue;
+            var probe = new ExecutionRecord { Id = "", ActivityId = node.Id, NodeId = node.NodeId, ActivityType = node.Type };
+            if (relative.IsAhead(new ActivityContext(run, node, activity.Descriptor, probe, null, services)))
+                run.Scheduled.Enqueue((node, null));
+        }
+        if (run.Scheduled.Count == 0)
+            return false;
+        await RunAsync(run, ct);
+        Save(run);
+        return true;
+    }
+
     /// <summary>Removes a timer row that no waiting execution owns any more (left behind by a crash between versions).</summary>
     internal void DropTimer(WorkflowTimer timer) => RemoveTimer(timer.InstanceId, timer.ActivityExecutionId, timer.ActivityId);
 

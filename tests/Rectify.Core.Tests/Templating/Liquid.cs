@@ -23,7 +23,7 @@ internal static class Liquid
         new Recipient("张三", "zhang@example.gov.cn", "To", true),
         "https://rectify.example.gov.cn/findings/7",
         new FindingView(7, "https://rectify.example.gov.cn/findings/7", "区教育局", "主动公开", "2026年第三方检查", "首页 > 政策文件",
-            description ?? "“政策解读”栏目更新不及时", "按月更新", "一般", "2026年3月10日", "2026-03-10", 8, "Assigned", false),
+            description ?? "“政策解读”栏目更新不及时", "按月更新", "一般", "2026年3月10日", "2026-03-10", 6, "剩余6个工作日（3月10日）", "Assigned", false),
         new UnitView(3, "区教育局", "李局长", "张三"),
         new Dictionary<string, object?> { ["comment"] = "请补充佐证材料", ["unit_name"] = "区教育局" });
 }
@@ -38,4 +38,4 @@ internal sealed record UnitView(int Id, string Name, string LeaderName, string L
 
 internal sealed record FindingView(
     int Id, string Link, string Unit, string Category, string Inspection, string Location, string Description,
-    string Requirement, string Severity, string Deadline, string DeadlineDate, int DaysLeft, string Status, bool IsOverdue);
+    string Requirement, string Severity, string Deadline, string DeadlineDate, int DaysLeft, string Remaining, string Status, bool IsOverdue);

@@ -12,7 +12,7 @@ public sealed class ModelAccessTests
         var text = Liquid.Render(
             "{{ base_url }}/my|{{ recipient.is_liaison }}|{{ finding.days_left }}|{{ finding.deadline_date }}|{{ unit.leader_name }}|{{ values.comment }}|{{ values.unit_name }}",
             Liquid.SampleMail());
-        Assert.Equal("https://rectify.example.gov.cn/my|true|8|2026-03-10|李局长|请补充佐证材料|区教育局", text);
+        Assert.Equal("https://rectify.example.gov.cn/my|true|6|2026-03-10|李局长|请补充佐证材料|区教育局", text);
     }
 
     [Theory]

@@ -27,10 +27,24 @@ public sealed class RepositoryTemplateTests
     }
 
     [Fact]
-    public void The_reminder_subject_uses_days_left()
+    public void The_reminder_subject_counts_working_days()
     {
         var subject = Liquid.Renderer().Render(Load("reminder.subject.liquid"), Liquid.SampleMail(), RenderMode.Text);
-        Assert.Equal("【催办】区教育局：问题整改将于2026年3月10日到期（剩余8天）", subject.Trim());
+        Assert.Equal("【催办】区教育局：问题整改剩余6个工作日（3月10日）", subject.Trim());
+    }
+
+    [Fact]
+    public void The_deadline_changed_mail_names_the_new_date_once()
+    {
+        var renderer = Liquid.Renderer();
+        var mail = Liquid.SampleMail() with { Values = new Dictionary<string, object?> { ["previous_deadline"] = "2026年3月14日", ["kind"] = "审核人员调整", ["reason"] = "按上级要求提前" } };
+        var subject = renderer.Render(Load("deadline-changed.subject.liquid"), mail, RenderMode.Text);
+        var text = renderer.Render(Load("deadline-changed.txt.liquid"), mail, RenderMode.Text);
+        var html = renderer.Render(Load("deadline-changed.html.liquid"), mail, RenderMode.Html);
+        Assert.Equal("【期限调整】区教育局：问题7整改期限调整为2026年3月10日", subject.Trim());
+        Assert.Contains("整改期限已由2026年3月14日调整为2026年3月10日（剩余6个工作日（3月10日））。调整原因：审核人员调整——按上级要求提前", text);
+        Assert.Contains("<strong>2026年3月10日</strong>（剩余6个工作日（3月10日））", html);
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(text, "剩余").Count);
     }
 
     [Fact]

@@ -65,6 +65,71 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
     }
 
     [Fact]
+    public async Task Return_dialog_shows_the_proposed_deadline_and_refuses_an_earlier_one()
+    {
+        var liaison = await app.NewPageAsync();
+        await SignInAsync(liaison, "jyj");
+        await liaison.GotoAsync("/my?status=Assigned");
+        // The last of the unit's open findings: the other browser test works on the first.
+        await liaison.Locator("table tbody tr").Last.Locator("td a").Nth(1).ClickAsync();
+        await liaison.WaitForURLAsync(new Regex(@"/findings/\d+$"));
+        var findingUrl = liaison.Url;
+        await liaison.FillAsync("#Measures", "已更新栏目内容。");
+        await liaison.ClickAsync("#submit-report button[type=submit]");
+        await Assertions.Expect(liaison.Locator(".toolbar .badge").First).ToHaveTextAsync("已提交");
+
+        var auditor = await app.NewPageAsync();
+        await SignInAsync(auditor, "auditor");
+        await auditor.GotoAsync(findingUrl);
+        await auditor.ClickAsync("#return-dialog summary");
+        var proposedText = await auditor.Locator("#proposed-deadline strong").InnerTextAsync();
+        var proposed = DateOnly.ParseExact(proposedText, "yyyy-MM-dd");
+        await Assertions.Expect(auditor.Locator("#ReturnDeadline")).ToHaveValueAsync(proposedText);
+        await Assertions.Expect(auditor.Locator("#proposed-deadline")).ToContainTextAsync("个工作日");
+        await BrowserApp.ShotAsync(auditor, "40-auditor-return-dialog");
+
+        // An earlier date is refused beside the dialog, which stays open with what was typed.
+        await auditor.FillAsync("#ReturnDeadline", proposed.AddDays(-1).ToString("yyyy-MM-dd"));
+        await auditor.FillAsync("#ReturnComment", "佐证链接无法打开，请补充。");
+        await auditor.ClickAsync("#return-dialog button[type=submit]");
+        await Assertions.Expect(auditor.Locator("#return-dialog .error")).ToContainTextAsync($"不能早于 {proposedText}");
+        await Assertions.Expect(auditor.Locator("#ReturnComment")).ToHaveValueAsync("佐证链接无法打开，请补充。");
+        await BrowserApp.ShotAsync(auditor, "41-auditor-return-dialog-refused");
+
+        var later = proposed.AddDays(3).ToString("yyyy-MM-dd");
+        await auditor.FillAsync("#ReturnDeadline", later);
+        await auditor.ClickAsync("#return-dialog button[type=submit]");
+        await Assertions.Expect(auditor.Locator(".toolbar .badge").First).ToHaveTextAsync("退回");
+        await Assertions.Expect(auditor.Locator("main")).ToContainTextAsync(later);
+        await BrowserApp.ShotAsync(auditor, "42-auditor-returned");
+        // Editing the issued finding: its deadline moves only with a reason.
+        await auditor.GotoAsync(findingUrl + "/edit");
+        await Assertions.Expect(auditor.Locator("#DeadlineReason")).ToBeVisibleAsync();
+        await Assertions.Expect(auditor.Locator("#DeadlineWorkingDays")).ToHaveCountAsync(0);
+        await BrowserApp.ShotAsync(auditor, "44-auditor-finding-edit-issued");
+
+        // A draft given in working days shows the date it would get if issued today.
+        await auditor.GotoAsync("/findings/new");
+        await auditor.FillAsync("#Description", "政策解读栏目未关联原文件。");
+        await auditor.FillAsync("#Deadline", "");
+        await auditor.FillAsync("#DeadlineWorkingDays", "5");
+        await auditor.ClickAsync("main form.card button[type=submit]");
+        await auditor.WaitForURLAsync(new Regex(@"/findings/\d+$"));
+        await Assertions.Expect(auditor.Locator("main")).ToContainTextAsync("5个工作日（下发时确定；今天下发为 ");
+        await BrowserApp.ShotAsync(auditor, "45-auditor-draft-working-days");
+
+        // The liaison sees 退回 in its list at phone width and can report again.
+        await liaison.SetViewportSizeAsync(390, 844);
+        await liaison.GotoAsync("/my?status=Returned");
+        await Assertions.Expect(liaison.Locator("table tbody tr").First).ToContainTextAsync("退回");
+        await BrowserApp.ShotAsync(liaison, "43-liaison-returned-390");
+        await liaison.GotoAsync(findingUrl);
+        await Assertions.Expect(liaison.Locator("#submit-report")).ToBeVisibleAsync();
+        await liaison.Context.CloseAsync();
+        await auditor.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Every_page_renders_for_its_role()
     {
         var auditor = await app.NewPageAsync();

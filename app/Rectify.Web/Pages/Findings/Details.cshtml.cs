@@ -17,7 +17,7 @@ namespace Rectify.Web.Pages.Findings;
 /// A refused action shows its message beside the form it came from and keeps what was typed.
 /// </summary>
 [Authorize]
-public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, ReportService reports, WorkflowTimeline timeline,
+public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, FindingDeadline deadlines, ReportService reports, WorkflowTimeline timeline,
     ActorContext actorContext, OfficeClock clock)
     : PageModel
 {
@@ -39,12 +39,21 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, R
     [BindProperty] public DateOnly? NewDeadline { get; set; }
     [BindProperty] public string Reason { get; set; } = "";
     [BindProperty] public string Comment { get; set; } = "";
+    /// <summary>The deadline an auditor gives with a return; never earlier than <see cref="ProposedReturnDeadline"/>.</summary>
+    [BindProperty] public DateOnly? ReturnDeadline { get; set; }
+
+    /// <summary>What a return made now gives: the later of the deadline and today plus the workflow's working days.</summary>
+    public DateOnly? ProposedReturnDeadline { get; private set; }
+    /// <summary>For a draft: its deadline is too close for the first reminder (shown before issuing).</summary>
+    public string? IssueWarning { get; private set; }
+    public RemainingTime Remaining => deadlines.Remaining(deadlines.Effective(Detail.Finding));
+    public FindingDeadline Deadlines => deadlines;
 
     public bool CanReview => Actor.IsAuditor && Detail.PendingReport is not null && Detail.Finding.Status == FindingStatus.Submitted && Actor.UnitId != Detail.Finding.UnitId;
     public bool CanDecideExtension => Actor.IsAuditor && Detail.PendingExtension is not null && Actor.UnitId != Detail.Finding.UnitId;
-    public bool CanReport => Actor.IsLiaison && Detail.Finding.Status == FindingStatus.Assigned;
+    public bool CanReport => Actor.IsLiaison && Detail.Finding.Status is FindingStatus.Assigned or FindingStatus.Returned;
     public bool CanRequestExtension => Actor.IsLiaison && Detail.Finding.Status is FindingStatus.Assigned or FindingStatus.Returned && Detail.PendingExtension is null;
-    public bool CanEdit => Actor.IsAuditor && Detail.Finding.Status is FindingStatus.Draft or FindingStatus.Assigned;
+    public bool CanEdit => Actor.IsAuditor && Detail.Finding.Status is FindingStatus.Draft or FindingStatus.Assigned or FindingStatus.Returned;
     public bool CanIssue => Actor.IsAuditor && Detail.Finding.Status == FindingStatus.Draft;
 
     public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm");
@@ -53,7 +62,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, R
     public async Task OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct);
 
     public Task<IActionResult> OnPostReviewAsync(int id, int reportId, bool accept, CancellationToken ct) =>
-        ActAsync(id, "review", ct, () => lifecycle.ReviewAsync(id, reportId, accept, Comment ?? "", Actor, ct),
+        ActAsync(id, accept ? "review" : "return", ct, () => lifecycle.ReviewAsync(id, reportId, accept, Comment ?? "", Actor, accept ? null : ReturnDeadline, ct),
             accept ? Lang.T("已通过整改报告。", "Report accepted.") : Lang.T("已退回整改报告。", "Report returned."));
 
     public Task<IActionResult> OnPostDecideExtensionAsync(int id, int requestId, bool approve, CancellationToken ct) =>
@@ -109,6 +118,13 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, R
         Detail = await findings.GetAsync(id, Actor, ct);
         // Only after the visibility check above: the timeline service leaves that to its caller.
         Workflow = await timeline.ForFindingAsync(id, ct);
+        if (CanReview)
+        {
+            ProposedReturnDeadline = await deadlines.ProposedOnReturnAsync(Detail.Finding, ct);
+            ReturnDeadline ??= ProposedReturnDeadline;
+        }
+        if (CanIssue && await deadlines.ShortNoticeWarningAsync(Detail.Finding, ct) is { } warning)
+            IssueWarning = Lang.T(warning.Message, warning.MessageEn);
     }
 
     /// <summary>What an audit action code means, for the history list.</summary>
@@ -118,7 +134,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, R
         "finding.edited" => Lang.T("修改问题", "Finding edited"),
         "finding.imported" => Lang.T("导入问题", "Finding imported"),
         "finding.assigned" => Lang.T("下发至责任单位（待整改）", "Issued to the unit (assigned)"),
-        "finding.reassigned" => Lang.T("重新下发整改", "Assigned again"),
+        "finding.deadline_changed" => Lang.T("调整整改期限", "Deadline changed"),
         "finding.submitted" => Lang.T("提交整改报告", "Report submitted"),
         "finding.accepted" => Lang.T("审核通过（已整改）", "Report accepted"),
         "finding.returned" => Lang.T("退回整改报告", "Report returned"),

@@ -11,7 +11,7 @@ namespace Rectify.Web.Pages.Findings;
 
 /// <summary>Records a new finding (as a draft) or edits one that is still a draft or awaiting rectification.</summary>
 [Authorize(Policy = Policies.Auditor)]
-public class EditModel(FindingService findings, FindingChoices choices, ActorContext actor, OfficeClock clock) : PageModel
+public class EditModel(FindingService findings, FindingChoices choices, FindingDeadline deadlines, ActorContext actor, OfficeClock clock) : PageModel
 {
     public int? Id { get; private set; }
     [BindProperty] public int InspectionId { get; set; }
@@ -22,6 +22,15 @@ public class EditModel(FindingService findings, FindingChoices choices, ActorCon
     [BindProperty] public string Requirement { get; set; } = "";
     [BindProperty] public Severity Severity { get; set; } = Severity.Normal;
     [BindProperty] public DateOnly? Deadline { get; set; }
+    /// <summary>A draft's deadline as working days, resolved when it is issued (instead of <see cref="Deadline"/>).</summary>
+    [BindProperty] public int? DeadlineWorkingDays { get; set; }
+    /// <summary>Required when an issued finding's deadline moves.</summary>
+    [BindProperty] public string DeadlineReason { get; set; } = "";
+    /// <summary>The finding is issued: its deadline is a date and moves only with a reason.</summary>
+    public bool IsIssued { get; private set; }
+    /// <summary>For working days: the date the finding would get if issued today.</summary>
+    public DateOnly? DateIfIssuedToday => DeadlineWorkingDays is { } days and >= 1 and <= FindingDeadline.MaxWorkingDays ? deadlines.IfIssuedToday(days) : null;
+    public string? Warning { get; private set; }
     /// <summary>Issue straight away instead of keeping a draft.</summary>
     [BindProperty] public bool Issue { get; set; }
 
@@ -35,8 +44,11 @@ public class EditModel(FindingService findings, FindingChoices choices, ActorCon
         if (id is { } existing)
         {
             var f = (await findings.GetAsync(existing, actor.Actor, ct)).Finding;
-            (Id, InspectionId, UnitId, CategoryId, Location, Description, Requirement, Severity, Deadline) =
-                (f.Id, f.InspectionId, f.UnitId, f.CategoryId, f.Location, f.Description, f.Requirement, f.Severity, f.Deadline);
+            (Id, InspectionId, UnitId, CategoryId, Location, Description, Requirement, Severity, Deadline, DeadlineWorkingDays) =
+                (f.Id, f.InspectionId, f.UnitId, f.CategoryId, f.Location, f.Description, f.Requirement, f.Severity, f.Deadline, f.DeadlineWorkingDays);
+            IsIssued = f.Status != FindingStatus.Draft;
+            if (!IsIssued && await deadlines.ShortNoticeWarningAsync(f, ct) is { } warning)
+                Warning = Rectify.Web.Localization.Lang.T(warning.Message, warning.MessageEn);
         }
         else
         {
@@ -60,6 +72,8 @@ public class EditModel(FindingService findings, FindingChoices choices, ActorCon
             Requirement = Requirement ?? "",
             Severity = Severity,
             Deadline = Deadline ?? default,
+            DeadlineWorkingDays = DeadlineWorkingDays,
+            DeadlineReason = DeadlineReason,
         };
         try
         {
@@ -73,6 +87,8 @@ public class EditModel(FindingService findings, FindingChoices choices, ActorCon
         catch (RectifyException e) when (e.Kind is RectifyErrorKind.Invalid or RectifyErrorKind.Conflict)
         {
             Error = e.Message();
+            if (id is { } existing)
+                IsIssued = (await findings.GetAsync(existing, actor.Actor, ct)).Finding.Status != FindingStatus.Draft;
             await LoadListsAsync(ct);
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return Page();

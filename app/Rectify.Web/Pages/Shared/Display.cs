@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Html;
 using Rectify.Findings;
 using Rectify.Inspections;
 using Rectify.Reports;
+using Rectify.Time;
 using Rectify.Units;
 using Rectify.Users;
 using static Rectify.Web.Localization.Lang;
@@ -77,19 +78,18 @@ public static class Display
         _ => T("待审批", "Pending"),
     };
 
-    /// <summary>"还剩 3 天" / "逾期 2 天" / "今日到期", with a class for the colour.</summary>
-    public static IHtmlContent DaysLeft(int days, bool open = true)
+    /// <summary>The time left in working days (<see cref="RemainingTime"/>): 剩余3个工作日（12月10日）, with a class for the colour.</summary>
+    public static IHtmlContent Remaining(RemainingTime remaining, bool open = true)
     {
         if (!open)
             return HtmlString.Empty;
-        var (css, text) = days switch
+        var css = remaining.WorkingDays switch
         {
-            < 0 => ("days-late", T($"逾期 {-days} 天", $"{-days} d late")),
-            0 => ("days-soon", T("今日到期", "due today")),
-            <= 3 => ("days-soon", T($"还剩 {days} 天", $"{days} d left")),
-            _ => ("", T($"还剩 {days} 天", $"{days} d left")),
+            < 0 => "days-late",
+            <= 3 => "days-soon",
+            _ => "",
         };
-        return new HtmlString($"<span class=\"{css}\">{Enc(text)}</span>");
+        return new HtmlString($"<span class=\"{css}\">{Enc(T(remaining.Chinese, remaining.English))}</span>");
     }
 
     /// <summary>A workflow step's outcome (Done, Accepted …) as the office says it.</summary>
