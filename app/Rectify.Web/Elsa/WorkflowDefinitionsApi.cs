@@ -17,9 +17,7 @@ public static class WorkflowDefinitionsApi
     {
         design.MapGet("/workflow-definitions/by-definition-id/{definitionId}", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, CancellationToken ct) =>
         {
-            var version = int.TryParse(versionOptions, out var number)
-                ? await store.GetVersionAsync(definitionId, number, ct)
-                : await store.GetAsync(definitionId, IsPublishedOption(versionOptions) ? VersionOptions.Published : VersionOptions.Latest, ct);
+            var version = await FindAsync(store, definitionId, versionOptions, ct);
             return version is null ? Results.NotFound() : ElsaJson.Ok(Serve(version));
         });
 
@@ -59,21 +57,29 @@ public static class WorkflowDefinitionsApi
         design.MapGet("/workflow-definitions/validation/is-name-unique", () => ElsaJson.Ok(new { isUnique = true }));
 
         // Save a draft (auto-save after every change) or, with publish:true, validate and publish (the Publish button).
+        // Save As sends the model without a definitionId: it becomes a new definition.
         design.MapPost("/workflow-definitions", async (JsonObject body, WorkflowDefinitionStore store, CancellationToken ct) =>
         {
             if (body["model"] is not JsonObject model)
                 return ValidationProblem([new("$.model", "request.model_missing", "缺少 model", "The request has no model")]);
-            var json = model.ToJsonString();
             var publish = body["publish"] is JsonValue p && p.TryGetValue<bool>(out var flag) && flag;
-            try
-            {
-                var saved = publish ? await store.SaveAndPublishAsync(json, ct) : await store.SaveDraftAsync(json, ct);
-                return SaveResponse(saved);
-            }
-            catch (WorkflowDefinitionException e)
-            {
-                return ValidationProblem(e.Errors);
-            }
+            return await SaveAsync(model, publish, store, ct, definition => SaveResponse(definition));
+        });
+
+        // Elsa's import (the editor's Import, which overrides the open definition, and any client posting Elsa's JSON):
+        // the model becomes the draft of its definitionId, or a new definition when it names none.
+        design.MapPost("/workflow-definitions/import", async (JsonObject model, WorkflowDefinitionStore store, CancellationToken ct) =>
+            await SaveAsync(model, publish: false, store, ct, definition => ElsaJson.Ok(Serve(definition))));
+
+        // Elsa's export: the version as a JSON file, without the server's links, ready to be imported again.
+        design.MapGet("/workflow-definitions/{definitionId}/export", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, CancellationToken ct) =>
+        {
+            var version = await FindAsync(store, definitionId, versionOptions, ct);
+            if (version is null) return Results.NotFound();
+            var model = Serve(version);
+            model.Remove("links");
+            var file = System.Text.Encoding.UTF8.GetBytes(model.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return Results.File(file, "application/json", $"{version.DefinitionId}-v{version.Version}.json");
         });
 
         design.MapPost("/workflow-definitions/{definitionId}/publish", async (string definitionId, WorkflowDefinitionStore store, CancellationToken ct) =>
@@ -93,8 +99,8 @@ public static class WorkflowDefinitionsApi
         {
             var chosen = await store.GetVersionAsync(definitionId, version, ct);
             if (chosen is null) return Results.NotFound();
-            var model = (JsonObject)JsonNode.Parse(chosen.Json)!;
-            return SaveResponse(await store.SaveDraftAsync(model.ToJsonString(), ct));
+            // The Studio reads the new version's summary and then loads it by id.
+            return ElsaJson.Ok(Summary(await store.SaveDraftAsync(chosen.Json, ct)));
         });
 
         // Findings always need a published version and their history keeps every version: these Studio actions are refused.
@@ -125,6 +131,31 @@ public static class WorkflowDefinitionsApi
         declare function getVariable(name: string): any;
         declare function setVariable(name: string, value: any): void;
         """;
+
+    /// <summary>Elsa's versionOptions: Latest (default), Published, or a version number (SpecificVersion is sent as "3" or "Version:3").</summary>
+    private static Task<WorkflowDefinitionVersion?> FindAsync(WorkflowDefinitionStore store, string definitionId, string? versionOptions, CancellationToken ct) =>
+        int.TryParse(versionOptions?.Split(':')[^1], out var number)
+            ? store.GetVersionAsync(definitionId, number, ct)
+            : store.GetAsync(definitionId, IsPublishedOption(versionOptions) ? VersionOptions.Published : VersionOptions.Latest, ct);
+
+    private static async Task<IResult> SaveAsync(JsonObject model, bool publish, WorkflowDefinitionStore store, CancellationToken ct, Func<WorkflowDefinitionVersion, IResult> respond)
+    {
+        if (model["definitionId"] is not JsonValue id || string.IsNullOrWhiteSpace(id.GetValue<string>()))
+        {
+            model["definitionId"] = Guid.NewGuid().ToString("N")[..16];
+            // A new definition starts at version 1: the copied flow keeps none of its source's identity.
+            model.Remove("id");
+        }
+        try
+        {
+            var json = model.ToJsonString();
+            return respond(publish ? await store.SaveAndPublishAsync(json, ct) : await store.SaveDraftAsync(json, ct));
+        }
+        catch (WorkflowDefinitionException e)
+        {
+            return ValidationProblem(e.Errors);
+        }
+    }
 
     private static bool IsPublishedOption(string? options) => string.Equals(options, "Published", StringComparison.OrdinalIgnoreCase);
 
