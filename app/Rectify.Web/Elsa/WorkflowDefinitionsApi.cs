@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rectify.Workflows;
 using Rectify.Web.Localization;
+using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
 
 namespace Rectify.Web.Elsa;
@@ -15,20 +16,20 @@ public static class WorkflowDefinitionsApi
 {
     public static RouteGroupBuilder MapWorkflowDefinitionsApi(this RouteGroupBuilder api, RouteGroupBuilder design)
     {
-        design.MapGet("/workflow-definitions/by-definition-id/{definitionId}", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, CancellationToken ct) =>
+        design.MapGet("/workflow-definitions/by-definition-id/{definitionId}", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, ActivityRegistry registry, CancellationToken ct) =>
         {
             var version = await FindAsync(store, definitionId, versionOptions, ct);
-            return version is null ? Results.NotFound() : ElsaJson.Ok(Serve(version));
+            return version is null ? Results.NotFound() : ElsaJson.Ok(Serve(version, registry));
         });
 
         // The instance viewer loads the version its instance runs; a viewer token may read only that one.
-        api.MapGet("/workflow-definitions/by-id/{id}", async (string id, HttpContext http, WorkflowDefinitionStore store, InstanceReader instances, CancellationToken ct) =>
+        api.MapGet("/workflow-definitions/by-id/{id}", async (string id, HttpContext http, WorkflowDefinitionStore store, InstanceReader instances, ActivityRegistry registry, CancellationToken ct) =>
         {
             var grant = http.Grant();
             if (!grant.CanDesign && (grant.InstanceId is null || (await instances.FindAsync(grant.InstanceId, ct))?.DefinitionVersionId != id))
                 return StudioGrantExtensions.Forbidden();
             var version = await store.GetByIdAsync(id, ct);
-            return version is null ? Results.NotFound() : ElsaJson.Ok(Serve(version));
+            return version is null ? Results.NotFound() : ElsaJson.Ok(Serve(version, registry));
         });
 
         design.MapGet("/workflow-definitions", async (HttpContext http, WorkflowDefinitionStore store, int? page, int? pageSize, string? orderDirection, CancellationToken ct) =>
@@ -58,35 +59,35 @@ public static class WorkflowDefinitionsApi
 
         // Save a draft (auto-save after every change) or, with publish:true, validate and publish (the Publish button).
         // Save As sends the model without a definitionId: it becomes a new definition.
-        design.MapPost("/workflow-definitions", async (JsonObject body, WorkflowDefinitionStore store, CancellationToken ct) =>
+        design.MapPost("/workflow-definitions", async (JsonObject body, WorkflowDefinitionStore store, ActivityRegistry registry, CancellationToken ct) =>
         {
             if (body["model"] is not JsonObject model)
                 return ValidationProblem([new("$.model", "request.model_missing", "缺少 model", "The request has no model")]);
             var publish = body["publish"] is JsonValue p && p.TryGetValue<bool>(out var flag) && flag;
-            return await SaveAsync(model, publish, store, ct, definition => SaveResponse(definition));
+            return await SaveAsync(model, publish, store, ct, definition => SaveResponse(definition, registry));
         });
 
         // Elsa's import (the editor's Import, which overrides the open definition, and any client posting Elsa's JSON):
         // the model becomes the draft of its definitionId, or a new definition when it names none.
-        design.MapPost("/workflow-definitions/import", async (JsonObject model, WorkflowDefinitionStore store, CancellationToken ct) =>
-            await SaveAsync(model, publish: false, store, ct, definition => ElsaJson.Ok(Serve(definition))));
+        design.MapPost("/workflow-definitions/import", async (JsonObject model, WorkflowDefinitionStore store, ActivityRegistry registry, CancellationToken ct) =>
+            await SaveAsync(model, publish: false, store, ct, definition => ElsaJson.Ok(Serve(definition, registry))));
 
         // Elsa's export: the version as a JSON file, without the server's links, ready to be imported again.
-        design.MapGet("/workflow-definitions/{definitionId}/export", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, CancellationToken ct) =>
+        design.MapGet("/workflow-definitions/{definitionId}/export", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, ActivityRegistry registry, CancellationToken ct) =>
         {
             var version = await FindAsync(store, definitionId, versionOptions, ct);
             if (version is null) return Results.NotFound();
-            var model = Serve(version);
+            var model = Serve(version, registry);
             model.Remove("links");
             var file = System.Text.Encoding.UTF8.GetBytes(model.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return Results.File(file, "application/json", $"{version.DefinitionId}-v{version.Version}.json");
         });
 
-        design.MapPost("/workflow-definitions/{definitionId}/publish", async (string definitionId, WorkflowDefinitionStore store, CancellationToken ct) =>
+        design.MapPost("/workflow-definitions/{definitionId}/publish", async (string definitionId, WorkflowDefinitionStore store, ActivityRegistry registry, CancellationToken ct) =>
         {
             try
             {
-                return SaveResponse(await store.PublishAsync(definitionId, ct));
+                return SaveResponse(await store.PublishAsync(definitionId, ct), registry);
             }
             catch (WorkflowDefinitionException e)
             {
@@ -160,7 +161,7 @@ public static class WorkflowDefinitionsApi
     private static bool IsPublishedOption(string? options) => string.Equals(options, "Published", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The stored definition with the server-owned header the Studio relies on (isLatest and the publish link make it editable; nodeIds are filled as the runtime reads them).</summary>
-    public static JsonObject Serve(WorkflowDefinitionVersion version)
+    public static JsonObject Serve(WorkflowDefinitionVersion version, ActivityRegistry registry)
     {
         var model = JsonNode.Parse(version.Json) as JsonObject ?? new JsonObject();
         model["id"] = version.Id;
@@ -185,9 +186,30 @@ public static class WorkflowDefinitionsApi
             root["nodeId"] = rootNodeId;
             if (root["activities"] is JsonArray activities)
                 foreach (var activity in activities.OfType<JsonObject>())
+                {
                     activity["nodeId"] ??= $"{rootNodeId}:{activity["id"]?.GetValue<string>()}";
+                    ListsAsStudioJson(activity, registry);
+                }
         }
         return model;
+    }
+
+    /// <summary>
+    /// A list input edited as chips or a check list (fork branches, mail recipients) written as a literal comma list, as
+    /// in files made before the Studio edited them, is served as the JSON array the Studio parses (otherwise it shows no
+    /// branch ports and no checked recipient); the runtime reads both.
+    /// </summary>
+    private static void ListsAsStudioJson(JsonObject activity, ActivityRegistry registry)
+    {
+        if (activity["type"]?.GetValue<string>() is not { } type || !registry.TryGet(type, out var known)) return;
+        foreach (var input in known.Descriptor.Inputs.Where(i => i.UiHint is UiHints.DynamicOutcomes or UiHints.CheckList))
+        {
+            if (activity[input.JsonName]?["expression"] is not JsonObject { } expression || expression["type"]?.GetValue<string>() != "Literal"
+                || expression["value"] is not JsonValue value || !value.TryGetValue<string>(out var text) || text.TrimStart().StartsWith('['))
+                continue;
+            expression["type"] = "Object";
+            expression["value"] = JsonSerializer.Serialize(ValueConversion.To<List<string>>(text));
+        }
     }
 
     private static object Summary(WorkflowDefinitionVersion v) => new
@@ -206,8 +228,8 @@ public static class WorkflowDefinitionsApi
         createdAt = v.CreatedAt,
     };
 
-    private static IResult SaveResponse(WorkflowDefinitionVersion saved) =>
-        ElsaJson.Ok(new { workflowDefinition = Serve(saved), alreadyPublished = false, consumingWorkflowCount = 0 });
+    private static IResult SaveResponse(WorkflowDefinitionVersion saved, ActivityRegistry registry) =>
+        ElsaJson.Ok(new { workflowDefinition = Serve(saved, registry), alreadyPublished = false, consumingWorkflowCount = 0 });
 
     /// <summary>Elsa's 400 with problem details; the Studio lists every message of <c>errors</c> in its refusal notice.</summary>
     internal static IResult ValidationProblem(IReadOnlyList<DefinitionError> errors) =>
