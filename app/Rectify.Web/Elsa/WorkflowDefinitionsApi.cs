@@ -142,11 +142,7 @@ public static class WorkflowDefinitionsApi
     private static async Task<IResult> SaveAsync(JsonObject model, bool publish, WorkflowDefinitionStore store, CancellationToken ct, Func<WorkflowDefinitionVersion, IResult> respond)
     {
         if (model["definitionId"] is not JsonValue id || string.IsNullOrWhiteSpace(id.GetValue<string>()))
-        {
-            model["definitionId"] = Guid.NewGuid().ToString("N")[..16];
-            // A new definition starts at version 1: the copied flow keeps none of its source's identity.
-            model.Remove("id");
-        }
+            AsNewDefinition(model);
         try
         {
             var json = model.ToJsonString();
@@ -156,6 +152,14 @@ public static class WorkflowDefinitionsApi
         {
             return ValidationProblem(e.Errors);
         }
+    }
+
+    /// <summary>Makes a model (a copy, an imported file) a new definition: a fresh definitionId, starting at version 1.</summary>
+    public static JsonObject AsNewDefinition(JsonObject model)
+    {
+        model["definitionId"] = Guid.NewGuid().ToString("N")[..16];
+        model.Remove("id");
+        return model;
     }
 
     private static bool IsPublishedOption(string? options) => string.Equals(options, "Published", StringComparison.OrdinalIgnoreCase);

@@ -80,6 +80,13 @@
         "An error occurred while executing a pending action.": "执行操作时出错。",
         "Recent": "最近", "Other": "其他", "Trigger": "触发", "Action": "动作", "Task": "任务",
         "Merge Mode": "汇合方式", "Converge": "全部汇合", "Race": "先到先行", "Stream": "逐个通过", "None": "无",
+        "Auto-save": "自动保存", "Information": "信息", "Test": "测试", "TEST": "测试", "INFO": "信息",
+        "The name of the workflow.": "流程的名称。", "A brief description of the workflow.": "流程的简要说明。",
+        "Select the log persistence strategy to use for activity properties of this workflow.": "选择此流程中活动属性的日志记录方式。",
+        "The commit strategy to use that controls when the workflow state should be committed.": "决定流程状态何时保存。",
+        "When checked, this activity can trigger this workflow.": "勾选后，此活动可以触发此流程。",
+        "When checked, this activity is the start of this workflow.": "勾选后，此活动是流程的起点。",
+        "Run Asynchronously": "异步执行", "When checked, the workflow will be executed asynchronously.": "勾选后，流程异步执行。",
         "Show relative time": "显示相对时间", "Show accumulated time": "显示累计时间",
     };
     const patterns = [
@@ -154,15 +161,43 @@
     });
 
     // The flowchart opens fitted to the window, its start in view: the Studio's own "zoom to fit" (toolbar button with
-    // Material's FitScreen icon) is pressed once, when the first activities are drawn.
-    const fit = () => {
-        const nodes = document.querySelectorAll("elsa-workflow-definition-editor g.x6-node[data-cell-id]");
-        const button = document.querySelector('elsa-workflow-definition-editor button:has(path[d^="M6,16h12V8H6V16z"])');
-        if (nodes.length === 0 || !button) return false;
-        // Drawing settles over a few frames; fit once it has.
-        setTimeout(() => button.click(), 400);
-        return true;
+    // Material's FitScreen icon) is pressed when the first activities are drawn, and again while the panes around the
+    // canvas settle (they resize it during the first seconds), until the person touches the canvas. Fitting stops at the
+    // Studio's smallest scale (0.5) and centres what is left over: a flow wider than that is then panned, as a person
+    // drags the empty canvas, so that it starts at the canvas's left edge.
+    const fitButton = 'elsa-workflow-definition-editor button:has(path[d^="M6,16h12V8H6V16z"])';
+    const startInView = graph => {
+        const area = graph.getBoundingClientRect();
+        const boxes = [...graph.querySelectorAll("g.x6-node[data-cell-id]")].map(n => n.getBoundingClientRect());
+        const left = Math.min(...boxes.map(b => b.left)), right = Math.max(...boxes.map(b => b.right));
+        if (left >= area.left && right <= area.right) return;
+        const dx = area.left + 16 - left;
+        // An empty spot of the canvas near its top edge (the panes below may overlap its lower part).
+        const from = [0.5, 0.25, 0.75].map(f => ({ x: area.left + area.width * f, y: area.top + 10 }))
+            .find(p => { const e = document.elementFromPoint(p.x, p.y); return e && graph.contains(e) && !e.closest(".x6-cell"); });
+        if (!from) return;
+        const blank = document.elementFromPoint(from.x, from.y);
+        const at = (x, y) => ({ bubbles: true, cancelable: true, button: 0, buttons: 1, clientX: x, clientY: y, view: window });
+        blank.dispatchEvent(new MouseEvent("mousedown", at(from.x, from.y)));
+        document.body.dispatchEvent(new MouseEvent("mousemove", at(from.x + dx / 2, from.y)));
+        document.body.dispatchEvent(new MouseEvent("mousemove", at(from.x + dx, from.y)));
+        document.body.dispatchEvent(new MouseEvent("mouseup", at(from.x + dx, from.y)));
     };
-    const fitter = setInterval(() => { if (fit()) clearInterval(fitter); }, 250);
-    setTimeout(() => clearInterval(fitter), 120000);
+    const waitForDrawing = setInterval(() => {
+        const graph = document.querySelector("elsa-workflow-definition-editor .x6-graph");
+        if (!graph || !graph.querySelector("g.x6-node[data-cell-id]") || !document.querySelector(fitButton)) return;
+        clearInterval(waitForDrawing);
+        let timer = 0;
+        const fit = () =>
+        {
+            clearTimeout(timer);
+            timer = setTimeout(() => { document.querySelector(fitButton)?.click(); setTimeout(() => startInView(graph), 300); }, 300);
+        };
+        const resized = new ResizeObserver(fit);
+        const stop = () => resized.disconnect();
+        resized.observe(graph);
+        graph.addEventListener("pointerdown", e => { if (e.isTrusted) stop(); }, { once: true });
+        setTimeout(stop, 8000);
+    }, 200);
+    setTimeout(() => clearInterval(waitForDrawing), 120000);
 })();
