@@ -112,6 +112,8 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         Assert.Equal(1, (int)versions["totalCount"]!);
         foreach (var field in new[] { "id", "definitionId", "name", "description", "version", "isLatest", "isPublished", "materializerName", "isMaterializerAvailable", "createdAt" })
             Assert.True(first.AsObject().ContainsKey(field), field);
+        // The Studio prints the time as given: in the office's zone.
+        Assert.EndsWith("+08:00", (string)first["createdAt"]!);
 
         // The Run button: nothing starts, the Studio shows its "cannot be started" message.
         var run = await elsa.PostAsJsonAsync($"workflow-definitions/{DefaultDefinition}/execute", new { versionOptions = "Latest" });
