@@ -55,14 +55,14 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         Assert.Equal(0, await frame.Locator("g[data-cell-id='review'] .mud-badge").CountAsync());
         await BrowserApp.ShotAsync(page, "designer-viewer-finding");
 
-        // The journal lists each step's events with their times.
-        foreach (var entry in new[] { "交办单位 - Completed", "等到期限前后 - Resumed", "逾期督办 - Completed", "等待整改报告 - Suspended" })
+        // The journal lists each step's events (in Chinese, see wwwroot/js/studio-zh.js) with their times.
+        foreach (var entry in new[] { "交办单位 - 完成", "等到期限前后 - 恢复", "逾期督办 - 完成", "等待整改报告 - 暂停" })
             Assert.True(await frame.GetByText(entry).CountAsync() > 0, entry);
 
         // Clicking a step shows it, with its executions: the evaluated inputs and the outcome.
         await frame.Locator("g[data-cell-id='mailReminder1'] foreignObject").ClickAsync(new() { Force = true });
         await frame.GetByText("Rectify.SendEmail").First.WaitForAsync();
-        await frame.GetByText("Executions", new() { Exact = false }).First.ClickAsync();
+        await frame.GetByText("执行记录", new() { Exact = false }).First.ClickAsync();
         await page.WaitForTimeoutAsync(1500);
         await BrowserApp.ShotAsync(page, "designer-viewer-step");
         Assert.Equal(0, await frame.Locator("#blazor-error-ui:visible").CountAsync());
@@ -403,9 +403,9 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
     {
         var a = (await page.Locator($"g[data-cell-id='{from}'] [port='{port}']").BoundingBoxAsync())!;
         var b = (await page.Locator($"g[data-cell-id='{to}'] [port='In']").BoundingBoxAsync())!;
-        // An input port that already receives a connection is covered by that edge's line: aim above it, still on the port.
+        // An input port that already receives a connection is covered by that edge's line: aim at its upper part.
         var bx = b.X + b.Width / 2;
-        var by = b.Y + b.Height / 2 - (inPortTaken ? 8 : 0);
+        var by = b.Y + b.Height * (inPortTaken ? 0.2f : 0.5f);
         await page.Mouse.MoveAsync(a.X + a.Width / 2, a.Y + a.Height / 2);
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync((a.X + bx) / 2, (a.Y + by) / 2, new() { Steps = 10 });
