@@ -83,11 +83,4 @@ public sealed class StudioFlowMailTests(MailDevWebFactory app) : IClassFixture<M
     {
         ["typeName"] = typeName, ["expression"] = new JsonObject { ["type"] = type, ["value"] = value },
     };
-
-    private static JsonObject Connection(string from, string port, string to) => new()
-    {
-        ["source"] = new JsonObject { ["activity"] = from, ["port"] = port },
-        ["target"] = new JsonObject { ["activity"] = to, ["port"] = "In" },
-        ["vertices"] = new JsonArray(),
-    };
 }
