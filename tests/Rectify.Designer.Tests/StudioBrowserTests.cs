@@ -284,6 +284,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         // The exported file imported on the definitions page becomes a new definition, opened in the Studio.
         await page.GotoAsync("/workflows");
         await page.Locator(".workflow-import input[type=file]").SetInputFilesAsync(exported);
+        await BrowserApp.ShotAsync(page, "designer-workflows-import");
         await page.Locator(".workflow-import button[type=submit]").ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("/designer/workflows/definitions/") && !url.Contains(DefaultDefinition));
         await page.Locator($"g[data-cell-id='{mail}']").WaitForAsync(new() { Timeout = Boot });
