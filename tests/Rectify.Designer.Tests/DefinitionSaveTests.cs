@@ -154,13 +154,6 @@ public sealed class DefinitionSaveTests(RectifyWebFactory app) : IClassFixture<R
         db.Set<OutboxMessage>().Where(m => m.FindingId == findingId && m.Template == "reminder" && m.RecipientKind == RecipientKind.Liaison)
             .Select(m => m.CreatedAt).ToListAsync());
 
-    private static JsonObject Connection(string from, string port, string to) => new()
-    {
-        ["source"] = new JsonObject { ["activity"] = from, ["port"] = port },
-        ["target"] = new JsonObject { ["activity"] = to, ["port"] = "In" },
-        ["vertices"] = new JsonArray(),
-    };
-
     private static async Task<JsonNode> VersionsAsync(HttpClient elsa) =>
         await elsa.GetJsonAsync($"workflow-definitions?versionOptions=AllVersions&Page=0&PageSize=10&DefinitionIds={DefaultDefinition}&OrderBy=Version&OrderDirection=Descending");
 }

@@ -58,11 +58,29 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         var sendEmail = byType["Rectify.SendEmail"]["inputs"]!.AsArray();
         var templates = sendEmail.Single(i => (string?)i!["name"] == "Template")!;
         Assert.Equal("dropdown", (string?)templates["uiHint"]);
-        Assert.Contains(templates["uiSpecifications"]!["selectList"]!["items"]!.AsArray(), i => (string?)i!["value"] == "reminder");
+        // Props under the hint's own name, as the Studio looks them up (DropDownProps, CheckListProps); the real templates.
+        Assert.Equal(["assigned", "digest", "extension-decided", "notice-unit", "overdue", "reminder", "report-accepted", "report-returned", "report-submitted"],
+            templates["uiSpecifications"]!["dropdown"]!["selectList"]!["items"]!.AsArray().Select(i => (string)i!["value"]!));
+        Assert.Contains("催办提醒 (reminder)", templates["uiSpecifications"]!["dropdown"]!["selectList"]!["items"]!.AsArray().Select(i => (string)i!["text"]!));
         var recipients = sendEmail.Single(i => (string?)i!["name"] == "Recipients")!;
         Assert.Equal("checklist", (string?)recipients["uiHint"]);
-        Assert.Equal(["Liaison", "Leader", "Supervisors", "Auditors"], recipients["uiSpecifications"]!["checkList"]!["items"]!.AsArray().Select(i => (string)i!["value"]!));
-        Assert.Contains("责任单位负责人", recipients["uiSpecifications"]!["checkList"]!["items"]!.AsArray().Select(i => (string)i!["text"]!));
+        var checkList = recipients["uiSpecifications"]!["checklist"]!["checkList"]!["items"]!.AsArray();
+        Assert.Equal(["Liaison", "Leader", "Supervisors", "Auditors"], checkList.Select(i => (string)i!["value"]!));
+        Assert.Contains("责任单位负责人", checkList.Select(i => (string)i!["text"]!));
+        Assert.All(checkList, i => Assert.False((bool)i!["isChecked"]!));
+
+        // Enumerations as dropdowns; fork branches and switch cases as the editors that make one port per entry.
+        var joinMode = byType["Elsa.FlowJoin"]["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "Mode")!;
+        Assert.Equal("dropdown", (string?)joinMode["uiHint"]);
+        Assert.Contains("WaitAll", joinMode["uiSpecifications"]!["dropdown"]!["selectList"]!["items"]!.AsArray().Select(i => (string)i!["value"]!));
+        var switchInputs = byType["Elsa.FlowSwitch"]["inputs"]!.AsArray();
+        Assert.Equal("dropdown", (string?)switchInputs.Single(i => (string?)i!["name"] == "Mode")!["uiHint"]);
+        var cases = switchInputs.Single(i => (string?)i!["name"] == "Cases")!;
+        Assert.Equal(("flow-switch-editor", false), ((string?)cases["uiHint"], (bool)cases["isWrapped"]!));
+        var branches = byType["Elsa.FlowFork"]["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "Branches")!;
+        Assert.Equal(("dynamic-outcomes", true), ((string?)branches["uiHint"], (bool)branches["isWrapped"]!));
+        Assert.Equal("datetime-picker", (string?)byType["Elsa.StartAt"]["inputs"]![0]!["uiHint"]);
+        Assert.Equal("checkbox", (string?)waitUntil["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "SkipWhenReportIn")!["uiHint"]);
 
         // 3. Expression types: Literal, JavaScript, Liquid (the editor crashes without a non-literal one).
         var expressions = (await elsa.GetJsonAsync("descriptors/expression-descriptors"))["items"]!.AsArray();
@@ -94,6 +112,8 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         Assert.Equal(1, (int)versions["totalCount"]!);
         foreach (var field in new[] { "id", "definitionId", "name", "description", "version", "isLatest", "isPublished", "materializerName", "isMaterializerAvailable", "createdAt" })
             Assert.True(first.AsObject().ContainsKey(field), field);
+        // The Studio prints the time as given: in the office's zone.
+        Assert.EndsWith("+08:00", (string)first["createdAt"]!);
 
         // The Run button: nothing starts, the Studio shows its "cannot be started" message.
         var run = await elsa.PostAsJsonAsync($"workflow-definitions/{DefaultDefinition}/execute", new { versionOptions = "Latest" });

@@ -94,6 +94,14 @@ public static partial class Studio
         }
     }
 
+    /// <summary>A connection as the Studio saves it.</summary>
+    public static JsonObject Connection(string from, string port, string to) => new()
+    {
+        ["source"] = new JsonObject { ["activity"] = from, ["port"] = port },
+        ["target"] = new JsonObject { ["activity"] = to, ["port"] = "In" },
+        ["vertices"] = new JsonArray(),
+    };
+
     public static string ReadSample(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", name));
 
     [GeneratedRegex("access-token=\"([^\"]+)\"")]

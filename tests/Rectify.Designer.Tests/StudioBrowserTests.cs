@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,14 +56,14 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         Assert.Equal(0, await frame.Locator("g[data-cell-id='review'] .mud-badge").CountAsync());
         await BrowserApp.ShotAsync(page, "designer-viewer-finding");
 
-        // The journal lists each step's events with their times.
-        foreach (var entry in new[] { "交办单位 - Completed", "等到期限前后 - Resumed", "逾期督办 - Completed", "等待整改报告 - Suspended" })
+        // The journal lists each step's events (in Chinese, see wwwroot/js/studio-zh.js) with their times.
+        foreach (var entry in new[] { "交办单位 - 完成", "等到期限前后 - 恢复", "逾期督办 - 完成", "等待整改报告 - 暂停" })
             Assert.True(await frame.GetByText(entry).CountAsync() > 0, entry);
 
         // Clicking a step shows it, with its executions: the evaluated inputs and the outcome.
         await frame.Locator("g[data-cell-id='mailReminder1'] foreignObject").ClickAsync(new() { Force = true });
         await frame.GetByText("Rectify.SendEmail").First.WaitForAsync();
-        await frame.GetByText("Executions", new() { Exact = false }).First.ClickAsync();
+        await frame.GetByText("执行记录", new() { Exact = false }).First.ClickAsync();
         await page.WaitForTimeoutAsync(1500);
         await BrowserApp.ShotAsync(page, "designer-viewer-step");
         Assert.Equal(0, await frame.Locator("#blazor-error-ui:visible").CountAsync());
@@ -168,6 +169,201 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         Assert.Contains(second, all);
     }
 
+    [Fact]
+    public async Task A_supervisor_edits_inputs_branches_and_versions_in_the_Chinese_Studio()
+    {
+        var page = await SignedInPageAsync("supervisor", 1600, 1000);
+        var failed = new List<string>();
+        page.Response += (_, r) =>
+        {
+            if (r.Url.Contains("/elsa/api/") && r.Status >= 400)
+                failed.Add($"{r.Status} {r.Request.Method} {r.Url}");
+        };
+        var publishedVersion = new TaskCompletionSource<int>();
+        page.Response += async (_, r) =>
+        {
+            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions") && r.Request.PostData?.Contains("\"publish\":true") == true)
+                publishedVersion.TrySetResult((int)JsonNode.Parse(await r.TextAsync())!["workflowDefinition"]!["version"]!);
+        };
+        await page.GotoAsync($"/workflows/definitions/{DefaultDefinition}/edit");
+        await page.Locator("g[data-cell-id='mailReminder3']").WaitForAsync(new() { Timeout = Boot });
+
+        // Opened fitted to the window (at the Studio's smallest scale this flow is wider than the canvas): the flow's
+        // beginning, start first, lies inside the canvas.
+        var canvas = page.Locator("elsa-workflow-definition-editor .x6-graph").First;
+        await EventuallyAsync(async () =>
+        {
+            var area = (await canvas.BoundingBoxAsync())!;
+            foreach (var id in new[] { "start", "assign", "mailAssigned", "fork", "mailExtension" })
+            {
+                var node = (await page.Locator($"g[data-cell-id='{id}']").BoundingBoxAsync())!;
+                if (node.X < area.X || node.Y < area.Y || node.X + node.Width > area.X + area.Width || node.Y + node.Height > area.Y + area.Height)
+                    return $"{id} at {node.X},{node.Y} outside {area.X},{area.Y} {area.Width}x{area.Height}";
+            }
+            return null;
+        });
+        // The chrome is Chinese (Elsa's strings through the page, MudBlazor's from its zh-Hans resources).
+        foreach (var text in new[] { "属性", "变量", "输入", "自动保存" })
+            Assert.True(await page.GetByText(text, new() { Exact = true }).CountAsync() > 0, text);
+        foreach (var text in new[] { "Properties", "Variables", "Input", "Auto-save" })
+            Assert.Equal(0, await page.GetByText(text, new() { Exact = true }).CountAsync());
+        await BrowserApp.ShotAsync(page, "designer-studio-zh-fitted");
+
+        // The fork gets a fourth branch: typed as a chip, it becomes a port on the fork.
+        await page.Locator("g[data-cell-id='fork'] foreignObject").ClickAsync(new() { Force = true });
+        var chips = page.Locator(".mud-input-control:has(.mud-chipset) input").First;
+        await chips.FillAsync("Leader");
+        await chips.PressAsync("Enter");
+        await page.Locator("g[data-cell-id='fork'] [port='Leader']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserApp.ShotAsync(page, "designer-studio-fork-branch");
+
+        // A mail step for the new branch, dropped from the toolbox, its template and recipients chosen from the lists.
+        await DeselectAsync(page);
+        var mail = await DropAsync(page, "整改", "发送邮件", 700, 40);
+        await DeselectAsync(page);
+        await ConnectAsync(page, "fork", "Leader", mail);
+        await DeselectAsync(page);
+        await page.Locator($"g[data-cell-id='{mail}'] foreignObject").ClickAsync(new() { Force = true });
+        await ChooseAsync(page, "邮件模板", "交办通知 (assigned)");
+        // The unit's leader. (The check list shows the input's default, the liaison, ticked until the first change.)
+        await page.Locator("label.mud-checkbox:has-text('责任单位负责人')").ClickAsync();
+        await Assertions.Expect(page.Locator("label.mud-checkbox:has-text('责任单位负责人') .mud-checkbox-true")).ToHaveCountAsync(1);
+        await page.WaitForTimeoutAsync(2000);
+        await BrowserApp.ShotAsync(page, "designer-studio-mail-inputs");
+
+        // A join after it, waiting for all its branches.
+        var join = await DropAsync(page, "流程", "汇合", 420, 50);
+        await DeselectAsync(page);
+        await ConnectAsync(page, mail, "Done", join);
+        await DeselectAsync(page);
+        await page.Locator($"g[data-cell-id='{join}'] foreignObject").ClickAsync(new() { Force = true });
+        await ChooseAsync(page, "汇合方式", "全部到达");
+        await page.WaitForTimeoutAsync(1500);
+        await BrowserApp.ShotAsync(page, "designer-studio-join-mode");
+
+        // Publish; the page header follows.
+        await page.Locator("button:has(path[d^='M19.35 10.04']) >> visible=true").First.ClickAsync();
+        var version = await publishedVersion.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assertions.Expect(page.Locator("#published-version")).ToHaveTextAsync($"已发布 v{version}");
+        await BrowserApp.ShotAsync(page, "designer-studio-published");
+        var stored = JsonNode.Parse((await app.WithDbAsync(db => db.Set<Workflows.WorkflowDefinitionVersion>().SingleAsync(v => v.DefinitionId == DefaultDefinition && v.IsPublished))).Json)!;
+        var activities = stored["root"]!["activities"]!.AsArray();
+        JsonNode Input(string id, string name) => activities.Single(a => (string?)a!["id"] == id)![name]!["expression"]!;
+        Assert.Equal(["Reminder3", "Reminder1", "Report", "Leader"], JsonSerializer.Deserialize<string[]>((string)Input("fork", "branches")["value"]!));
+        Assert.Equal("assigned", (string?)Input(mail, "template")["value"]);
+        var recipients = JsonSerializer.Deserialize<string[]>((string)Input(mail, "recipients")["value"]!)!;
+        Assert.Contains("Leader", recipients);
+        Assert.Equal("WaitAll", (string?)Input(join, "mode")["value"]);
+        Assert.Contains(stored["root"]!["connections"]!.AsArray(), c => (string?)c!["source"]!["activity"] == "fork" && (string?)c["source"]!["port"] == "Leader" && (string?)c["target"]!["activity"] == mail);
+
+        // A finding issued now follows it: the new branch sends the assigned mail to whom the check list names.
+        var auditor = await KestrelClientAsync("auditor");
+        var findingId = await IssueFindingAsync(app, auditor, app.Services.GetRequiredService<OfficeClock>().Today.AddDays(20), "发布新分支后的问题");
+        Assert.Equal(version, (await InstanceOfAsync(app, findingId)).DefinitionVersion);
+        var assigned = await app.WithDbAsync(db => db.Set<OutboxMessage>().Where(m => m.FindingId == findingId && m.Template == "assigned")
+            .Select(m => m.RecipientKind).ToListAsync());
+        Assert.Equal(recipients.Select(Enum.Parse<RecipientKind>).Append(RecipientKind.Liaison).Order(), assigned.Order());
+
+        // The menu: Unpublish is not offered (findings need a published version); Export downloads Elsa's JSON.
+        await page.Locator("elsa-workflow-definition-editor button.mud-menu-icon-button-activator:has(path[d='M7 10l5 5 5-5z']) >> visible=true").First.ClickAsync();
+        await Assertions.Expect(MenuItem(page, "导出")).ToBeVisibleAsync();
+        Assert.False(await MenuItem(page, "取消发布").IsVisibleAsync());
+        await BrowserApp.ShotAsync(page, "designer-studio-menu");
+        var download = await page.RunAndWaitForDownloadAsync(async () =>
+        {
+            await MenuItem(page, "导出").ClickAsync();
+            // The Studio asks whether to include the workflows referencing this one (none here).
+            var dialog = page.Locator(".mud-dialog");
+            await Assertions.Expect(dialog.GetByText("包含引用它的流程")).ToBeVisibleAsync();
+            await BrowserApp.ShotAsync(page, "designer-studio-export-dialog");
+            await dialog.Locator("button", new() { HasText = "导出" }).ClickAsync();
+        });
+        var exported = Path.Combine(Path.GetTempPath(), $"rectify-export-{Guid.NewGuid():N}.json");
+        await download.SaveAsAsync(exported);
+        Assert.True(JsonNode.DeepEquals(stored["root"], JsonNode.Parse(await File.ReadAllTextAsync(exported))!["root"]));
+
+        // The exported file imported on the definitions page becomes a new definition, opened in the Studio.
+        await page.GotoAsync("/workflows");
+        await page.Locator(".workflow-import input[type=file]").SetInputFilesAsync(exported);
+        await BrowserApp.ShotAsync(page, "designer-workflows-import");
+        await page.Locator(".workflow-import button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/designer/workflows/definitions/") && !url.Contains(DefaultDefinition));
+        await page.Locator($"g[data-cell-id='{mail}']").WaitForAsync(new() { Timeout = Boot });
+        await page.Locator("g[data-cell-id='fork'] [port='Leader']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        await BrowserApp.ShotAsync(page, "designer-studio-imported");
+        File.Delete(exported);
+
+        // Version history: Rollback to v1 makes its flow the draft; deleting a version is not offered.
+        await page.GotoAsync($"/workflows/definitions/{DefaultDefinition}/edit");
+        await page.Locator($"g[data-cell-id='{mail}']").WaitForAsync(new() { Timeout = Boot });
+        await page.Locator(".mud-tab", new() { HasText = "版本历史" }).ClickAsync();
+        var v1 = page.Locator("tr:has(td:text-is('1'))").First;
+        await v1.Locator("button").Last.ClickAsync();
+        await Assertions.Expect(MenuItem(page, "回退到此版本")).ToBeVisibleAsync();
+        Assert.False(await MenuItem(page, "删除").IsVisibleAsync());
+        await BrowserApp.ShotAsync(page, "designer-studio-history");
+        await MenuItem(page, "回退到此版本").ClickAsync();
+        await Assertions.Expect(page.Locator($"g[data-cell-id='{mail}']")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#draft-version")).ToContainTextAsync($"v{version + 1}");
+        await BrowserApp.ShotAsync(page, "designer-studio-reverted");
+        var draft = await app.WithDbAsync(db => db.Set<Workflows.WorkflowDefinitionVersion>().SingleAsync(v => v.DefinitionId == DefaultDefinition && v.IsLatest));
+        var first = await app.WithDbAsync(db => db.Set<Workflows.WorkflowDefinitionVersion>().SingleAsync(v => v.DefinitionId == DefaultDefinition && v.Version == 1));
+        Assert.Equal((version + 1, false), (draft.Version, draft.IsPublished));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(first.Json)!["root"], JsonNode.Parse(draft.Json)!["root"]));
+
+        Assert.Empty(failed);
+        Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
+    }
+
+    private static ILocator MenuItem(IPage page, string text) =>
+        page.Locator(".mud-popover-open .mud-menu-item").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{text}\\s*$") });
+
+    /// <summary>Picks an item of an input's dropdown (the Studio's select, labelled by its legend).</summary>
+    private static async Task ChooseAsync(IPage page, string input, string item)
+    {
+        await page.Locator($".mud-select-extended:has(legend:text-is('{input}')) .mud-input-slot[tabindex]").First.ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText(item, new() { Exact = true }).First.ClickAsync();
+        await page.WaitForTimeoutAsync(500);
+    }
+
+    /// <summary>Drags an activity from a toolbox category onto the canvas and returns its id.</summary>
+    private static async Task<string> DropAsync(IPage page, string category, string activity, float x, float y)
+    {
+        var before = await NodeIdsAsync(page);
+        // The toolbox's categories are expansion panels (the canvas shows the same names under each activity's title).
+        var item = page.Locator(".mud-expand-panel").GetByText(activity, new() { Exact = true }).First;
+        var header = page.Locator(".mud-expand-panel-header").GetByText(category, new() { Exact = true }).First;
+        await header.ClickAsync();
+        await item.DragToAsync(page.Locator("elsa-workflow-definition-editor .x6-graph").First, new() { TargetPosition = new() { X = x, Y = y } });
+        var added = await WaitForAsync(async () => (await NodeIdsAsync(page)).Except(before).SingleOrDefault());
+        // Folded again, so that the next category's items are in view.
+        await header.ClickAsync();
+        return added;
+    }
+
+    private static Task<string[]> NodeIdsAsync(IPage page) =>
+        page.Locator("g.x6-node[data-cell-id]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('data-cell-id'))");
+
+    /// <summary>Clicks empty canvas (its right edge), which drops the selection box.</summary>
+    private static async Task DeselectAsync(IPage page)
+    {
+        var box = (await page.Locator(".x6-graph").First.BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync(box.X + box.Width - 15, box.Y + box.Height - 15);
+        await page.WaitForTimeoutAsync(400);
+    }
+
+    /// <summary>Retries <paramref name="probe"/> (null when satisfied) for up to 15 s; fails with its last answer.</summary>
+    private static async Task EventuallyAsync(Func<Task<string?>> probe)
+    {
+        string? problem = null;
+        for (var i = 0; i < 75; i++)
+        {
+            if ((problem = await probe()) is null) return;
+            await Task.Delay(200);
+        }
+        throw new Xunit.Sdk.XunitException(problem);
+    }
+
     /// <summary>A signed-in API client of the Kestrel-served app (the factory's in-memory client does not reach it).</summary>
     private async Task<HttpClient> KestrelClientAsync(string user)
     {
@@ -209,9 +405,9 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
     {
         var a = (await page.Locator($"g[data-cell-id='{from}'] [port='{port}']").BoundingBoxAsync())!;
         var b = (await page.Locator($"g[data-cell-id='{to}'] [port='In']").BoundingBoxAsync())!;
-        // An input port that already receives a connection is covered by that edge's line: aim above it, still on the port.
+        // An input port that already receives a connection is covered by that edge's line: aim at its upper part.
         var bx = b.X + b.Width / 2;
-        var by = b.Y + b.Height / 2 - (inPortTaken ? 8 : 0);
+        var by = b.Y + b.Height * (inPortTaken ? 0.2f : 0.5f);
         await page.Mouse.MoveAsync(a.X + a.Width / 2, a.Y + a.Height / 2);
         await page.Mouse.DownAsync();
         await page.Mouse.MoveAsync((a.X + bx) / 2, (a.Y + by) / 2, new() { Steps = 10 });

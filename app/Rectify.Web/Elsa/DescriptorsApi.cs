@@ -3,6 +3,7 @@ using Rectify.Data;
 using Rectify.Mail.Templates;
 using Rectify.Units;
 using Rectify.Workflows.Activities;
+using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Expressions;
 using static Rectify.Web.Localization.Lang;
 
@@ -17,7 +18,7 @@ public static class DescriptorsApi
 {
     public static RouteGroupBuilder MapDescriptorsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/descriptors/activities", async (ActivityRegistry registry, MailTemplates templates, RectifyDb db, CancellationToken ct) =>
+        api.MapGet("/descriptors/activities", async (ActivityRegistry registry, MailTemplates templates, RectifyDb db, WorkflowDefinitionStore store, CancellationToken ct) =>
         {
             var units = await db.Set<Unit>().AsNoTracking().OrderBy(u => u.Name).Select(u => new { u.Id, u.Name }).ToListAsync(ct);
             var options = new Dictionary<string, IReadOnlyList<(string Value, string Text)>>
@@ -25,7 +26,9 @@ public static class DescriptorsApi
                 [OptionProviders.MailTemplates] = templates.Names.Order(StringComparer.Ordinal).Select(n => (n, TemplateLabel(n))).ToList(),
                 [OptionProviders.Units] = units.Select(u => (u.Id.ToString(), u.Name)).ToList(),
             };
-            var descriptors = registry.Descriptors.Select(d => StudioActivityDescriptor(d, options)).Prepend(FlowchartDescriptor).ToList();
+            var unsupported = Unsupported(registry, (await store.ListLatestAsync(ct)).Select(v => v.Json))
+                .Select(u => UnsupportedDescriptor(u.Type, u.Ports));
+            var descriptors = registry.Descriptors.Select(d => StudioActivityDescriptor(d, options)).Prepend(FlowchartDescriptor).Concat(unsupported).ToList();
             return ElsaJson.List(descriptors);
         });
 
@@ -96,6 +99,41 @@ public static class DescriptorsApi
         ports = Array.Empty<object>(), customProperties = new Dictionary<string, object>(), constructionProperties = new Dictionary<string, object>(),
     };
 
+    /// <summary>
+    /// The activity types the definitions use that Rectify does not run, each with the ports its connections leave from.
+    /// The Studio draws an activity only with a descriptor: without these such a definition opens as a blank canvas.
+    /// </summary>
+    public static IReadOnlyList<(string Type, IReadOnlyList<string> Ports)> Unsupported(ActivityRegistry registry, IEnumerable<string> definitions)
+    {
+        var found = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var json in definitions)
+        {
+            if (DefinitionParser.TryParse(json).Definition is not { } definition) continue;
+            foreach (var node in definition.Activities.Where(a => !registry.TryGet(a.Type, out _)))
+            {
+                var ports = found.TryGetValue(node.Type, out var known) ? known : found[node.Type] = new SortedSet<string>(StringComparer.Ordinal);
+                ports.UnionWith(definition.Connections.Where(c => c.SourceId == node.Id).Select(c => c.SourcePort));
+            }
+        }
+        return found.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => (f.Key, (IReadOnlyList<string>)f.Value.ToList())).ToList();
+    }
+
+    private static object UnsupportedDescriptor(string typeName, IReadOnlyList<string> ports)
+    {
+        var name = typeName[(typeName.LastIndexOf('.') + 1)..];
+        return new
+        {
+            typeName, @namespace = typeName[..Math.Max(0, typeName.LastIndexOf('.'))], name, version = 1,
+            category = T("不支持", "Unsupported"),
+            displayName = T($"不支持的活动：{typeName}", $"Unsupported activity: {typeName}"),
+            description = T("整改通不运行此类活动：删除它或换成支持的活动后才能发布。", "Rectify does not run this activity: remove or replace it before publishing."),
+            kind = "Action", isBrowsable = false, isContainer = false, isStart = false, isTerminal = ports.Count == 0,
+            inputs = Array.Empty<object>(), outputs = Array.Empty<object>(),
+            ports = ports.Select(p => new { name = p, displayName = p, type = "Flow", isBrowsable = true }).ToList(),
+            customProperties = new Dictionary<string, object>(), constructionProperties = new Dictionary<string, object>(),
+        };
+    }
+
     internal static object StudioActivityDescriptor(ActivityDescriptor d, IReadOnlyDictionary<string, IReadOnlyList<(string Value, string Text)>> options) => new
     {
         typeName = d.TypeName,
@@ -123,10 +161,11 @@ public static class DescriptorsApi
             ? provided
             : input.Options.Select(o => (o.Value, T(o.Text, o.TextEn))).ToList();
         var isList = input.UiHint == UiHints.CheckList;
+        // The Studio looks up a hint's props under the hint's own name (Elsa's DropDownProps, CheckListProps).
         Dictionary<string, object>? specifications = input.UiHint switch
         {
-            UiHints.Dropdown => new() { ["selectList"] = new { items = items.Select(i => new { text = i.Text, value = i.Value }).ToList(), isFlagsEnum = false } },
-            UiHints.CheckList => new() { ["checkList"] = new { items = items.Select(i => new { value = i.Value, text = i.Text, isChecked = false }).ToList(), isFlagsEnum = false } },
+            UiHints.Dropdown => new() { [UiHints.Dropdown] = new { selectList = new { items = items.Select(i => new { text = i.Text, value = i.Value }).ToList(), isFlagsEnum = false } } },
+            UiHints.CheckList => new() { [UiHints.CheckList] = new { checkList = new { items = items.Select(i => new { value = i.Value, text = i.Text, isChecked = false }).ToList(), isFlagsEnum = false } } },
             _ => null,
         };
         return new
@@ -136,7 +175,7 @@ public static class DescriptorsApi
             displayName = T(input.DisplayName, input.DisplayNameEn),
             description = T(input.Description, input.DescriptionEn),
             uiHint = input.UiHint,
-            isWrapped = true,
+            isWrapped = input.IsWrapped,
             isBrowsable = true,
             defaultSyntax = input.DefaultSyntax,
             order = (float)order,

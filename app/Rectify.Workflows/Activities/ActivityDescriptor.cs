@@ -40,6 +40,10 @@ public static class UiHints
     public const string Checkbox = "checkbox";
     public const string Code = "code-editor";
     public const string DateTimePicker = "datetime-picker";
+    /// <summary>A list of names edited as chips, each one an outcome port (FlowFork's branches).</summary>
+    public const string DynamicOutcomes = "dynamic-outcomes";
+    /// <summary>FlowSwitch's case table (label and condition per row); each label is a port.</summary>
+    public const string FlowSwitchEditor = "flow-switch-editor";
 }
 
 /// <summary>Names of the option lists the designer API fills dropdowns from (<see cref="InputDescriptor.OptionsProvider"/>).</summary>
@@ -66,5 +70,7 @@ public sealed record InputDescriptor(string Name, string TypeName, string Displa
     /// <summary>A dynamic list the host fills (see <see cref="OptionProviders"/>).</summary>
     public string? OptionsProvider { get; init; }
     public string DefaultSyntax { get; init; } = "Literal";
+    /// <summary>False when the value sits on the activity as is (FlowSwitch's cases) instead of as {typeName, expression}.</summary>
+    public bool IsWrapped { get; init; } = true;
     public string JsonName => char.ToLowerInvariant(Name[0]) + Name[1..];
 }

@@ -42,11 +42,19 @@ public sealed class FlowSwitch : Activity
         "按各分支条件选择出口：第一个满足的，或所有满足的；都不满足走 Default。",
         "Continues on the first matching case (or every matching one); Default when none matches.")
     {
-        Inputs = [new InputDescriptor("Mode", "System.String", "匹配方式", "Mode")
-        {
-            UiHint = UiHints.Dropdown, Default = "MatchFirst",
-            Options = [("MatchFirst", "第一个满足的", "Match first"), ("MatchAny", "所有满足的", "Match any")],
-        }],
+        Inputs =
+        [
+            new InputDescriptor("Cases", "System.Collections.Generic.ICollection<Elsa.Workflows.Activities.Flowchart.Models.FlowSwitchCase>", "分支", "Cases")
+            {
+                UiHint = UiHints.FlowSwitchEditor, IsWrapped = false, DefaultSyntax = "Object",
+                Description = "每行一个出口：名称和条件", DescriptionEn = "One port per row: its label and condition",
+            },
+            new InputDescriptor("Mode", "System.String", "匹配方式", "Mode")
+            {
+                UiHint = UiHints.Dropdown, Default = "MatchFirst",
+                Options = [("MatchFirst", "第一个满足的", "Match first"), ("MatchAny", "所有满足的", "Match any")],
+            },
+        ],
         Outcomes = [new PortDescriptor("Default", "默认", "Default")],
         HasDynamicPorts = true,
     };
@@ -87,7 +95,7 @@ public sealed class FlowFork : Activity
     public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowFork", "并行分支", "Fork", "流程", "Flow",
         "同时走所有分支。", "Continues on every branch at once.")
     {
-        Inputs = [new InputDescriptor("Branches", "System.String[]", "分支", "Branches") { UiHint = UiHints.MultiLine, Description = "分支名称，逗号分隔", DescriptionEn = "Branch names, comma-separated" }],
+        Inputs = [new InputDescriptor("Branches", "System.Collections.Generic.ICollection<System.String>", "分支", "Branches") { UiHint = UiHints.DynamicOutcomes, DefaultSyntax = "Object", Description = "每个分支一个出口", DescriptionEn = "One port per branch" }],
         Outcomes = [],
         HasDynamicPorts = true,
         ShowInTimeline = false,
@@ -103,7 +111,7 @@ public sealed class FlowFork : Activity
 
     /// <summary>Any port name is a branch when none are declared.</summary>
     public override IReadOnlyList<string>? PortsOf(ActivityNode node) =>
-        node.Inputs.TryGetValue("branches", out var b) && !b.IsEmpty && b.ExpressionType == "Literal"
+        node.Inputs.TryGetValue("branches", out var b) && !b.IsEmpty && b.ExpressionType is "Literal" or "Object"
             ? ValueConversion.To<List<string>>(b.Value)
             : null;
 }

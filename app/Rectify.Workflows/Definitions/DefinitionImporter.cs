@@ -10,7 +10,10 @@ public sealed class DefinitionImporter(RectifyDb db, WorkflowDefinitionStore sto
 {
     public static string DefaultPath => Path.Combine(AppContext.BaseDirectory, "workflows");
 
-    /// <summary>Returns the ids of the definitions imported. A shipped file that does not validate stops the start.</summary>
+    /// <summary>
+    /// Returns the ids of the definitions imported. A file that does not parse or validate is skipped with an error
+    /// naming it: one bad file must not keep the office's app from starting (the definitions already stored still run).
+    /// </summary>
     public async Task<IReadOnlyList<string>> ImportAsync(CancellationToken ct = default)
     {
         var folder = options.Value.DefinitionsPath ?? DefaultPath;
@@ -25,7 +28,10 @@ public sealed class DefinitionImporter(RectifyDb db, WorkflowDefinitionStore sto
             var json = await File.ReadAllTextAsync(file, ct);
             var (definition, errors) = DefinitionParser.TryParse(json);
             if (definition is null)
-                throw new WorkflowDefinitionException(errors.Select(e => e with { Path = $"{Path.GetFileName(file)}:{e.Path}" }).ToList());
+            {
+                LogSkipped(file, errors);
+                continue;
+            }
             var stored = await db.Set<WorkflowDefinitionVersion>().Where(v => v.DefinitionId == definition.DefinitionId)
                 .MaxAsync(v => (int?)v.Version, ct);
             if (stored >= definition.Version)
@@ -36,6 +42,11 @@ public sealed class DefinitionImporter(RectifyDb db, WorkflowDefinitionStore sto
                 imported.Add(definition.DefinitionId);
                 logger.LogInformation("Imported workflow {Definition} version {Version} from {File}", definition.DefinitionId, definition.Version, file);
             }
+            catch (WorkflowDefinitionException e)
+            {
+                db.ChangeTracker.Clear();
+                LogSkipped(file, e.Errors);
+            }
             catch (DbUpdateException) 
             {
                 // Another node may have imported the same version at the same moment.
@@ -45,6 +56,9 @@ public sealed class DefinitionImporter(RectifyDb db, WorkflowDefinitionStore sto
         }
         return imported;
     }
+
+    private void LogSkipped(string file, IReadOnlyList<DefinitionError> errors) =>
+        logger.LogError("Skipped workflow definition file {File}: {Errors}", file, string.Join("; ", errors.Select(e => $"{e.Path} {e.MessageEn}")));
 
     private async Task<bool> OtherNodeImportedAsync(WorkflowDefinition definition, CancellationToken ct)
     {

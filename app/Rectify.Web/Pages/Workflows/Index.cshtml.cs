@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -5,6 +7,8 @@ using Microsoft.EntityFrameworkCore;
 using Rectify.Data;
 using Rectify.Time;
 using Rectify.Web.Auth;
+using Rectify.Web.Elsa;
+using Rectify.Web.Localization;
 using Rectify.Workflows;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Timers;
@@ -64,6 +68,43 @@ public class IndexModel(WorkflowDefinitionStore store, RectifyDb db, DemoClockCo
             .Select(g => new { g.Key, Count = g.Select(i => i.FindingId).Distinct().Count() })
             .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
     }
+
+    /// <summary>Why the last import was refused, one line per reason.</summary>
+    public IReadOnlyList<string> ImportErrors { get; private set; } = [];
+
+    /// <summary>An Elsa workflow JSON file (the Studio's Export, or Elsa's own) becomes a new definition, opened as a draft.</summary>
+    public async Task<IActionResult> OnPostImportAsync(IFormFile? file, CancellationToken ct)
+    {
+        JsonObject? model = null;
+        if (file is { Length: > 0 and <= MaxImportBytes })
+        {
+            try
+            {
+                await using var stream = file.OpenReadStream();
+                model = await JsonNode.ParseAsync(stream, cancellationToken: ct) as JsonObject;
+            }
+            catch (JsonException) { }
+        }
+        if (model is null)
+        {
+            ImportErrors = [Lang.T("请选择一个 Elsa 流程 JSON 文件（不超过 2 MB）。", "Choose an Elsa workflow JSON file (2 MB at most).")];
+            await OnGetAsync(ct);
+            return Page();
+        }
+        try
+        {
+            var draft = await store.SaveDraftAsync(WorkflowDefinitionsApi.AsNewDefinition(model).ToJsonString(), ct);
+            return Redirect($"/designer/workflows/definitions/{Uri.EscapeDataString(draft.DefinitionId)}/edit");
+        }
+        catch (WorkflowDefinitionException e)
+        {
+            ImportErrors = e.Errors.Select(error => $"{error.Path}: {Lang.T(error.Message, error.MessageEn)}").ToList();
+            await OnGetAsync(ct);
+            return Page();
+        }
+    }
+
+    private const long MaxImportBytes = 2 * 1024 * 1024;
 
     public int FindingsOn(WorkflowDefinitionVersion version) => FindingsByVersion.GetValueOrDefault(version.Id);
 }
