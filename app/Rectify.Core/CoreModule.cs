@@ -39,6 +39,7 @@ public static class CoreModule
         services.Configure<OfficeOptions>(configuration.GetSection("Office"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OfficeClock>();
+        services.AddSingleton<Rectify.Templating.SavedTemplates>();
         services.Configure<WorkingDayOptions>(configuration.GetSection("Office"));
         services.AddSingleton<WorkingDayCalendar>();
         services.AddScoped<ActorContext>();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
@@ -25,6 +26,7 @@ using Rectify.Web.Notices;
 using Rectify.Web.Units;
 using Rectify.Web.Users;
 using Rectify.Web.Workflows;
+using Rectify.Workflows.Timers;
 
 namespace Rectify.Web;
 
@@ -77,7 +79,14 @@ public static class WebModule
             .AddDefaultTokenProviders();
         services.AddSingleton<DummyPasswordHash>();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<AppClocks>((o, clocks) =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            o.TimeProvider = clocks.Real;
+        });
+        // Sessions age in real time: moving the demonstration clock by days must not expire everybody's cookie.
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<AppClocks>((o, clocks) => o.TimeProvider = clocks.Real);
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = ".Rectify.Auth";
@@ -148,6 +157,7 @@ public static class WebModule
         }));
         services.AddHealthChecks().AddDbContextCheck<RectifyDb>("database");
         services.AddScoped<DemoData>();
+        services.AddScoped<Rectify.Web.Templates.TemplateEditor>();
         services.AddElsaStudio();
         return builder;
     }
@@ -221,6 +231,10 @@ public static class WebModule
     public static async Task PrepareAsync(this WebApplication app)
     {
         await DatabaseInitializer.MigrateAsync(app.Services);
+        // The demo clock stands where it stood (or at its configured start) before anything is stamped with it.
+        var demoClock = app.Services.GetRequiredService<DemoClockControl>();
+        await demoClock.RestoreAsync();
+        app.Lifetime.ApplicationStopping.Register(() => demoClock.SaveAsync().GetAwaiter().GetResult());
         var seed = app.Configuration.GetValue<bool?>("Demo:Seed") ?? app.Environment.IsDevelopment();
         await using var scope = app.Services.CreateAsyncScope();
         if (seed)

@@ -44,6 +44,8 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
                 Instance = context.Request.Path,
             };
             details.Extensions["code"] = code;
+            if (exception is RectifyException { Details.Count: > 0 } itemised)
+                details.Extensions["details"] = itemised.Details;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
         }
         await WritePageAsync(context, status, english ? en : zh);

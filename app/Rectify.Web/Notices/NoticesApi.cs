@@ -40,7 +40,11 @@ public static class NoticesApi
             await notices.DeleteDraftAsync(id, http.Actor(), ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Auditor);
-        // 409 notice.already_issued on a second call.
+        group.MapPost("/{id:int}/recompose", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>
+                Summary(await notices.RecomposeAsync(id, http.Actor(), ct))).RequireAuthorization(Policies.Auditor)
+            .WithSummary("Composes the draft again from the current data: a new cut-off and a new preview");
+        // 409 notice.already_issued on a second call; 409 notice.changed_since_preview with the differences ("details")
+        // when the data changed since the preview was composed.
         group.MapPost("/{id:int}/issue", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>
             Summary(await notices.IssueAsync(id, http.Actor(), ct))).RequireAuthorization(Policies.Auditor);
 
