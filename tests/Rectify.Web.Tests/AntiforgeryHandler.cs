@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace Rectify.Web.Tests;
 
 /// <summary>
-/// Sends the antiforgery header on every unsafe request (POST, PUT, PATCH, DELETE) that has none, as the pages do:
+/// Sends the antiforgery header on every unsafe API request (POST, PUT, PATCH, DELETE to /api/…) that has none, as the
+/// pages' scripts do; a post to a page itself must carry the form's own hidden token, as a browser's would:
 /// the token comes from GET /api/auth/antiforgery through the same cookies, and is fetched again after a sign-in or
 /// sign-out (it is bound to the signed-in user). Put it outside the cookie handler.
 /// </summary>
@@ -19,7 +20,7 @@ public sealed class AntiforgeryHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (IsUnsafe(request.Method) && !request.Headers.Contains(Header))
+        if (IsUnsafe(request.Method) && request.RequestUri!.AbsolutePath.StartsWith("/api/", StringComparison.Ordinal) && !request.Headers.Contains(Header))
         {
             _token ??= await FetchAsync(request.RequestUri!, cancellationToken);
             request.Headers.Add(Header, _token);

@@ -78,7 +78,7 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
             o.Constraints.RegexTimeout = timeout / 4;
         });
         // Memory is counted between statements too: the built-ins that make a long string in one call are bounded first.
-        engine.Execute(StringBounds, "rectify-bounds.js");
+        engine.Execute(StringBounds);
         engine.Invoke("__bound", _options.MemoryLimitBytes / 2);
         var json = new JsonParser(engine);
         engine.SetValue("finding", json.Parse(JsonSerializer.Serialize(scope.Finding)));
@@ -129,7 +129,7 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
     /// longer than the given number of characters is refused (RangeError) before it is allocated; the originals stay
     /// out of the script's reach in the closure.
     /// </summary>
-    private const string StringBounds = """
+    private static readonly Prepared<Acornima.Ast.Script> StringBounds = Engine.PrepareScript("""
         function __bound(max) {
           const guard = (n) => { if (n > max) throw new RangeError('Invalid string length: the expression memory limit is ' + max + ' characters'); };
           const wrap = (proto, name, size) => {
@@ -161,7 +161,7 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
             return total;
           });
         }
-        """;
+        """);
 
     private string RenderLiquid(string source, ExpressionScope scope)
     {

@@ -11,7 +11,7 @@ namespace Rectify.Workflows.Tests.Hostile;
 /// Probes of a hostile workflow designer's JavaScript: one call that builds a huge string or array, a catastrophic
 /// regex, and the whole expression's time. Each must fail fast with the limit's message, not hold a request.
 /// </summary>
-public sealed class ExpressionHostileTests
+public sealed class ExpressionHostileTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly ScriptOptions Limits = new();
 
@@ -37,6 +37,7 @@ public sealed class ExpressionHostileTests
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         // Refused by the string bounds, or by the memory or time limit when the parts already outgrow it: never allocated in full.
         Assert.Matches("Invalid string length|JavaScript stopped: it (used more|ran longer) than", error.Message);
+        output.WriteLine($"{script}: {allocated / 1024 / 1024} MB allocated");
         Assert.True(allocated < 4 * Limits.MemoryLimitBytes, $"{allocated / 1024 / 1024} MB allocated for a {Limits.MemoryLimitBytes / 1024 / 1024} MB limit");
     }
 
@@ -53,6 +54,7 @@ public sealed class ExpressionHostileTests
         var watch = Stopwatch.StartNew();
         var error = Assert.Throws<ExpressionException>(() => Run("/^(a+)+$/.test('a'.repeat(40) + '!')"));
         watch.Stop();
+        output.WriteLine($"/^(a+)+$/ stopped after {watch.ElapsedMilliseconds} ms");
         Assert.Equal($"JavaScript stopped: it ran longer than {Limits.TimeoutMilliseconds} ms.", error.Message);
         // Generous bound for a loaded machine: the limit plus one regex slice, never Jint's 10 s default.
         Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(Limits.TimeoutMilliseconds * 2.5), $"{watch.Elapsed.TotalMilliseconds} ms");
