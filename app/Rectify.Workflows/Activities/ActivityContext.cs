@@ -42,17 +42,6 @@ public sealed class ActivityContext
     /// <summary>Stable per instance and activity execution, so a retried run never queues a message twice.</summary>
     public string DeduplicationKey => $"wf:{_run.Instance.Id}:{_record.Id}";
 
-    /// <summary>The inbound connections that have arrived at this join since it last fired.</summary>
-    public List<string> JoinArrivals
-    {
-        get
-        {
-            if (!_run.State.Joins.TryGetValue(Node.Id, out var list))
-                _run.State.Joins[Node.Id] = list = [];
-            return list;
-        }
-    }
-
     /// <summary>Cancels the waiting executions chosen by <paramref name="which"/> and drops the scheduled activities it chooses too.</summary>
     public void Cancel(Func<string, bool> which) => _run.CancelWhere(which, except: _record);
 
@@ -74,7 +63,21 @@ public sealed class ActivityContext
     /// <summary>Evaluates an expression found elsewhere in the activity's JSON (e.g. a FlowSwitch case condition).</summary>
     public object? Evaluate(string expressionType, JsonElement value) => Services.Evaluator.Evaluate(expressionType, value, Scope);
 
-    public ExpressionScope Scope => _scope ??= new ExpressionScope(FindingSnapshot(Finding), _run.State.Variables);
+    public ExpressionScope Scope => _scope ??= _run.NewScope();
+
+    /// <summary>The workflow's inputs and the outputs it has set (Elsa's SetOutput).</summary>
+    public IDictionary<string, JsonNode?> Input => _run.State.Input;
+    public IDictionary<string, JsonNode?> Output => _run.State.Output;
+
+    /// <summary>The instance's correlation id (Elsa's Correlate); scripts see the new value at once.</summary>
+    public string? CorrelationId
+    {
+        get => _run.State.CorrelationId;
+        set => _run.State.CorrelationId = value;
+    }
+
+    /// <summary>Writes a line to the instance's journal (Elsa's WriteLine writes to the console).</summary>
+    public void WriteLine(string text) => _run.Runner.Journal(_run, _record, "WriteLine", text);
 
     /// <summary>What scripts and templates see of a finding.</summary>
     public static IReadOnlyDictionary<string, object?> FindingSnapshot(Finding f) => new Dictionary<string, object?>

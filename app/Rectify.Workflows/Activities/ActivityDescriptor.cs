@@ -52,6 +52,15 @@ public static class OptionProviders
     public const string Units = "units";
 }
 
+/// <summary>Formats of string inputs that publishing checks.</summary>
+public static class InputFormats
+{
+    /// <summary>A cron expression as Elsa's Cron activity takes it: five fields, or six with seconds first.</summary>
+    public const string Cron = "cron";
+    /// <summary>JavaScript source given as literal text (Elsa's RunJavaScript script).</summary>
+    public const string JavaScript = "javascript";
+}
+
 /// <summary>One input of an activity: name (PascalCase, camelCase in JSON), CLR-ish type name, labels, how to edit it.</summary>
 public sealed record InputDescriptor(string Name, string TypeName, string DisplayName, string DisplayNameEn)
 {
@@ -66,5 +75,7 @@ public sealed record InputDescriptor(string Name, string TypeName, string Displa
     /// <summary>A dynamic list the host fills (see <see cref="OptionProviders"/>).</summary>
     public string? OptionsProvider { get; init; }
     public string DefaultSyntax { get; init; } = "Literal";
+    /// <summary>A text format a literal must follow beyond its type (see <see cref="InputFormats"/>), checked at publish.</summary>
+    public string? Format { get; init; }
     public string JsonName => char.ToLowerInvariant(Name[0]) + Name[1..];
 }

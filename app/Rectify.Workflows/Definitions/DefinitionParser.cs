@@ -58,9 +58,12 @@ public static class DefinitionParser
             }
         }
 
+        var inputs = ReadParameters(document, "inputs");
+        var outputs = ReadParameters(document, "outputs");
         var activities = new List<ActivityNode>();
         var connections = new List<Connection>();
         string rootId = "root", rootNodeId = "root";
+        string? startId = null;
         if (!document.TryGetProperty("root", out var root) || root.ValueKind != JsonValueKind.Object)
         {
             errors.Add(Error("$.root", "definition.root_missing", "缺少根流程图 root", "The root flowchart is missing"));
@@ -71,6 +74,8 @@ public static class DefinitionParser
                 errors.Add(Error("$.root.type", "definition.root_not_flowchart", "根活动必须是 Elsa.Flowchart", "The root activity must be an Elsa.Flowchart"));
             rootId = String(root, "id") ?? "root";
             rootNodeId = String(root, "nodeId") ?? rootId;
+            // Elsa writes the explicit start as an id (older exports) or as the activity itself.
+            startId = String(root, "start") ?? (root.TryGetProperty("start", out var start) ? String(start, "id") : null);
             ReadActivities(root, rootNodeId, activities, errors);
             ReadConnections(root, connections, errors);
         }
@@ -87,6 +92,9 @@ public static class DefinitionParser
             RootId = rootId,
             RootNodeId = rootNodeId,
             Variables = variables,
+            Inputs = inputs,
+            Outputs = outputs,
+            StartId = startId,
             Activities = activities,
             Connections = connections,
         }, errors);
@@ -138,6 +146,7 @@ public static class DefinitionParser
             string? displayText = null;
             if (a.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
                 displayText = String(metadata, "displayText");
+            a.TryGetProperty("customProperties", out var custom);
             activities.Add(new ActivityNode
             {
                 Id = id ?? "",
@@ -145,6 +154,8 @@ public static class DefinitionParser
                 Type = type ?? "",
                 Index = index,
                 DisplayText = string.IsNullOrWhiteSpace(displayText) ? null : displayText,
+                CanStartWorkflow = IsTrue(a, "canStartWorkflow") || IsTrue(custom, "canStartWorkflow"),
+                MergeMode = String(custom, "mergeMode"),
                 Inputs = inputs,
                 Raw = a,
             });
@@ -166,7 +177,15 @@ public static class DefinitionParser
         {
             var path = $"$.root.connections[{index}]";
             string? sourceId = null, sourcePort = null, targetId = null, targetPort = null;
-            if (c.ValueKind == JsonValueKind.Object)
+            if (c.ValueKind == JsonValueKind.Object && String(c, "source") is { } flatSource)
+            {
+                // Elsa's flat form: {source, sourcePort, target, targetPort} with activity ids.
+                sourceId = flatSource;
+                sourcePort = String(c, "sourcePort");
+                targetId = String(c, "target");
+                targetPort = String(c, "targetPort");
+            }
+            else if (c.ValueKind == JsonValueKind.Object)
             {
                 if (c.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object)
                 {
@@ -187,6 +206,20 @@ public static class DefinitionParser
             index++;
         }
     }
+
+    private static List<ParameterDefinition> ReadParameters(JsonElement document, string name)
+    {
+        if (!document.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array)
+            return [];
+        return list.EnumerateArray()
+            .Where(p => !string.IsNullOrWhiteSpace(String(p, "name")))
+            .Select(p => new ParameterDefinition(String(p, "name")!, String(p, "type") ?? String(p, "typeName") ?? "Object",
+                p.TryGetProperty("defaultValue", out var d) && d.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) ? d : null))
+            .ToList();
+    }
+
+    private static bool IsTrue(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
 
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Rectify.Data;
@@ -23,27 +25,58 @@ public sealed class WorkflowServices(
     public ExpressionEvaluator Evaluator { get; } = evaluator;
 }
 
+/// <summary>An activity waiting its turn: how it was reached, and whether through a backward connection (a loop).</summary>
+internal sealed record ScheduledActivity(ActivityNode Node, Connection? Via, bool Backward);
+
 /// <summary>One instance being run on this scope: its row, its state, its definition and its finding.</summary>
 internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instance, InstanceState state, WorkflowDefinition definition, Finding finding)
 {
+    public WorkflowRunner Runner { get; } = runner;
     public WorkflowInstance Instance { get; } = instance;
     public InstanceState State { get; } = state;
     public WorkflowDefinition Definition { get; } = definition;
     public Finding Finding { get; } = finding;
-    public Queue<(ActivityNode Node, Connection? Via)> Scheduled { get; } = new();
+    public Queue<ScheduledActivity> Scheduled { get; } = new();
+    public FlowScope Flow => State.Flow ??= new FlowScope();
     public bool Finished { get; set; }
     public bool Faulted { get; set; }
+    /// <summary>Rebuilding the flow scope of state written before it existed: count visits, schedule nothing.</summary>
+    public bool Replaying { get; set; }
     public int Steps { get; set; }
 
-    public void CancelWhere(Func<string, bool> activityIds, ExecutionRecord except)
+    /// <summary>Cancels the waiting executions and drops the scheduled activities chosen; their outbound connections count as visited, not followed (as Elsa propagates a cancellation).</summary>
+    public void CancelWhere(Func<string, bool> activityIds, ExecutionRecord? except, bool propagate = true)
     {
+        if (Replaying)
+            return;
+        var cancelled = new List<ActivityNode>();
         foreach (var waiting in State.Waiting.Where(e => e != except && activityIds(e.ActivityId)).ToList())
+        {
             runner.Cancel(this, waiting);
+            if (Definition.ById.TryGetValue(waiting.ActivityId, out var node))
+                cancelled.Add(node);
+        }
         var keep = Scheduled.Where(s => !activityIds(s.Node.Id)).ToList();
+        cancelled.AddRange(Scheduled.Where(s => activityIds(s.Node.Id)).Select(s => s.Node));
         Scheduled.Clear();
         foreach (var s in keep)
             Scheduled.Enqueue(s);
+        if (propagate)
+        {
+            foreach (var node in cancelled)
+                runner.ScheduleOutbound(this, node, [], backward: false);
+        }
     }
+
+    public ExpressionScope NewScope() => new(ActivityContext.FindingSnapshot(Finding), State.Variables)
+    {
+        Input = State.Input,
+        InstanceId = Instance.Id,
+        DefinitionId = Instance.DefinitionId,
+        DefinitionVersion = Instance.DefinitionVersion,
+        GetCorrelationId = () => State.CorrelationId,
+        SetCorrelationId = id => State.CorrelationId = id,
+    };
 }
 
 /// <summary>
@@ -61,7 +94,9 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     private readonly Dictionary<(string, string), WorkflowTimer> _timers = [];
 
     /// <summary>Creates the instance (added to the context at once) and runs it up to its first waits.</summary>
-    public async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct)
+    /// <param name="input">The workflow's inputs; declared inputs left out take their default value.</param>
+    public async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct,
+        IReadOnlyDictionary<string, JsonNode?>? input = null)
     {
         if (finding.Id == 0)
             throw new InvalidOperationException("Save the finding before starting its workflow.");
@@ -79,12 +114,17 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             UpdatedAt = now,
         };
         _db.Add(instance);
-        var state = new InstanceState();
+        var state = new InstanceState { Flow = new FlowScope() };
         foreach (var variable in definition.Variables)
-            state.Variables[variable.Name] = variable.Value is { } v ? JsonPlain.ToNode(v) : null;
+            state.Variables[variable.Name] = variable.Value is { } v ? VariableValue(variable, v) : null;
+        foreach (var declared in definition.Inputs)
+            state.Input[declared.Name] = declared.DefaultValue is { } d ? JsonPlain.ToNode(d) : null;
+        foreach (var (name, value) in input ?? new Dictionary<string, JsonNode?>())
+            state.Input[name] = value?.DeepClone();
         var run = new InstanceRun(this, instance, state, definition, finding);
-        foreach (var start in definition.StartActivities())
-            run.Scheduled.Enqueue((start, null));
+        // Elsa starts one activity only (see WorkflowDefinition.StartActivity); the rest is reached through connections.
+        if (definition.Graph.Start is { } start)
+            run.Scheduled.Enqueue(new ScheduledActivity(start, null, false));
         await RunAsync(run, ct);
         Save(run);
         return instance;
@@ -98,6 +138,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     public async Task<bool> ResumeAsync(WorkflowInstance instance, WorkflowDefinition definition, Finding finding, IReadOnlyList<string> executionIds, Signal signal, CancellationToken ct)
     {
         var run = new InstanceRun(this, instance, InstanceState.Read(instance.State), definition, finding);
+        if (run.State.Flow is null)
+            Replay(run);
         var resumed = false;
         foreach (var id in executionIds)
         {
@@ -115,13 +157,13 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             try
             {
                 result = await activity.ResumeAsync(context, signal);
+                Apply(run, record, node, result);
             }
             catch (Exception ex)
             {
                 Fault(run, record, ex);
                 break;
             }
-            Apply(run, record, node, result);
             await RunAsync(run, ct);
         }
         if (resumed)
@@ -137,7 +179,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         while (run.Scheduled.Count > 0 && !run.Finished && !run.Faulted)
         {
             ct.ThrowIfCancellationRequested();
-            var (node, via) = run.Scheduled.Dequeue();
+            var (node, via, backward) = run.Scheduled.Dequeue();
             var record = new ExecutionRecord
             {
                 Id = (run.State.Executions.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -146,6 +188,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 ActivityType = node.Type,
                 Status = ExecutionStatus.Running,
                 StartedAt = services.Clock.Now,
+                Backward = backward,
             };
             run.State.Executions.Add(record);
             Journal(run, record, "Started");
@@ -164,13 +207,13 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             try
             {
                 result = await activity.ExecuteAsync(context);
+                Apply(run, record, node, result);
             }
             catch (Exception ex)
             {
                 Fault(run, record, ex);
                 break;
             }
-            Apply(run, record, node, result);
         }
     }
 
@@ -190,18 +233,123 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         Journal(run, record, "Completed");
         if (result.FinishesWorkflow)
         {
-            run.CancelWhere(_ => true, except: record);
+            run.CancelWhere(_ => true, except: record, propagate: false);
             run.Finished = true;
             return;
         }
-        foreach (var outcome in result.Outcomes)
+        ScheduleOutbound(run, node, result.Outcomes, record.Backward);
+    }
+
+    /// <summary>
+    /// Elsa's counter-based flowchart step after an activity completed (or was skipped or cancelled, with no outcomes):
+    /// counts the visits, re-runs loop targets, and schedules or skips each target by its join mode — an implicit
+    /// join waits for every forward inbound connection and runs when any was followed (WaitAllActive).
+    /// </summary>
+    internal void ScheduleOutbound(InstanceRun run, ActivityNode node, IReadOnlyList<string> outcomes, bool backward)
+    {
+        var definition = run.Definition;
+        var graph = definition.Graph;
+        var flow = run.Flow;
+        if (!backward)
+            flow.VisitActivity(node.Id);
+        foreach (var connection in definition.Out(node.Id))
         {
-            foreach (var connection in run.Definition.From(node.Id, outcome))
+            var followed = outcomes.Contains(connection.SourcePort);
+            flow.VisitConnection(connection, followed);
+            if (!definition.ById.TryGetValue(connection.TargetId, out var target))
+                continue;
+            if (graph.IsBackward(connection))
             {
-                if (run.Definition.ById.TryGetValue(connection.TargetId, out var target))
-                    run.Scheduled.Enqueue((target, connection));
+                if (!followed)
+                    continue;
+                if (!graph.IsValidBackward(connection))
+                    throw new InvalidOperationException($"Invalid backward connection: every path from the start to '{connection.SourceId}' must pass '{connection.TargetId}'.");
+                Enqueue(run, target, connection, backward: true);
+                continue;
+            }
+            var inbound = graph.ForwardInto(target.Id);
+            switch (JoinModeOf(run, target))
+            {
+                case JoinMode.WaitAll when flow.AllInboundVisited(inbound, target.Id):
+                    Continue(run, target, connection, flow.AllInboundFollowed(inbound, target.Id));
+                    break;
+                case JoinMode.WaitAllActive when flow.AllInboundVisited(inbound, target.Id):
+                    Continue(run, target, connection, flow.AnyInboundFollowed(inbound, target.Id));
+                    break;
+                case JoinMode.WaitAny:
+                    if (flow.AlreadyAnswered(connection) || run.Scheduled.Any(s => s.Node.Id == target.Id))
+                        break;
+                    if (flow.AnyInboundFollowed(inbound, target.Id))
+                    {
+                        Enqueue(run, target, connection, backward: false);
+                        // The first branch through cancels the others still on their way.
+                        var ancestors = graph.Ancestors(target.Id);
+                        run.CancelWhere(id => id != node.Id && ancestors.Contains(id), except: null);
+                    }
+                    else if (flow.AllInboundVisited(inbound, target.Id))
+                        ScheduleOutbound(run, target, [], backward: false);
+                    break;
             }
         }
+    }
+
+    /// <summary>
+    /// How a target merges its inbound connections: a FlowJoin by its Mode; any other activity is an implicit join,
+    /// WaitAllActive unless the designer set its merge mode (Merge and Converge wait for all, Race for the first).
+    /// </summary>
+    private JoinMode JoinModeOf(InstanceRun run, ActivityNode target)
+    {
+        if (target.Type == FlowJoin.TypeName)
+        {
+            var mode = target.Inputs.TryGetValue("mode", out var input) && !input.IsEmpty
+                ? ValueConversion.To<string>(services.Evaluator.Evaluate(input.ExpressionType, input.Value, run.NewScope()))
+                : nameof(JoinMode.WaitAny);
+            return Enum.TryParse<JoinMode>(mode, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw new InvalidOperationException($"Unknown join mode '{mode}'.");
+        }
+        return target.MergeMode switch
+        {
+            "Merge" or "Converge" => JoinMode.WaitAll,
+            "Race" => JoinMode.WaitAny,
+            _ => JoinMode.WaitAllActive,
+        };
+    }
+
+    /// <summary>Runs a ready target, or skips it: a skipped activity counts as visited and passes "not followed" on.</summary>
+    private void Continue(InstanceRun run, ActivityNode target, Connection via, bool ready)
+    {
+        if (ready)
+            Enqueue(run, target, via, backward: false);
+        else
+            ScheduleOutbound(run, target, [], backward: false);
+    }
+
+    private static void Enqueue(InstanceRun run, ActivityNode target, Connection via, bool backward)
+    {
+        if (!run.Replaying)
+            run.Scheduled.Enqueue(new ScheduledActivity(target, via, backward));
+    }
+
+    /// <summary>State written before the flow scope existed: count the completed executions' visits as they happened.</summary>
+    private void Replay(InstanceRun run)
+    {
+        run.Replaying = true;
+        foreach (var done in run.State.Executions.Where(e => e.Status == ExecutionStatus.Completed).ToList())
+        {
+            if (run.Definition.ById.TryGetValue(done.ActivityId, out var node))
+                ScheduleOutbound(run, node, done.Outcomes ?? [], done.Backward);
+        }
+        run.Replaying = false;
+    }
+
+    /// <summary>A variable's initial value: Elsa writes numbers and booleans of typed variables as strings ("0").</summary>
+    private static JsonNode? VariableValue(VariableDefinition variable, JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String && variable.TypeName is "Int32" or "Int64" or "Double" or "Decimal" or "Single" or "Boolean"
+            && JsonNode.Parse(value.GetString()!.Trim().ToLowerInvariant()) is JsonValue parsed)
+            return parsed;
+        return JsonPlain.ToNode(value);
     }
 
     internal void Cancel(InstanceRun run, ExecutionRecord record)
@@ -224,9 +372,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         run.State.Incidents.Add(new Incident(record.ActivityId, record.NodeId, record.ActivityType, message, exception.GetType().Name, services.Clock.Now));
         run.Instance.Fault = $"{record.ActivityId}: {message}";
         // A faulted instance stops: nothing of it may fire later.
-        foreach (var waiting in run.State.Waiting.ToList())
-            Cancel(run, waiting);
-        run.Scheduled.Clear();
+        run.CancelWhere(_ => true, except: record, propagate: false);
         run.Faulted = true;
     }
 
@@ -256,8 +402,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         instance.Revision++;
     }
 
-    private void Journal(InstanceRun run, ExecutionRecord record, string eventName) =>
-        run.State.Journal.Add(new JournalEntry(run.State.Journal.Count + 1, services.Clock.Now, record.ActivityId, record.NodeId, record.ActivityType, eventName, record.Id));
+    internal void Journal(InstanceRun run, ExecutionRecord record, string eventName, string? message = null) =>
+        run.State.Journal.Add(new JournalEntry(run.State.Journal.Count + 1, services.Clock.Now, record.ActivityId, record.NodeId, record.ActivityType, eventName, record.Id, message));
 
     /// <summary>Makes the bookmark and timer rows of an execution match what it now waits for.</summary>
     private void SyncRows(InstanceRun run, ExecutionRecord record, IReadOnlyList<string> bookmarks, DateTimeOffset? timerDue)
