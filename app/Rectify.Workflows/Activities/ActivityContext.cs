@@ -76,6 +76,24 @@ public sealed class ActivityContext
         set => _run.State.CorrelationId = value;
     }
 
+    /// <summary>
+    /// Stores an activity's Result where the definition maps it — Elsa writes <c>"result": {"memoryReference": {"id": …}}</c>
+    /// naming a workflow output or a variable (by id or name); unmapped, the result is only recorded.
+    /// </summary>
+    public void SetResult(object? value)
+    {
+        var node = JsonPlain.ToNode(value);
+        (_record.Outputs ??= [])["Result"] = node?.DeepClone();
+        if (!Node.Raw.TryGetProperty("result", out var result) || result.ValueKind != JsonValueKind.Object
+            || !result.TryGetProperty("memoryReference", out var reference) || reference.ValueKind != JsonValueKind.Object
+            || !reference.TryGetProperty("id", out var id) || id.GetString() is not { } target)
+            return;
+        if (Definition.Outputs.Any(o => o.Name == target))
+            _run.State.Output[target] = node;
+        else if (Definition.Variables.FirstOrDefault(v => v.Id == target || v.Name == target) is { } variable)
+            Variables[variable.Name] = node;
+    }
+
     /// <summary>Writes a line to the instance's journal (Elsa's WriteLine writes to the console).</summary>
     public void WriteLine(string text) => _run.Runner.Journal(_run, _record, "WriteLine", text);
 

@@ -56,6 +56,8 @@ public sealed class ExecutionRecord
     /// <summary>Inputs as evaluated, keyed by the descriptor's input name.</summary>
     [JsonPropertyName("in")] public Dictionary<string, JsonNode?>? Inputs { get; set; }
     [JsonPropertyName("o")] public List<string>? Outcomes { get; set; }
+    /// <summary>The activity's outputs (e.g. RunJavaScript's Result), keyed by output name.</summary>
+    [JsonPropertyName("out")] public Dictionary<string, JsonNode?>? Outputs { get; set; }
     [JsonPropertyName("b")] public List<string>? Bookmarks { get; set; }
     [JsonPropertyName("due")] public DateTimeOffset? TimerDue { get; set; }
     [JsonPropertyName("e")] public string? Exception { get; set; }

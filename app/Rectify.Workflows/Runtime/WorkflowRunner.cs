@@ -116,11 +116,14 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         _db.Add(instance);
         var state = new InstanceState { Flow = new FlowScope() };
         foreach (var variable in definition.Variables)
-            state.Variables[variable.Name] = variable.Value is { } v ? VariableValue(variable, v) : null;
+            state.Variables[variable.Name] = variable.Value is { } v ? Typed(variable.TypeName, JsonPlain.ToNode(v)) : null;
         foreach (var declared in definition.Inputs)
             state.Input[declared.Name] = declared.DefaultValue is { } d ? JsonPlain.ToNode(d) : null;
         foreach (var (name, value) in input ?? new Dictionary<string, JsonNode?>())
-            state.Input[name] = value?.DeepClone();
+        {
+            var declared = definition.Inputs.FirstOrDefault(i => i.Name == name);
+            state.Input[name] = declared is null ? value?.DeepClone() : Typed(declared.TypeName, value?.DeepClone());
+        }
         var run = new InstanceRun(this, instance, state, definition, finding);
         // Elsa starts one activity only (see WorkflowDefinition.StartActivity); the rest is reached through connections.
         if (definition.Graph.Start is { } start)
@@ -343,13 +346,14 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         run.Replaying = false;
     }
 
-    /// <summary>A variable's initial value: Elsa writes numbers and booleans of typed variables as strings ("0").</summary>
-    private static JsonNode? VariableValue(VariableDefinition variable, JsonElement value)
+    /// <summary>A value of a typed variable or input: Elsa writes numbers and booleans as strings ("0", "true").</summary>
+    private static JsonNode? Typed(string typeName, JsonNode? value)
     {
-        if (value.ValueKind == JsonValueKind.String && variable.TypeName is "Int32" or "Int64" or "Double" or "Decimal" or "Single" or "Boolean"
-            && JsonNode.Parse(value.GetString()!.Trim().ToLowerInvariant()) is JsonValue parsed)
+        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && typeName.Replace("System.", "") is "Int32" or "Int64" or "Double" or "Decimal" or "Single" or "Boolean"
+            && JsonNode.Parse(v.GetValue<string>().Trim().ToLowerInvariant()) is JsonValue parsed)
             return parsed;
-        return JsonPlain.ToNode(value);
+        return value;
     }
 
     internal void Cancel(InstanceRun run, ExecutionRecord record)

@@ -1,6 +1,9 @@
 namespace Rectify.Workflows.Activities;
 
-/// <summary>Elsa.RunJavaScript: runs a script; it continues on the outcomes the script set with setOutcome()/setOutcomes(), else on Done.</summary>
+/// <summary>
+/// Elsa.RunJavaScript: runs a script; it continues on the outcomes the script set with setOutcome()/setOutcomes(), else on
+/// Done. Its Result goes where the definition maps it (a variable or a workflow output).
+/// </summary>
 public sealed class RunJavaScript : Activity
 {
     public override ActivityDescriptor Descriptor { get; } = new("Elsa.RunJavaScript", "运行脚本", "Run JavaScript", "脚本", "Scripting",
@@ -18,7 +21,8 @@ public sealed class RunJavaScript : Activity
     {
         // The script is the input itself (Literal text run as JavaScript), as Elsa's RunJavaScript takes it.
         var script = context.Node.Inputs.TryGetValue("script", out var input) ? input.Value : default;
-        context.Evaluate("JavaScript", script);
+        var result = context.Evaluate("JavaScript", script);
+        context.SetResult(result);
         return ValueTask.FromResult(context.Scope.Outcomes.Count > 0 ? ActivityResult.Done([.. context.Scope.Outcomes]) : ActivityResult.Done());
     }
 
