@@ -1,9 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Rectify.Data;
-using Rectify.Testing;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Runtime;
 using Xunit.Abstractions;
@@ -66,15 +62,10 @@ public class ElsaConformanceTests(ITestOutputHelper output)
         // Elsa's importer gives a definition without an id one; so do we.
         json["definitionId"] ??= Path.GetFileNameWithoutExtension(file);
         await using var database = await CreateAsync();
-        var (units, category, inspection) = await SeedAsync(database);
-
-        await using var scope = database.Scope(Sample.Supervisor);
-        var services = scope.ServiceProvider;
-        var db = services.GetRequiredService<RectifyDb>();
-        WorkflowDefinitionVersion version;
+        WorkflowInstance instance;
         try
         {
-            version = await services.GetRequiredService<WorkflowDefinitionStore>().SaveAndPublishAsync(json.ToJsonString());
+            instance = await PublishAndStartAsync(database, json.ToJsonString(), spec["input"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone()));
         }
         catch (WorkflowDefinitionException ex)
         {
@@ -87,20 +78,11 @@ public class ElsaConformanceTests(ITestOutputHelper output)
             return new Outcome(file, null, "published, Elsa refuses it", [], "published");
         if (spec["publishOnly"] is not null)
             return new Outcome(file, null, null, [], "published");
-
-        var finding = Sample.Finding(units[0], category, inspection, new DateOnly(2026, 3, 13));
-        db.Add(finding);
-        await db.SaveChangesAsync();
-        var input = spec["input"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone());
-        var definition = services.GetRequiredService<DefinitionCache>().Parsed(version);
-        var instance = await services.GetRequiredService<WorkflowRunner>().StartAsync(finding, version, definition, default, input);
-        await db.SaveChangesAsync();
         if (spec["advance"] is { } advance)
             await AdvanceAsync(database, database.Clock.GetUtcNow() + TimeSpan.Parse((string)advance!));
 
-        var stored = await database.WithDbAsync(d => d.Set<WorkflowInstance>().AsNoTracking().SingleAsync(i => i.Id == instance.Id));
-        var state = InstanceState.Read(stored.State);
-        var lines = state.Journal.Where(j => j.EventName == "WriteLine").Select(j => j.Message ?? "").ToList();
+        var (stored, state) = await InstanceAsync(database, instance.Id);
+        var lines = Lines(state);
         var faults = new List<string>();
         if (spec["lines"] is JsonArray expectedLines && !expectedLines.Select(l => (string)l!).SequenceEqual(lines))
             faults.Add($"lines [{string.Join(", ", lines)}], Elsa [{string.Join(", ", expectedLines)}]");
