@@ -19,6 +19,8 @@ public sealed record ActivityDescriptor(
     public bool HasDynamicPorts { get; init; }
     public bool IsStart { get; init; }
     public bool IsTerminal { get; init; }
+    /// <summary>False for types the runtime runs but the toolbox does not offer (a nested Elsa.Flowchart: the designer draws flowcharts itself).</summary>
+    public bool IsBrowsable { get; init; } = true;
     /// <summary>Flow plumbing (start, fork, join) is left out of the finding's step list.</summary>
     public bool ShowInTimeline { get; init; } = true;
     /// <summary>The short type name Elsa shows (the part after the namespace).</summary>

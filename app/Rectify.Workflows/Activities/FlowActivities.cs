@@ -135,7 +135,7 @@ public sealed class FlowJoin : Activity
     /// <summary>The runner decides when a join runs (see WorkflowRunner.ScheduleOutbound); running, it cancels what still waits upstream, as Elsa's does.</summary>
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        var ancestors = context.Definition.Graph.Ancestors(context.Node.Id);
+        var ancestors = context.Definition.GraphOf(context.Node.ParentId).Ancestors(context.Node.Id);
         context.Cancel(ancestors.Contains);
         return ValueTask.FromResult(ActivityResult.Done());
     }

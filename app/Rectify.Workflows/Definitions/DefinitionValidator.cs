@@ -81,7 +81,7 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
         }
         // One walk from the start answers every End (not one walk per End).
         var reachable = definition.ReachableFrom(start.Id);
-        foreach (var end in definition.Activities.Where(a => a.Type == "Elsa.End" && a.Id != start.Id && !reachable.Contains(a.Id)))
+        foreach (var end in definition.Activities.Where(a => a.Type == "Elsa.End" && a.ParentId is null && a.Id != start.Id && !reachable.Contains(a.Id)))
             errors.Add(new(end.Path, "activity.unreachable_end", $"结束活动“{end.Id}”无法到达", $"The End activity '{end.Id}' cannot be reached from the start"));
         return errors;
     }

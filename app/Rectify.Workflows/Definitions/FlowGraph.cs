@@ -12,10 +12,11 @@ public sealed class FlowGraph
     private readonly ILookup<string, Connection> _forwardInto;
     private readonly Dictionary<string, HashSet<string>> _ancestors = [];
 
-    public FlowGraph(WorkflowDefinition definition)
+    /// <param name="flowchartId">The nested flowchart activity, or null for the root flowchart.</param>
+    public FlowGraph(WorkflowDefinition definition, string? flowchartId)
     {
         _definition = definition;
-        Start = definition.StartActivity();
+        Start = definition.StartActivity(flowchartId);
         if (Start is not null)
             FindForward(Start.Id);
         _forwardInto = _forward.ToLookup(c => c.TargetId);

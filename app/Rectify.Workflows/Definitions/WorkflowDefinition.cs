@@ -28,7 +28,8 @@ public sealed class WorkflowDefinition
     private ILookup<(string, string), Connection>? _bySourcePort;
     private ILookup<string, Connection>? _byTarget;
     private ILookup<string, Connection>? _bySource;
-    private FlowGraph? _graph;
+    private ILookup<string, ActivityNode>? _children;
+    private readonly Dictionary<string, FlowGraph> _graphs = [];
     private readonly Dictionary<string, HashSet<string>> _reach = [];
 
     public IReadOnlyDictionary<string, ActivityNode> ById =>
@@ -45,20 +46,31 @@ public sealed class WorkflowDefinition
     /// Where a run begins, by Elsa's rule: the flowchart's <c>start</c>, else the first Elsa.Start, else the first
     /// activity marked "can start workflow", else the first activity nothing leads into, else the first activity.
     /// </summary>
-    public ActivityNode? StartActivity() =>
-        (StartId is not null && ById.TryGetValue(StartId, out var explicitStart) ? explicitStart : null)
-        ?? Activities.FirstOrDefault(a => a.Type == "Elsa.Start")
-        ?? Activities.FirstOrDefault(a => a.CanStartWorkflow)
-        ?? Activities.FirstOrDefault(a => !Into(a.Id).Any())
-        ?? Activities.FirstOrDefault();
-
-    /// <summary>The flowchart's graph as Elsa's counter-based flowchart walks it (built once; definitions are immutable).</summary>
-    public FlowGraph Graph
+    public ActivityNode? StartActivity(string? flowchartId = null)
     {
-        get
+        var activities = Children(flowchartId);
+        return (flowchartId is null && StartId is not null && ById.TryGetValue(StartId, out var explicitStart) ? explicitStart : null)
+            ?? activities.FirstOrDefault(a => a.Type == "Elsa.Start")
+            ?? activities.FirstOrDefault(a => a.CanStartWorkflow)
+            ?? activities.FirstOrDefault(a => !Into(a.Id).Any())
+            ?? activities.FirstOrDefault();
+    }
+
+    /// <summary>The activities directly inside a container (the root flowchart when null), in their order.</summary>
+    public IReadOnlyList<ActivityNode> Children(string? parentId) =>
+        (_children ??= Activities.ToLookup(a => a.ParentId ?? ""))[parentId ?? ""].OrderBy(a => a.Order).ToList();
+
+    /// <summary>The root flowchart's graph as Elsa's counter-based flowchart walks it (built once; definitions are immutable).</summary>
+    public FlowGraph Graph => GraphOf(null);
+
+    /// <summary>The graph of the root flowchart (null) or of a nested flowchart activity.</summary>
+    public FlowGraph GraphOf(string? flowchartId)
+    {
+        lock (_reach)
         {
-            lock (_reach)
-                return _graph ??= new FlowGraph(this);
+            if (!_graphs.TryGetValue(flowchartId ?? "", out var graph))
+                _graphs[flowchartId ?? ""] = graph = new FlowGraph(this, flowchartId);
+            return graph;
         }
     }
 
@@ -105,7 +117,12 @@ public sealed class ActivityNode
     public required string Id { get; init; }
     public required string NodeId { get; init; }
     public required string Type { get; init; }
-    public int Index { get; init; }
+    /// <summary>The JSON path of the activity, e.g. $.root.activities[3] or $.root.activities[1].body.activities[0].</summary>
+    public required string Path { get; init; }
+    /// <summary>The container activity holding this one (null at the root flowchart), the port or list it sits in (body, then, activities …) and its place there.</summary>
+    public string? ParentId { get; init; }
+    public string? Slot { get; init; }
+    public int Order { get; init; }
     public string? DisplayText { get; init; }
     /// <summary>Elsa's "can start workflow" flag (top level or in customProperties).</summary>
     public bool CanStartWorkflow { get; init; }
@@ -114,7 +131,6 @@ public sealed class ActivityNode
     /// <summary>Wrapped inputs <c>{typeName, expression:{type, value}}</c> by property name, case-insensitive.</summary>
     public required IReadOnlyDictionary<string, InputValue> Inputs { get; init; }
     public JsonElement Raw { get; init; }
-    public string Path => $"$.root.activities[{Index}]";
 }
 
 public sealed record InputValue(string? TypeName, string ExpressionType, JsonElement Value, string Path)
@@ -125,8 +141,12 @@ public sealed record InputValue(string? TypeName, string ExpressionType, JsonEle
 
 public sealed record Connection(int Index, string SourceId, string SourcePort, string TargetId, string TargetPort)
 {
+    /// <summary>The nested flowchart activity holding the connection (null at the root).</summary>
+    public string? FlowchartId { get; init; }
+    /// <summary>The JSON path of that flowchart.</summary>
+    public string Base { get; init; } = "$.root";
     public string Key => $"{SourceId}:{SourcePort}->{TargetId}";
-    public string Path => $"$.root.connections[{Index}]";
+    public string Path => $"{Base}.connections[{Index}]";
 }
 
 /// <summary>A fault in a definition, located by the JSON path the designer can point at.</summary>

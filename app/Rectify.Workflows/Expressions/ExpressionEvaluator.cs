@@ -31,6 +31,8 @@ public sealed class ExpressionScope(IReadOnlyDictionary<string, object?> finding
     public IReadOnlyDictionary<string, object?> Finding { get; } = finding;
     public IDictionary<string, JsonNode?> Variables { get; } = variables;
     public IReadOnlyDictionary<string, JsonNode?> Input { get; init; } = new Dictionary<string, JsonNode?>();
+    /// <summary>Loop variables (CurrentValue, CurrentIndex) of the containers the expression runs in; read-only.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Locals { get; init; } = new Dictionary<string, JsonNode?>();
     public string InstanceId { get; init; } = "";
     public string DefinitionId { get; init; } = "";
     public int DefinitionVersion { get; init; }
@@ -130,6 +132,13 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
             var pascal = char.ToUpperInvariant(name[0]) + name[1..];
             engine.SetValue("get" + pascal, new Func<JsValue>(() => variablesValue.Get(name)));
             engine.SetValue("set" + pascal, new Action<JsValue>(value => Set(name, value)));
+        }
+        foreach (var (name, value) in scope.Locals)
+        {
+            if (!IsIdentifier(name))
+                continue;
+            engine.SetValue(name, Parse(value));
+            engine.SetValue("get" + char.ToUpperInvariant(name[0]) + name[1..], new Func<JsValue>(() => Parse(value)));
         }
         engine.SetValue("getVariable", new Func<string, JsValue>(name => variablesValue.Get(name)));
         engine.SetValue("setVariable", new Action<string, JsValue>(Set));

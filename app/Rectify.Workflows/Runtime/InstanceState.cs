@@ -18,6 +18,8 @@ public sealed class InstanceState
     [JsonPropertyName("cid")] public string? CorrelationId { get; set; }
     /// <summary>Elsa's flow scope: how often each activity and connection was visited (null for state written before it existed).</summary>
     [JsonPropertyName("fs")] public FlowScope? Flow { get; set; }
+    /// <summary>The flow scopes of nested flowcharts, by the flowchart's execution id.</summary>
+    [JsonPropertyName("fsx")] public Dictionary<string, FlowScope> Scopes { get; set; } = [];
     [JsonPropertyName("x")] public List<ExecutionRecord> Executions { get; set; } = [];
     [JsonPropertyName("l")] public List<JournalEntry> Journal { get; set; } = [];
     [JsonPropertyName("i")] public List<Incident> Incidents { get; set; } = [];
@@ -63,6 +65,12 @@ public sealed class ExecutionRecord
     [JsonPropertyName("e")] public string? Exception { get; set; }
     /// <summary>Scheduled through a backward connection (a loop): its completion is not counted as a visit.</summary>
     [JsonPropertyName("bw")] public bool Backward { get; set; }
+    /// <summary>The container execution this one runs in (null at the root flowchart).</summary>
+    [JsonPropertyName("p")] public string? ParentId { get; set; }
+    /// <summary>A container's progress: the next child of a sequence, the iteration of a loop, the children done.</summary>
+    [JsonPropertyName("k")] public int Cursor { get; set; }
+    /// <summary>Variables a loop gives this execution and what runs inside it (CurrentValue, CurrentIndex).</summary>
+    [JsonPropertyName("lv")] public Dictionary<string, JsonNode?>? Locals { get; set; }
 
     [JsonIgnore] public bool HasBookmarks => Bookmarks is { Count: > 0 } || TimerDue is not null;
 }

@@ -26,7 +26,8 @@ public sealed class WorkflowServices(
 }
 
 /// <summary>An activity waiting its turn: how it was reached, and whether through a backward connection (a loop).</summary>
-internal sealed record ScheduledActivity(ActivityNode Node, Connection? Via, bool Backward);
+internal sealed record ScheduledActivity(ActivityNode Node, Connection? Via, bool Backward, string? ParentExecutionId = null,
+    IReadOnlyDictionary<string, JsonNode?>? Locals = null);
 
 /// <summary>One instance being run on this scope: its row, its state, its definition and its finding.</summary>
 internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instance, InstanceState state, WorkflowDefinition definition, Finding finding)
@@ -44,32 +45,64 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
     public bool Replaying { get; set; }
     public int Steps { get; set; }
 
-    /// <summary>Cancels the waiting executions and drops the scheduled activities chosen; their outbound connections count as visited, not followed (as Elsa propagates a cancellation).</summary>
-    public void CancelWhere(Func<string, bool> activityIds, ExecutionRecord? except, bool propagate = true)
+    /// <summary>
+    /// Cancels the waiting executions and drops the scheduled activities chosen (within one container's scope when
+    /// <paramref name="scope"/> is given, "" being the root), with whatever runs inside them; their outbound
+    /// connections count as visited, not followed, as Elsa propagates a cancellation.
+    /// </summary>
+    public void CancelWhere(Func<string, bool> activityIds, ExecutionRecord? except, bool propagate = true, string? scope = null)
     {
         if (Replaying)
             return;
-        var cancelled = new List<ActivityNode>();
-        foreach (var waiting in State.Waiting.Where(e => e != except && activityIds(e.ActivityId)).ToList())
+        bool InScope(string? parentId) => scope is null || (parentId ?? "") == scope;
+        var chosen = State.Waiting.Where(e => e != except && activityIds(e.ActivityId) && InScope(e.ParentId)).ToList();
+        var dropped = Scheduled.Where(s => activityIds(s.Node.Id) && InScope(s.ParentExecutionId)).ToList();
+        // What runs inside a cancelled container goes with it.
+        var inside = new HashSet<string>(chosen.Select(e => e.Id));
+        for (var grew = true; grew;)
         {
-            runner.Cancel(this, waiting);
-            if (Definition.ById.TryGetValue(waiting.ActivityId, out var node))
-                cancelled.Add(node);
+            var children = State.Waiting.Where(e => e.ParentId is { } p && inside.Contains(p) && !inside.Contains(e.Id)).ToList();
+            grew = children.Count > 0;
+            foreach (var child in children)
+                inside.Add(child.Id);
         }
-        var keep = Scheduled.Where(s => !activityIds(s.Node.Id)).ToList();
-        cancelled.AddRange(Scheduled.Where(s => activityIds(s.Node.Id)).Select(s => s.Node));
+        foreach (var waiting in State.Waiting.Where(e => inside.Contains(e.Id)).ToList())
+            runner.Cancel(this, waiting);
+        var keep = Scheduled.Where(s => !dropped.Contains(s) && !(s.ParentExecutionId is { } p && inside.Contains(p))).ToList();
         Scheduled.Clear();
         foreach (var s in keep)
             Scheduled.Enqueue(s);
-        if (propagate)
+        if (!propagate)
+            return;
+        foreach (var (node, parentId) in chosen.Select(e => (Definition.ById.GetValueOrDefault(e.ActivityId), e.ParentId))
+                     .Concat(dropped.Select(s => ((ActivityNode?)s.Node, s.ParentExecutionId))))
         {
-            foreach (var node in cancelled)
-                runner.ScheduleOutbound(this, node, [], backward: false);
+            if (node is not null && runner.InFlowchart(this, parentId))
+                runner.ScheduleOutbound(this, node, [], backward: false, parentId);
         }
     }
 
-    public ExpressionScope NewScope() => new(ActivityContext.FindingSnapshot(Finding), State.Variables)
+    public ExecutionRecord Record(string id) => State.Executions.First(e => e.Id == id);
+
+    private Dictionary<string, JsonNode?> LocalsOf(ExecutionRecord? record)
     {
+        var locals = new Dictionary<string, JsonNode?>();
+        for (var current = record; current is not null; current = current.ParentId is { } p ? Record(p) : null)
+        {
+            foreach (var (name, value) in current.Locals ?? [])
+                locals.TryAdd(name, value);
+        }
+        return locals;
+    }
+
+    /// <summary>The flow scope of the root flowchart (null) or of a nested flowchart's execution.</summary>
+    public FlowScope FlowOf(string? flowchartExecutionId) =>
+        flowchartExecutionId is null ? Flow : State.Scopes.TryGetValue(flowchartExecutionId, out var scope) ? scope : State.Scopes[flowchartExecutionId] = new FlowScope();
+
+    /// <summary>What expressions of an execution see; loop variables of the containers it runs in included (the nearest wins).</summary>
+    public ExpressionScope NewScope(ExecutionRecord? record = null) => new(ActivityContext.FindingSnapshot(Finding), State.Variables)
+    {
+        Locals = LocalsOf(record),
         Input = State.Input,
         InstanceId = Instance.Id,
         DefinitionId = Instance.DefinitionId,
@@ -182,7 +215,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         while (run.Scheduled.Count > 0 && !run.Finished && !run.Faulted)
         {
             ct.ThrowIfCancellationRequested();
-            var (node, via, backward) = run.Scheduled.Dequeue();
+            var (node, via, backward, parentId, locals) = run.Scheduled.Dequeue();
             var record = new ExecutionRecord
             {
                 Id = (run.State.Executions.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -192,6 +225,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 Status = ExecutionStatus.Running,
                 StartedAt = services.Clock.Now,
                 Backward = backward,
+                ParentId = parentId,
+                Locals = locals?.ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone()),
             };
             run.State.Executions.Add(record);
             Journal(run, record, "Started");
@@ -223,6 +258,13 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     private void Apply(InstanceRun run, ExecutionRecord record, ActivityNode node, ActivityResult result)
     {
         var now = services.Clock.Now;
+        if (result.Children is { } children)
+        {
+            // A container runs while its children do.
+            foreach (var (child, locals) in children)
+                run.Scheduled.Enqueue(new ScheduledActivity(child, null, false, record.Id, locals));
+            return;
+        }
         if (result.IsSuspended)
         {
             SyncRows(run, record, result.Bookmarks, result.TimerDue);
@@ -234,25 +276,54 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         record.CompletedAt = now;
         record.Outcomes = result.Outcomes.Count > 0 ? result.Outcomes.ToList() : null;
         Journal(run, record, "Completed");
+        if (result.FinishesWorkflow && node.Type == "Elsa.End" && record.ParentId is { } endScope)
+        {
+            // Elsa's End is a terminal node: it completes the flowchart it is in, here a nested one.
+            run.CancelWhere(_ => true, except: record, propagate: false, scope: endScope);
+            var parent = run.Record(endScope);
+            Apply(run, parent, run.Definition.ById[parent.ActivityId], ActivityResult.Done());
+            return;
+        }
         if (result.FinishesWorkflow)
         {
             run.CancelWhere(_ => true, except: record, propagate: false);
             run.Finished = true;
             return;
         }
-        ScheduleOutbound(run, node, result.Outcomes, record.Backward);
+        if (record.ParentId is not { } parentId)
+        {
+            ScheduleOutbound(run, node, result.Outcomes, record.Backward);
+            return;
+        }
+        var parentRecord = run.Record(parentId);
+        var parentNode = run.Definition.ById[parentRecord.ActivityId];
+        if (InFlowchart(run, parentId))
+        {
+            ScheduleOutbound(run, node, result.Outcomes, record.Backward, parentId);
+            // Elsa completes a flowchart when nothing in it is scheduled or running.
+            if (!run.Scheduled.Any(s => s.ParentExecutionId == parentId) && !run.State.Waiting.Any(e => e.ParentId == parentId))
+                Apply(run, parentRecord, parentNode, ActivityResult.Done());
+            return;
+        }
+        var container = registry.Get(parentNode.Type);
+        var context = new ActivityContext(run, parentNode, container.Descriptor, parentRecord, null, services);
+        Apply(run, parentRecord, parentNode, container.OnChildCompleted(context, node, result.Outcomes));
     }
+
+    /// <summary>Whether the container execution (null: the root) is a flowchart, where connections decide what runs next.</summary>
+    internal bool InFlowchart(InstanceRun run, string? parentExecutionId) =>
+        parentExecutionId is null || run.Record(parentExecutionId).ActivityType == NestedFlowchart.TypeName;
 
     /// <summary>
     /// Elsa's counter-based flowchart step after an activity completed (or was skipped or cancelled, with no outcomes):
     /// counts the visits, re-runs loop targets, and schedules or skips each target by its join mode — an implicit
     /// join waits for every forward inbound connection and runs when any was followed (WaitAllActive).
     /// </summary>
-    internal void ScheduleOutbound(InstanceRun run, ActivityNode node, IReadOnlyList<string> outcomes, bool backward)
+    internal void ScheduleOutbound(InstanceRun run, ActivityNode node, IReadOnlyList<string> outcomes, bool backward, string? scope = null)
     {
         var definition = run.Definition;
-        var graph = definition.Graph;
-        var flow = run.Flow;
+        var graph = definition.GraphOf(node.ParentId);
+        var flow = run.FlowOf(scope);
         if (!backward)
             flow.VisitActivity(node.Id);
         foreach (var connection in definition.Out(node.Id))
@@ -267,30 +338,30 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                     continue;
                 if (!graph.IsValidBackward(connection))
                     throw new InvalidOperationException($"Invalid backward connection: every path from the start to '{connection.SourceId}' must pass '{connection.TargetId}'.");
-                Enqueue(run, target, connection, backward: true);
+                Enqueue(run, target, connection, backward: true, scope);
                 continue;
             }
             var inbound = graph.ForwardInto(target.Id);
             switch (JoinModeOf(run, target))
             {
                 case JoinMode.WaitAll when flow.AllInboundVisited(inbound, target.Id):
-                    Continue(run, target, connection, flow.AllInboundFollowed(inbound, target.Id));
+                    Continue(run, target, connection, flow.AllInboundFollowed(inbound, target.Id), scope);
                     break;
                 case JoinMode.WaitAllActive when flow.AllInboundVisited(inbound, target.Id):
-                    Continue(run, target, connection, flow.AnyInboundFollowed(inbound, target.Id));
+                    Continue(run, target, connection, flow.AnyInboundFollowed(inbound, target.Id), scope);
                     break;
                 case JoinMode.WaitAny:
-                    if (flow.AlreadyAnswered(connection) || run.Scheduled.Any(s => s.Node.Id == target.Id))
+                    if (flow.AlreadyAnswered(connection) || run.Scheduled.Any(s => s.Node.Id == target.Id && s.ParentExecutionId == scope))
                         break;
                     if (flow.AnyInboundFollowed(inbound, target.Id))
                     {
-                        Enqueue(run, target, connection, backward: false);
+                        Enqueue(run, target, connection, backward: false, scope);
                         // The first branch through cancels the others still on their way.
                         var ancestors = graph.Ancestors(target.Id);
-                        run.CancelWhere(id => id != node.Id && ancestors.Contains(id), except: null);
+                        run.CancelWhere(id => id != node.Id && ancestors.Contains(id), except: null, scope: scope ?? "");
                     }
                     else if (flow.AllInboundVisited(inbound, target.Id))
-                        ScheduleOutbound(run, target, [], backward: false);
+                        ScheduleOutbound(run, target, [], backward: false, scope);
                     break;
             }
         }
@@ -320,18 +391,18 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     }
 
     /// <summary>Runs a ready target, or skips it: a skipped activity counts as visited and passes "not followed" on.</summary>
-    private void Continue(InstanceRun run, ActivityNode target, Connection via, bool ready)
+    private void Continue(InstanceRun run, ActivityNode target, Connection via, bool ready, string? scope)
     {
         if (ready)
-            Enqueue(run, target, via, backward: false);
+            Enqueue(run, target, via, backward: false, scope);
         else
-            ScheduleOutbound(run, target, [], backward: false);
+            ScheduleOutbound(run, target, [], backward: false, scope);
     }
 
-    private static void Enqueue(InstanceRun run, ActivityNode target, Connection via, bool backward)
+    private static void Enqueue(InstanceRun run, ActivityNode target, Connection via, bool backward, string? scope)
     {
         if (!run.Replaying)
-            run.Scheduled.Enqueue(new ScheduledActivity(target, via, backward));
+            run.Scheduled.Enqueue(new ScheduledActivity(target, via, backward, scope));
     }
 
     /// <summary>State written before the flow scope existed: count the completed executions' visits as they happened.</summary>

@@ -22,7 +22,7 @@ public sealed class RunJavaScript : Activity
         // The script is the input itself (Literal text run as JavaScript), as Elsa's RunJavaScript takes it.
         var script = context.Node.Inputs.TryGetValue("script", out var input) ? input.Value : default;
         var result = context.Evaluate("JavaScript", script);
-        context.SetResult(result);
+        context.SetOutput("result", result);
         return ValueTask.FromResult(context.Scope.Outcomes.Count > 0 ? ActivityResult.Done([.. context.Scope.Outcomes]) : ActivityResult.Done());
     }
 
