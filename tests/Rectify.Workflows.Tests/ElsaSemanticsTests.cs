@@ -146,4 +146,63 @@ public class ElsaSemanticsTests
         await AdvanceAsync(database, Local(3, 3, 9));
         Assert.Equal(["nine"], Lines((await InstanceAsync(database, instance.Id)).State));
     }
+
+    /// <summary>An activity with embedded children, as Elsa writes containers: a single one under a port, or a list.</summary>
+    private static JsonObject With(JsonObject activity, string slot, params JsonObject[] children)
+    {
+        activity[slot] = slot is "activities" or "branches" ? new JsonArray([.. children]) : children[0];
+        return activity;
+    }
+
+    [Fact]
+    public async Task Containers_run_as_in_Elsa_Sequence_While_If_ForEach_and_a_Fork_joined_on_an_event()
+    {
+        await using var database = await CreateAsync();
+        var increment = Act("inc", "Elsa.SetVariable", ("value", "js:getN() + 1"));
+        increment["variable"] = new JsonObject { ["id"] = "n", ["name"] = "N" };
+        var json = Flow(
+            [Act("start", "Elsa.Start"),
+             With(Act("seq", "Elsa.Sequence"), "activities", Line("s1", "s1"), Line("s2", "s2")),
+             With(Act("loop", "Elsa.While", ("condition", "js:getN() < 3")), "body", increment),
+             With(With(Act("if", "Elsa.If", ("condition", "js:getN() > 1")), "then", Line("big", "big")), "else", Line("small", "small")),
+             With(Act("each", "Elsa.ForEach", ("items", "js:['a', 'b', 'c']")), "body", Act("item", "Elsa.WriteLine", ("text", "js:`item ${getCurrentValue()}`"))),
+             With(Act("fork", "Elsa.Fork", ("joinMode", "WaitAny")), "branches",
+                 Act("wait", "Elsa.Event", ("eventName", "go")),
+                 With(Act("publisher", "Elsa.Sequence"), "activities", Act("publish", "Elsa.PublishEvent", ("eventName", "go")), Line("late", "late"))),
+             Line("end", "end")],
+            [Link("start", "seq"), Link("seq", "loop"), Link("loop", "if"), Link("if", "each"), Link("each", "fork"), Link("fork", "end")],
+            JsonNode.Parse("""{"variables": [{"id": "n", "name": "N", "typeName": "Int32", "value": "0"}]}""")!.AsObject());
+        var instance = await PublishAndStartAsync(database, json);
+        var (stored, state) = await InstanceAsync(database, instance.Id);
+        Assert.Null(stored.Fault);
+        // The event wakes the waiting branch; WaitAny then cancels the branch that published it before its last line.
+        Assert.Equal(["s1", "s2", "big", "item a", "item b", "item c", "end"], Lines(state));
+        Assert.Equal(3, (int)state.Variables["N"]!);
+        Assert.Equal(3, state.Journal.Count(j => j.ActivityId == "inc" && j.EventName == "Completed"));
+        Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
+    }
+
+    [Fact]
+    public async Task State_written_before_flow_scopes_existed_resumes_with_its_visits_rebuilt()
+    {
+        await using var database = await CreateAsync();
+        var json = Flow(
+            [Act("start", "Elsa.Start"), Line("a", "A"), Act("wait", "Elsa.Delay", ("timeSpan", "01:00:00")),
+             Act("join", "Elsa.FlowJoin", ("mode", "WaitAll")), Line("end", "end")],
+            [Link("start", "a"), Link("start", "wait"), Link("a", "join"), Link("wait", "join"), Link("join", "end")]);
+        var instance = await PublishAndStartAsync(database, json);
+        // An instance saved by the previous runtime: no flow scope ("fs") in its state.
+        await database.WithDbAsync(async db =>
+        {
+            var row = await db.Set<WorkflowInstance>().SingleAsync(i => i.Id == instance.Id);
+            var state = JsonNode.Parse(row.State)!.AsObject();
+            Assert.True(state.Remove("fs"));
+            row.State = state.ToJsonString();
+            return await db.SaveChangesAsync();
+        });
+        await AdvanceAsync(database, database.Clock.GetUtcNow().AddHours(1));
+        var (stored, after) = await InstanceAsync(database, instance.Id);
+        Assert.Equal(["A", "end"], Lines(after));
+        Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
+    }
 }

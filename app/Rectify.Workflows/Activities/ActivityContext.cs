@@ -111,6 +111,9 @@ public sealed class ActivityContext
     public object? Evaluate(string inputName) =>
         Node.Inputs.TryGetValue(inputName, out var input) ? Evaluate(input.ExpressionType, input.Value) : null;
 
+    /// <summary>Publishes an event to this instance's Event activities; they resume right after this activity.</summary>
+    public void Publish(string eventName) => _run.Published.Enqueue(eventName);
+
     /// <summary>Cancels whatever still runs inside this container (Elsa's Fork with WaitAny).</summary>
     public void CancelChildren() => _run.CancelWhere(_ => true, except: null, propagate: false, scope: _record.Id);
 

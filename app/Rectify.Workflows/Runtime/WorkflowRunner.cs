@@ -38,6 +38,8 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
     public WorkflowDefinition Definition { get; } = definition;
     public Finding Finding { get; } = finding;
     public Queue<ScheduledActivity> Scheduled { get; } = new();
+    /// <summary>Event names published by this run, not yet delivered.</summary>
+    public Queue<string> Published { get; } = new();
     public FlowScope Flow => State.Flow ??= new FlowScope();
     public bool Finished { get; set; }
     public bool Faulted { get; set; }
@@ -185,26 +187,46 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             if (signal.IsTimer ? record.TimerDue is null : record.Bookmarks?.Contains(signal.Name) != true)
                 continue;
             resumed = true;
-            var node = definition.ById[record.ActivityId];
-            var activity = registry.Get(node.Type);
-            Journal(run, record, "Resumed");
-            var context = new ActivityContext(run, node, activity.Descriptor, record, null, services);
-            ActivityResult result;
-            try
-            {
-                result = await activity.ResumeAsync(context, signal);
-                Apply(run, record, node, result);
-            }
-            catch (Exception ex)
-            {
-                Fault(run, record, ex);
+            if (!await ResumeOneAsync(run, record, signal))
                 break;
-            }
             await RunAsync(run, ct);
         }
         if (resumed)
             Save(run);
         return resumed;
+    }
+
+    /// <summary>Resumes one waiting execution; false when it faulted the instance.</summary>
+    private async Task<bool> ResumeOneAsync(InstanceRun run, ExecutionRecord record, Signal signal)
+    {
+        var node = run.Definition.ById[record.ActivityId];
+        var activity = registry.Get(node.Type);
+        Journal(run, record, "Resumed");
+        var context = new ActivityContext(run, node, activity.Descriptor, record, null, services);
+        try
+        {
+            Apply(run, record, node, await activity.ResumeAsync(context, signal));
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Fault(run, record, ex);
+            return false;
+        }
+    }
+
+    /// <summary>Delivers the events published in this run (Elsa.PublishEvent) to the instance's Event activities waiting for them.</summary>
+    private async Task DeliverPublishedAsync(InstanceRun run)
+    {
+        while (run.Published.TryDequeue(out var name) && !run.Finished && !run.Faulted)
+        {
+            var signal = new Signal(Event.BookmarkFor(name));
+            foreach (var waiting in run.State.Waiting.Where(e => e.Bookmarks?.Contains(signal.Name) == true).ToList())
+            {
+                if (waiting.Status == ExecutionStatus.Running && !await ResumeOneAsync(run, waiting, signal))
+                    return;
+            }
+        }
     }
 
     /// <summary>Removes a timer row that no waiting execution owns any more (left behind by a crash between versions).</summary>
@@ -252,6 +274,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 Fault(run, record, ex);
                 break;
             }
+            await DeliverPublishedAsync(run);
         }
     }
 
