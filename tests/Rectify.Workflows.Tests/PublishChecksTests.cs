@@ -25,6 +25,7 @@ public class PublishChecksTests
         { """{"id": "x", "type": "Elsa.WriteLine", "text": {"expression": {"type": "Liquid", "value": "{% if %}"}}}""", "input.syntax_error", "$.root.activities[1].text.expression.value", "Liquid 模板语法错误" },
         { """{"id": "x", "type": "Elsa.RunJavaScript", "script": {"expression": {"type": "Literal", "value": "let = ;"}}}""", "input.invalid_value", "$.root.activities[1].script.expression.value", "JavaScript 语法错误" },
         { """{"id": "x", "type": "Elsa.Cron", "cronExpression": {"expression": {"type": "Literal", "value": "BadCronExpression"}}}""", "input.invalid_value", "$.root.activities[1].cronExpression.expression.value", "不是有效的 cron 表达式" },
+        { """{"id": "x", "type": "Elsa.FlowSwitch", "cases": [{"label": "A", "condition": {"type": "JavaScript", "value": "finding.id >"}}]}""", "input.syntax_error", "$.root.activities[1].cases[0].condition.value", "JavaScript 语法错误" },
         { """{"id": "x", "type": "Elsa.HttpEndpoint", "path": {"expression": {"type": "Literal", "value": "/hook"}}}""", "activity.http_unsupported", "$.root.activities[1].type", "不对外提供或调用 HTTP 端点" },
     };
 

@@ -63,6 +63,15 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
             }
         }
 
+        foreach (var node in definition.Activities)
+        {
+            foreach (var (path, condition) in CaseConditions(node))
+            {
+                if (SyntaxFault(condition) is var (zh, en))
+                    errors.Add(new(path, "input.syntax_error", $"活动“{Label(node)}”的分支条件：{zh}", $"Activity '{Label(node)}', case condition: {en}"));
+            }
+        }
+
         foreach (var connection in definition.Connections)
         {
             if (!definition.ById.TryGetValue(connection.SourceId, out var source))
@@ -87,6 +96,21 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
     }
 
     private static string Label(ActivityNode node) => node.DisplayText ?? node.Id;
+
+    /// <summary>The script conditions of a FlowSwitch's cases, which sit outside its wrapped inputs.</summary>
+    private static IEnumerable<(string Path, InputValue Condition)> CaseConditions(ActivityNode node)
+    {
+        if (!node.Raw.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
+            yield break;
+        var i = 0;
+        foreach (var c in cases.EnumerateArray())
+        {
+            var path = $"{node.Path}.cases[{i++}].condition";
+            if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("condition", out var condition) && condition.ValueKind == JsonValueKind.Object
+                && condition.TryGetProperty("type", out var type) && type.GetString() is "JavaScript" or "Liquid" && condition.TryGetProperty("value", out var value))
+                yield return (path + ".value", new InputValue(null, type.GetString()!, value, path));
+        }
+    }
 
     private (string Zh, string En)? SyntaxFault(InputValue value)
     {

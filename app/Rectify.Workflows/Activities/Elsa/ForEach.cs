@@ -7,10 +7,13 @@ namespace Rectify.Workflows.Activities;
 /// <summary>Elsa.ForEach: runs its body once per item, one after the other; CurrentValue goes where the definition maps it.</summary>
 public sealed class ForEach : Activity
 {
+    /// <summary>The list a loop walks (ParallelForEach takes the same).</summary>
+    internal static readonly InputDescriptor ItemsInput = new("Items", "System.Object[]", "各项", "Items") { Required = true, DefaultSyntax = "JavaScript" };
+
     public override ActivityDescriptor Descriptor { get; } = new("Elsa.ForEach", "逐项循环", "For each", "循环", "Looping",
         "对每一项依次运行循环体。", "Runs the body for each item in turn.")
     {
-        Inputs = [new InputDescriptor("Items", "System.Object[]", "各项", "Items") { Required = true, DefaultSyntax = "JavaScript" }],
+        Inputs = [ItemsInput],
         ShowInTimeline = false,
     };
 

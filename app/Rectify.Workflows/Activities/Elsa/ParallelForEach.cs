@@ -9,7 +9,7 @@ public sealed class ParallelForEach : Activity
     public override ActivityDescriptor Descriptor { get; } = new("Elsa.ParallelForEach", "并行逐项", "Parallel for each", "循环", "Looping",
         "对每一项同时运行循环体，全部完成后继续。", "Runs the body for every item at once; continues when all are done.")
     {
-        Inputs = [new InputDescriptor("Items", "System.Object[]", "各项", "Items") { Required = true, DefaultSyntax = "JavaScript" }],
+        Inputs = [ForEach.ItemsInput],
         ShowInTimeline = false,
     };
 
