@@ -39,6 +39,7 @@ public static class CoreModule
         services.Configure<OfficeOptions>(configuration.GetSection("Office"));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<OfficeClock>();
+        services.AddSingleton<Rectify.Templating.SavedTemplates>();
         services.Configure<WorkingDayOptions>(configuration.GetSection("Office"));
         services.AddSingleton<WorkingDayCalendar>();
         services.AddScoped<ActorContext>();
@@ -53,6 +54,8 @@ public static class CoreModule
         services.Configure<Reports.EvidenceOptions>(configuration.GetSection("Evidence"));
         services.TryAddSingleton<Reports.IEvidenceStorage, Reports.FolderEvidenceStorage>();
         services.TryAddSingleton<Reports.IEvidenceStore, Reports.EvidenceStore>();
+        services.AddSingleton<Reports.EvidenceSweeper>();
+        services.AddHostedService<Reports.EvidenceSweeperService>();
         services.AddScoped<Reports.ReportService>();
         services.AddScoped<FindingService>();
         services.AddScoped<Inspections.InspectionService>();

@@ -10,6 +10,8 @@ public class RectifyException(string code, string message, string messageEn, Rec
     public string Code { get; } = code;
     public string MessageEn { get; } = messageEn;
     public RectifyErrorKind Kind { get; } = kind;
+    /// <summary>Itemised reasons, in Chinese, when one message is not enough (e.g. what changed since a preview).</summary>
+    public IReadOnlyList<string> Details { get; init; } = [];
 
     public string MessageFor(System.Globalization.CultureInfo culture) =>
         culture.TwoLetterISOLanguageName == "en" ? MessageEn : Message;
@@ -34,4 +36,6 @@ public enum RectifyErrorKind
     NotFound,
     /// <summary>409: the request does not fit the current state (an illegal transition).</summary>
     Conflict,
+    /// <summary>507: the server cannot store it now (a full disk); nothing was changed.</summary>
+    Unavailable,
 }

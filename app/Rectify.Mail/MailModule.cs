@@ -15,7 +15,8 @@ public static class MailModule
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<MailComposer>();
         services.AddSingleton<MailSender>();
-        services.AddScoped<IMailOutbox, MailOutbox>();
+        services.AddScoped<MailOutbox>();
+        services.AddScoped<IMailOutbox>(sp => sp.GetRequiredService<MailOutbox>());
         services.AddScoped<OutboxQueries>();
         services.AddHostedService<MailSenderService>();
         return services;

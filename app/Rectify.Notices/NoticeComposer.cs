@@ -1,39 +1,45 @@
 using Microsoft.EntityFrameworkCore;
 using Rectify.Data;
 using Rectify.Findings;
+using Rectify.Reports;
 using Rectify.Time;
 using Rectify.Units;
 
 namespace Rectify.Notices;
 
 /// <summary>
-/// Fills a notice from the live data: the findings of its inspections by unit, the follow-up (回头看) of earlier
-/// notices' findings, the completion table and the responsible-person table.
+/// Fills a notice from the data as it stands, with its figures taken at the cut-off (截至): the still unissued findings
+/// of its inspections by unit, the follow-up (回头看) of earlier notices' findings, the completion table and the
+/// responsible-person table.
 /// </summary>
 public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
 {
     private static readonly char[] SentenceEnds = ['。', '；', ';', '.', ' ', '，', ','];
     private static readonly string[] Numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
-    public async Task<NoticeContent> ComposeAsync(Notice notice, CancellationToken ct = default)
+    public async Task<NoticeContent> ComposeAsync(Notice notice, DateTimeOffset cutOff, CancellationToken ct = default)
     {
-        var now = clock.Now;
-        var today = clock.Today;
+        var today = DateOnly.FromDateTime(clock.ToLocal(cutOff).DateTime);
         var inspectionIds = notice.Inspections.Select(i => i.InspectionId).ToList();
         var findings = db.Set<Finding>().AsNoTracking();
         var earlier = db.Set<NoticeFinding>().Where(nf => nf.NoticeId != notice.Id);
 
-        var fresh = await Facts(findings.Where(f => inspectionIds.Contains(f.InspectionId))).ToListAsync(ct);
+        // A notice publishes only what no notice published yet (a partly issued inspection gives its remaining
+        // drafts); a correction publishes again what the notice it corrects published.
+        var corrected = db.Set<NoticeFinding>().Where(nf => nf.NoticeId == notice.CorrectsNoticeId && nf.Section == NoticeSection.New);
+        var fresh = await Facts(findings.Where(f => inspectionIds.Contains(f.InspectionId) &&
+                (f.Status == FindingStatus.Draft || corrected.Any(nf => nf.FindingId == f.Id))))
+            .ToListAsync(ct);
         var followUpCandidates = await Facts(findings.Where(f =>
-                !inspectionIds.Contains(f.InspectionId) && f.Status != FindingStatus.Draft &&
+                f.Status != FindingStatus.Draft && !corrected.Any(nf => nf.FindingId == f.Id) &&
                 (f.QueuedForFollowUp || earlier.Any(nf => nf.FindingId == f.Id))))
             .ToListAsync(ct);
         var alreadyNamed = (await earlier.Where(nf => nf.Section == NoticeSection.FollowUp).Select(nf => nf.FindingId).Distinct().ToListAsync(ct))
             .ToHashSet();
-        // Completion is cumulative: every finding ever published by an issued notice, plus this notice's own.
+        // Completion is cumulative over every finding an issued notice published, but counts only those due by the
+        // cut-off: a finding whose deadline has not passed (this notice's own new ones included) cannot be late yet.
         var published = await Facts(findings.Where(f =>
-                !inspectionIds.Contains(f.InspectionId) &&
-                earlier.Any(nf => nf.FindingId == f.Id && nf.Section == NoticeSection.New)))
+                f.Status != FindingStatus.Draft && earlier.Any(nf => nf.FindingId == f.Id && nf.Section == NoticeSection.New)))
             .ToListAsync(ct);
 
         var followUp = followUpCandidates.Where(f => IsFollowUp(f, today, alreadyNamed)).ToList();
@@ -48,12 +54,12 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
         var notRectified = ByUnit(followUp.Where(f => f.AnyReportOnTime).ToList(), units,
             f => f.Status == FindingStatus.Accepted ? "逾期完成整改" : "逾期未整改到位");
 
-        var completionFacts = fresh.Concat(published).ToList();
+        var completionFacts = published.Where(f => clock.EndOf(f.Deadline) <= cutOff).ToList();
         var completion = completionFacts.GroupBy(f => f.UnitId)
             .OrderBy(g => unitOrder[g.Key])
-            .Select((g, i) => Row(i + 1, g.Key, units[unitOrder[g.Key]].Name, g.ToList(), today))
+            .Select((g, i) => Row(i + 1, g.Key, units[unitOrder[g.Key]].Name, g.ToList()))
             .ToList();
-        var total = Row(0, 0, "合计", completionFacts, today);
+        var total = Row(0, 0, "合计", completionFacts);
 
         var involved = newByUnit.Select(u => u.UnitId).Concat(notRectified.Select(u => u.UnitId)).Concat(noReport.Select(u => u.UnitId)).ToHashSet();
         var contacts = units.Where(u => involved.Contains(u.Id)).Select((u, i) => new ContactRow
@@ -91,8 +97,8 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
             Introduction = notice.Introduction is { Length: > 0 } intro
                 ? intro
                 : $"为进一步推进政务公开工作，{notice.Office}对{periodText}各单位政务公开工作情况进行了检查，并对前期通报问题的整改情况开展了“回头看”。现将有关情况通报如下：",
-            AsOf = now,
-            AsOfText = $"{DateText(today)}",
+            AsOf = cutOff,
+            AsOfText = DateText(today),
             CorrectsNumber = corrects?.Number,
             CorrectsTitle = corrects?.Title,
             Basic = new BasicFigures
@@ -151,20 +157,29 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
         }).ToList();
     }
 
-    private static CompletionRow Row(int index, int unitId, string name, List<FindingFacts> facts, DateOnly today)
+    /// <summary>
+    /// One row over findings due by the cut-off: 整改完成率 = accepted ÷ due; 按时整改率 = those whose accepted report
+    /// was submitted by the deadline ÷ due; every due finding not accepted is overdue.
+    /// </summary>
+    private static CompletionRow Row(int index, int unitId, string name, List<FindingFacts> due)
     {
-        var accepted = facts.Count(f => f.Status == FindingStatus.Accepted);
+        var accepted = due.Count(f => f.Status == FindingStatus.Accepted);
+        var onTime = due.Count(f => f.Status == FindingStatus.Accepted && f.AcceptedReportOnTime);
         return new CompletionRow
         {
             Index = index,
             UnitId = unitId,
             UnitName = name,
-            Findings = facts.Count,
-            ReportsOnTime = facts.Count(f => f.AnyReportOnTime),
+            Findings = due.Count,
+            ReportsOnTime = due.Count(f => f.AnyReportOnTime),
             Accepted = accepted,
-            Overdue = facts.Count(f => f.Status != FindingStatus.Accepted && f.Status != FindingStatus.Draft && (f.IsOverdue || today > f.Deadline)),
-            Rate = facts.Count == 0 ? 0 : Math.Round(100.0 * accepted / facts.Count, 1),
+            AcceptedOnTime = onTime,
+            Overdue = due.Count - accepted,
+            Rate = Percent(accepted, due.Count),
+            OnTimeRate = Percent(onTime, due.Count),
         };
+
+        static double Percent(int part, int whole) => whole == 0 ? 0 : Math.Round(100.0 * part / whole, 1);
     }
 
     private static IQueryable<FindingFacts> Facts(IQueryable<Finding> findings) => findings.Select(f => new FindingFacts
@@ -183,6 +198,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
         AcceptedAt = f.AcceptedAt,
         AnyReport = f.Reports.Any(),
         AnyReportOnTime = f.Reports.Any(r => r.SubmittedOnTime),
+        AcceptedReportOnTime = f.Reports.Any(r => r.Decision == ReviewDecision.Accepted && r.SubmittedOnTime),
     });
 
     internal static List<string> Lines(string text) =>
@@ -211,5 +227,6 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
         public DateTimeOffset? AcceptedAt { get; init; }
         public bool AnyReport { get; init; }
         public bool AnyReportOnTime { get; init; }
+        public bool AcceptedReportOnTime { get; init; }
     }
 }

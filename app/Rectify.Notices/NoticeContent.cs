@@ -16,7 +16,7 @@ public sealed record NoticeContent
     public string PeriodText { get; init; } = "";
     public string Introduction { get; init; } = "";
     public bool IsIssued { get; init; }
-    /// <summary>The instant the figures were taken: now for a draft, the issuing instant for an issued notice.</summary>
+    /// <summary>The cut-off (截至): the instant the figures were taken, fixed when the draft was composed.</summary>
     public DateTimeOffset AsOf { get; init; }
     public string AsOfText { get; init; } = "";
     public string? CorrectsNumber { get; init; }
@@ -85,10 +85,16 @@ public sealed record CompletionRow
     public int Findings { get; init; }
     public int ReportsOnTime { get; init; }
     public int Accepted { get; init; }
+    /// <summary>Accepted findings whose accepted report was submitted by the deadline.</summary>
+    public int AcceptedOnTime { get; init; }
     public int Overdue { get; init; }
-    /// <summary>Percent, one decimal.</summary>
+    /// <summary>整改完成率 in percent, one decimal: accepted ÷ findings due by the cut-off (<see cref="Findings"/>).</summary>
     public double Rate { get; init; }
-    public string RateText => $"{Rate:0.0}%";
+    /// <summary>按时整改率 in percent, one decimal: <see cref="AcceptedOnTime"/> ÷ findings due.</summary>
+    public double OnTimeRate { get; init; }
+    /// <summary>A rate over no due finding is not 0 %: it is shown as a dash.</summary>
+    public string RateText => Findings == 0 ? "—" : $"{Rate:0.0}%";
+    public string OnTimeRateText => Findings == 0 ? "—" : $"{OnTimeRate:0.0}%";
 }
 
 /// <summary>One line of the 责任人联系表.</summary>

@@ -32,8 +32,10 @@ public sealed record NoticeDraft(
 public sealed record NoticeSummary(int Id, string Number, string Title, DateOnly Date, NoticeStatus Status, DateTimeOffset? IssuedAt, int? CorrectsNoticeId);
 
 /// <summary>
-/// Drafts, issues and renders notices. A draft is composed from the live data every time it is shown; issuing
-/// freezes it once, in one transaction with the start of its findings' workflows and the mails to the units.
+/// Drafts, issues and renders notices. A draft is composed when it is created, saved or recomposed: its cut-off
+/// (截至) is fixed then and the composed document stored as its preview. Issuing publishes exactly that preview,
+/// once, in one transaction with the start of its findings' workflows and the mails to the units, and refuses when
+/// the data it was composed from has changed since.
 /// </summary>
 public sealed class NoticeService(
     RectifyDb db,
@@ -60,9 +62,14 @@ public sealed class NoticeService(
         var now = clock.Now;
         var notice = new Notice { CreatedAt = now, CreatedById = actor.Id };
         await ApplyAsync(notice, draft, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Add(notice);
         db.AuditAs("notice.drafted");
         await db.SaveChangesAsync(ct);
+        // The content names the notice by id, so the preview is composed once the row has one.
+        await ComposePreviewAsync(notice, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return notice;
     }
 
@@ -73,8 +80,57 @@ public sealed class NoticeService(
             ?? throw RectifyException.NotFound("notice");
         RequireDraft(notice);
         await ApplyAsync(notice, draft, ct);
+        await ComposePreviewAsync(notice, ct);
+        await SaveDraftAsync(notice, "notice.edited", ct);
+        return notice;
+    }
+
+    /// <summary>Composes the draft again from the data as it stands now: a new cut-off and a new preview.</summary>
+    public async Task<Notice> RecomposeAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        RequireAuditor(actor);
+        var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
+            ?? throw RectifyException.NotFound("notice");
+        RequireDraft(notice);
+        await ComposePreviewAsync(notice, ct);
+        await SaveDraftAsync(notice, "notice.recomposed", ct);
+        return notice;
+    }
+
+    /// <summary>
+    /// What changed in the data since the draft's preview was composed (empty when issuing would publish it as is).
+    /// </summary>
+    public async Task<List<string>> ChangesSincePreviewAsync(Notice notice, CancellationToken ct = default)
+    {
+        if (notice.IsIssued)
+            return [];
+        if (notice.PreviewJson is null || notice.CutOff is null)
+            return [NotComposedText];
+        var preview = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson, SnapshotJson)!;
+        var now = await composer.ComposeAsync(notice, notice.CutOff.Value, ct);
+        return JsonSerializer.Serialize(now, SnapshotJson) == notice.PreviewJson ? [] : NoticeDifferences.Between(preview, now);
+    }
+
+    private const string NotComposedText = "草稿尚未生成预览";
+
+    private async Task ComposePreviewAsync(Notice notice, CancellationToken ct)
+    {
+        var cutOff = clock.Now;
+        // 截至 never falls after 成文日期: a document cannot report what happened after the date it bears.
+        if (clock.Today > notice.Date)
+            throw RectifyException.Invalid("notice.date_before_cutoff",
+                $"成文日期（{NoticeComposer.DateText(notice.Date)}）早于数据截至日期（{NoticeComposer.DateText(clock.Today)}），请将成文日期改为今天或以后。",
+                $"The notice's date ({notice.Date:yyyy-MM-dd}) is before the cut-off ({clock.Today:yyyy-MM-dd}); date it today or later.");
+        var content = await composer.ComposeAsync(notice, cutOff, ct);
+        notice.CutOff = cutOff;
+        notice.PreviewJson = JsonSerializer.Serialize(content, SnapshotJson);
+        notice.PreviewHtml = RenderBody(content);
+    }
+
+    private async Task SaveDraftAsync(Notice notice, string audit, CancellationToken ct)
+    {
         notice.Version++;
-        db.AuditAs("notice.edited");
+        db.AuditAs(audit);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -83,7 +139,6 @@ public sealed class NoticeService(
         {
             throw new RectifyException("notice.concurrent_change", "该通报已被他人修改或已印发，请刷新后重试。", "The notice was changed or issued meanwhile; reload and try again.");
         }
-        return notice;
     }
 
     public async Task DeleteDraftAsync(int id, Actor actor, CancellationToken ct = default)
@@ -98,8 +153,10 @@ public sealed class NoticeService(
     }
 
     /// <summary>
-    /// Freezes the notice, starts the workflow of each of its draft findings and queues one mail per unit with its
-    /// own part — all in one transaction. A second issue is refused (notice.already_issued).
+    /// Publishes the previewed notice as it was previewed, starts the workflow of each finding it names as new and
+    /// queues one mail per unit with its own part — all in one transaction. Refused when composing it again at its
+    /// cut-off gives anything else (notice.changed_since_preview, with the differences), and a second time
+    /// (notice.already_issued).
     /// </summary>
     public async Task<Notice> IssueAsync(int id, Actor actor, CancellationToken ct = default)
     {
@@ -114,14 +171,22 @@ public sealed class NoticeService(
         if (await db.Set<Notice>().AnyAsync(n => n.Id != id && n.Status == NoticeStatus.Issued && n.Number == notice.Number, ct))
             throw new RectifyException("notice.number_taken", $"文号“{notice.Number}”已被其他已印发通报使用。", $"Number {notice.Number} is already used by an issued notice.");
 
-        var content = await composer.ComposeAsync(notice, ct) with { IsIssued = true };
+        var changes = await ChangesSincePreviewAsync(notice, ct);
+        if (changes.Count > 0)
+            throw new RectifyException("notice.changed_since_preview",
+                changes is [NotComposedText] ? "草稿尚未生成预览，请先生成预览再印发。" : $"自生成预览以来，通报依据的数据有{changes.Count}处变化，请重新生成预览并核对后再印发。",
+                "The data changed since the preview was composed; recompose the draft and issue the new preview.")
+            { Details = changes };
+        // The preview as composed, byte for byte; only the flag that it is issued differs.
+        var content = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson!, SnapshotJson)! with { IsIssued = true };
+        var body = notice.PreviewHtml!;
         foreach (var request in UnitMails(content))
             await outbox.EnqueueAsync(request, ct);
 
         // The findings' workflows save first, under their own audit names; the notice follows in the same transaction.
-        var inspectionIds = notice.Inspections.Select(i => i.InspectionId).ToList();
+        var newIds = content.NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList();
         var drafts = await db.Set<Finding>()
-            .Where(f => inspectionIds.Contains(f.InspectionId) && f.Status == FindingStatus.Draft)
+            .Where(f => newIds.Contains(f.Id) && f.Status == FindingStatus.Draft)
             .OrderBy(f => f.Id).ToListAsync(ct);
         if (drafts.Count > 0)
         {
@@ -132,14 +197,17 @@ public sealed class NoticeService(
             notice = await db.Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == id, ct);
         }
 
+        var now = clock.Now;
         notice.Status = NoticeStatus.Issued;
-        notice.IssuedAt = content.AsOf;
+        notice.IssuedAt = now;
         notice.IssuedById = actor.Id;
         notice.IssuedByName = actor.Name;
-        notice.UpdatedAt = content.AsOf;
+        notice.UpdatedAt = now;
         notice.Version++;
         notice.SnapshotJson = JsonSerializer.Serialize(content, SnapshotJson);
-        notice.SnapshotHtml = RenderBody(content);
+        notice.SnapshotHtml = body;
+        notice.PreviewJson = null;
+        notice.PreviewHtml = null;
         notice.Findings = content.NewFindings.SelectMany(u => u.Findings).Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.New })
             .Concat(content.FollowUpNotRectified.Concat(content.FollowUpNoReport).SelectMany(u => u.Findings)
                 .Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.FollowUp }))
@@ -167,28 +235,27 @@ public sealed class NoticeService(
         return notice;
     }
 
-    /// <summary>The notice's content: live for a draft, the frozen snapshot once issued.</summary>
+    /// <summary>The notice's content: the preview for a draft, the frozen snapshot once issued.</summary>
     public async Task<NoticeContent> ContentAsync(int id, Actor actor, CancellationToken ct = default) =>
         await ContentAsync(await GetAsync(id, actor, ct), ct);
 
     public async Task<NoticeContent> ContentAsync(Notice notice, CancellationToken ct = default) =>
-        notice.SnapshotJson is { } json
+        (notice.SnapshotJson ?? notice.PreviewJson) is { } json
             ? JsonSerializer.Deserialize<NoticeContent>(json, SnapshotJson)!
-            : await composer.ComposeAsync(notice, ct);
+            : await composer.ComposeAsync(notice, clock.Now, ct); // a draft from before previews were stored
 
-    /// <summary>The notice body (XHTML fragment): rendered from the templates for a draft, as issued otherwise.</summary>
-    public async Task<string> BodyHtmlAsync(int id, Actor actor, CancellationToken ct = default)
-    {
-        var notice = await GetAsync(id, actor, ct);
-        return notice.SnapshotHtml ?? RenderBody(await composer.ComposeAsync(notice, ct));
-    }
+    /// <summary>The notice body (XHTML fragment): the preview for a draft, as issued otherwise.</summary>
+    public async Task<string> BodyHtmlAsync(int id, Actor actor, CancellationToken ct = default) =>
+        await BodyHtmlAsync(await GetAsync(id, actor, ct), ct);
+
+    public async Task<string> BodyHtmlAsync(Notice notice, CancellationToken ct = default) =>
+        notice.SnapshotHtml ?? notice.PreviewHtml ?? RenderBody(await ContentAsync(notice, ct));
 
     /// <summary>A stand-alone page for the government website.</summary>
     public async Task<string> PageHtmlAsync(int id, Actor actor, CancellationToken ct = default)
     {
         var notice = await GetAsync(id, actor, ct);
-        var content = await ContentAsync(notice, ct);
-        return RenderPage(content, notice.SnapshotHtml ?? RenderBody(content));
+        return RenderPage(await ContentAsync(notice, ct), await BodyHtmlAsync(notice, ct));
     }
 
     public async Task<byte[]> DocxAsync(int id, Actor actor, CancellationToken ct = default) =>
@@ -285,6 +352,12 @@ public sealed class NoticeService(
         var known = await db.Set<Inspection>().CountAsync(i => inspectionIds.Contains(i.Id), ct);
         if (known != inspectionIds.Count)
             throw RectifyException.Invalid("notice.inspection_unknown", "所选检查不存在。", "An inspection does not exist.");
+        // An inspection whose findings were all published has nothing left for a new notice (a correction re-publishes).
+        if (draft.CorrectsNoticeId is null &&
+            await db.Set<Inspection>().Where(i => inspectionIds.Contains(i.Id))
+                .FirstOrDefaultAsync(i => !db.Set<Finding>().Any(f => f.InspectionId == i.Id && f.Status == FindingStatus.Draft), ct) is { } issued)
+            throw RectifyException.Invalid("notice.inspection_issued", $"检查“{issued.Title}”的问题均已通报，无需再次通报。",
+                $"Every finding of inspection '{issued.Title}' has been issued already.");
         if (draft.CorrectsNoticeId is { } corrects &&
             !await db.Set<Notice>().AnyAsync(n => n.Id == corrects && n.Status == NoticeStatus.Issued, ct))
             throw RectifyException.Invalid("notice.corrects_not_issued", "更正的对象必须是已印发的通报。", "A correction refers to an issued notice.");

@@ -28,26 +28,52 @@ public sealed class NoticeTemplates
 
     public string Directory { get; }
 
-    public NoticeTemplates(IConfiguration configuration, OfficeClock clock, TimeProvider time)
+    private readonly SavedTemplates? _saved;
+
+    public NoticeTemplates(IConfiguration configuration, OfficeClock clock, TimeProvider time, SavedTemplates? saved = null)
     {
+        _saved = saved;
         Directory = configuration["Rectify:NoticeTemplates"] is { Length: > 0 } configured
             ? configured
             : Path.Combine(AppContext.BaseDirectory, "templates", "notice");
         _renderer = new LiquidRenderer(Types, clock.Zone, time);
     }
 
-    /// <summary>Renders a template as HTML: values are encoded, except those the template marks with <c>raw</c>.</summary>
+    /// <summary>
+    /// Renders a template as HTML: values are encoded, except those the template marks with <c>raw</c>. The newest
+    /// version saved on /templates is used, else the file; a saved version that fails on this data gives way to the file.
+    /// </summary>
     public string Render(string name, IReadOnlyDictionary<string, object?> model)
+    {
+        if (_saved?.TryGet(SavedName(name), SavedTemplates.HtmlPart, out var saved) == true)
+        {
+            try
+            {
+                return _renderer.Render(saved, model, RenderMode.Html, Limits);
+            }
+            catch (TemplateRuntimeException)
+            {
+                // The file is the last version known good.
+            }
+        }
+        return Render(Load(name), model);
+    }
+
+    /// <summary>Renders the given template (e.g. an edit being previewed) with the same limits.</summary>
+    public string Render(LiquidTemplate template, IReadOnlyDictionary<string, object?> model)
     {
         try
         {
-            return _renderer.Render(Load(name), model, RenderMode.Html, Limits);
+            return _renderer.Render(template, model, RenderMode.Html, Limits);
         }
         catch (TemplateException e)
         {
-            throw new InvalidOperationException($"Notice template {name}: {e.Message}", e);
+            throw new InvalidOperationException($"Notice template {template}: {e.Message}", e);
         }
     }
+
+    /// <summary>The name of a notice template among the saved ones: notice/NAME (notice.liquid → notice/notice).</summary>
+    public static string SavedName(string file) => "notice/" + Path.GetFileNameWithoutExtension(file);
 
     /// <summary>A plain-text default (e.g. the requirements) kept beside the templates.</summary>
     public string ReadText(string name) =>

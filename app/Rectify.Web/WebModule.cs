@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rectify.Data;
 using Rectify.Reports;
@@ -18,10 +20,13 @@ using Rectify.Web.Evidence;
 using Rectify.Web.Findings;
 using Rectify.Web.Inspections;
 using Rectify.Web.Mail;
+using Microsoft.AspNetCore.Mvc;
+using Rectify.Web.Security;
 using Rectify.Web.Notices;
 using Rectify.Web.Units;
 using Rectify.Web.Users;
 using Rectify.Web.Workflows;
+using Rectify.Workflows.Timers;
 
 namespace Rectify.Web;
 
@@ -52,11 +57,12 @@ public static class WebModule
         if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"]))
             builder.WebHost.UseUrls(DefaultUrl);
 
-        // Uploads: at most MaxFiles evidence files of MaxFileBytes each, plus the form fields.
+        // Bodies are small (sign-in, JSON, forms) unless the endpoint is an upload (RequestSizeLimit metadata, applied
+        // by routing): evidence with a report, an .xlsx import.
         var evidence = configuration.GetSection("Evidence").Get<EvidenceOptions>() ?? new EvidenceOptions();
-        var maxBody = evidence.MaxFileBytes * evidence.MaxFiles + 1024 * 1024;
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
-        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = maxBody);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestLimits.DefaultBytes);
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = evidence.UploadBytes);
+        SecurityHeaders.AddForwardedHeaders(services, configuration);
 
         services.AddIdentityCore<AppUser>(o =>
             {
@@ -71,8 +77,16 @@ public static class WebModule
             .AddSignInManager<RectifySignInManager>()
             .AddClaimsPrincipalFactory<RectifyClaimsFactory>()
             .AddDefaultTokenProviders();
+        services.AddSingleton<DummyPasswordHash>();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<AppClocks>((o, clocks) =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            o.TimeProvider = clocks.Real;
+        });
+        // Sessions age in real time: moving the demonstration clock by days must not expire everybody's cookie.
+        services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<AppClocks>((o, clocks) => o.TimeProvider = clocks.Real);
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = ".Rectify.Auth";
@@ -127,8 +141,11 @@ public static class WebModule
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
+            o.Conventions.AddPageApplicationModelConvention("/Findings/Details", page => page.EndpointMetadata.Add(new RequestSizeLimitAttribute(evidence.UploadBytes)));
         });
 
+        // Binding failures go through the error handler too (problem details, storage.full), never a bare 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddExceptionHandler<RectifyExceptionHandler>();
@@ -140,13 +157,16 @@ public static class WebModule
         }));
         services.AddHealthChecks().AddDbContextCheck<RectifyDb>("database");
         services.AddScoped<DemoData>();
+        services.AddScoped<Rectify.Web.Templates.TemplateEditor>();
         services.AddElsaStudio();
         return builder;
     }
 
     public static WebApplication UseRectifyWeb(this WebApplication app)
     {
-        // Localization first, so error answers also speak the request's language.
+        // Headers first, so that every answer has them, errors included.
+        app.UseSecurityHeaders();
+        // Localization next, so error answers also speak the request's language.
         app.UseRequestLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
@@ -159,7 +179,12 @@ public static class WebModule
                 await problems.TryWriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = http,
-                    ProblemDetails = { Status = http.Response.StatusCode, Extensions = { ["code"] = $"http.{http.Response.StatusCode}" } },
+                    ProblemDetails = { Status = http.Response.StatusCode, Extensions = { ["code"] = http.Response.StatusCode switch
+                    {
+                        // A body refused by its size limit before any endpoint code ran.
+                        StatusCodes.Status413PayloadTooLarge => "request.too_large",
+                        var status => $"http.{status}",
+                    } } },
                 });
             }
         });
@@ -168,6 +193,7 @@ public static class WebModule
         app.UseAuthentication();
         app.UseActorContext();
         app.UseAuthorization();
+        app.UseCookieAntiforgery();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health").AllowAnonymous();
@@ -198,20 +224,29 @@ public static class WebModule
         return app;
     }
 
-    /// <summary>Migrates the database, seeds the demo data once, and prints where to go and how to sign in.</summary>
+    /// <summary>
+    /// Migrates the database and seeds the demo data once, only when asked (<c>Demo:Seed</c>, <c>--demo</c>) or in
+    /// Development (<c>dotnet run</c>): a production install starts with no account and no known password.
+    /// </summary>
     public static async Task PrepareAsync(this WebApplication app)
     {
         await DatabaseInitializer.MigrateAsync(app.Services);
-        var seed = app.Configuration.GetValue("Demo:Seed", true);
+        // The demo clock stands where it stood (or at its configured start) before anything is stamped with it.
+        var demoClock = app.Services.GetRequiredService<DemoClockControl>();
+        await demoClock.RestoreAsync();
+        app.Lifetime.ApplicationStopping.Register(() => demoClock.SaveAsync().GetAwaiter().GetResult());
+        var seed = app.Configuration.GetValue<bool?>("Demo:Seed") ?? app.Environment.IsDevelopment();
+        await using var scope = app.Services.CreateAsyncScope();
         if (seed)
-        {
-            await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync();
-        }
-        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, seed));
+        var noAccount = !await scope.ServiceProvider.GetRequiredService<RectifyDb>().Users.AnyAsync();
+        if (noAccount)
+            app.Logger.LogWarning("No account yet: create the first supervisor with `dotnet Rectify.Web.dll admin create NAME` (password from {Variable} or standard input)",
+                HostCommand.PasswordVariable);
+        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, seed, noAccount));
     }
 
-    private static void PrintWelcome(WebApplication app, bool seeded)
+    private static void PrintWelcome(WebApplication app, bool seeded, bool noAccount)
     {
         var urls = app.Urls.Count > 0 ? string.Join(", ", app.Urls) : DefaultUrl;
         var lines = new List<string> { "", $"Rectify 整改跟踪 is running at {urls}" };
@@ -220,6 +255,8 @@ public static class WebModule
             lines.Add("Demo sign-ins (user name / password):");
             lines.AddRange(DemoData.Logins.Select(l => $"  {l.Role,-12} {l.UserName,-18} {l.Password}   {l.Description}"));
         }
+        if (noAccount)
+            lines.Add("No account yet. Create the first supervisor: dotnet Rectify.Web.dll admin create NAME (or run with --demo for the demo office)");
         lines.Add("");
         Console.Out.WriteLine(string.Join(Environment.NewLine, lines));
     }

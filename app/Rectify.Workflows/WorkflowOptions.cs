@@ -25,4 +25,6 @@ public sealed class DemoClockOptions
     public bool Enabled { get; set; }
     /// <summary>The Production environment refuses the demo clock unless this is set as well.</summary>
     public bool AllowInProduction { get; set; }
+    /// <summary>Where the clock starts on a database that has no stored position yet, e.g. 2026-09-28T08:00+08:00.</summary>
+    public DateTimeOffset? Start { get; set; }
 }

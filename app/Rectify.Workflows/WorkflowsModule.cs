@@ -42,21 +42,25 @@ public static class WorkflowsModule
 
         services.AddSingleton<TimerDispatcher>();
         services.AddHostedService<TimerDispatcherService>();
-        AddDemoClock(services, section.GetSection("DemoClock").Get<DemoClockOptions>() ?? new DemoClockOptions());
+        services.AddDemoClock(configuration);
         return services;
     }
 
     /// <summary>
-    /// Wraps the app's TimeProvider in a <see cref="DemoClock"/> when enabled; the Production environment refuses it
-    /// (the clock stays real, with a warning) unless AllowInProduction is set too.
+    /// Wraps the app's TimeProvider (the last one registered so far) in a <see cref="DemoClock"/> when enabled; the
+    /// Production environment refuses it (the clock stays real, with a warning) unless AllowInProduction is set too.
+    /// <see cref="AppClocks"/> always tells the real clock apart. Called again after a test replaces the
+    /// TimeProvider, it wraps that one.
     /// </summary>
-    private static void AddDemoClock(IServiceCollection services, DemoClockOptions options)
+    public static IServiceCollection AddDemoClock(this IServiceCollection services, IConfiguration configuration)
     {
+        var options = configuration.GetSection("Workflows:DemoClock").Get<DemoClockOptions>() ?? new DemoClockOptions();
         var inner = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider));
         if (!options.Enabled || inner is null)
         {
-            services.AddSingleton(sp => new DemoClockControl(null, sp.GetRequiredService<TimerDispatcher>(), sp.GetRequiredService<IServiceScopeFactory>()));
-            return;
+            services.AddSingleton(sp => new AppClocks(sp.GetRequiredService<TimeProvider>(), null));
+            services.AddSingleton(sp => new DemoClockControl(null, options, sp.GetRequiredService<TimerDispatcher>(), sp.GetRequiredService<IServiceScopeFactory>()));
+            return services;
         }
         services.AddSingleton(sp =>
         {
@@ -68,17 +72,13 @@ public static class WorkflowsModule
             {
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoClock))
                     .LogWarning("Workflows:DemoClock:Enabled is refused in Production; set Workflows:DemoClock:AllowInProduction to use it there");
-                return new DemoClockHolder(real, null);
+                return new AppClocks(real, null);
             }
-            return new DemoClockHolder(real, new DemoClock(real));
+            return new AppClocks(real, new DemoClock(real));
         });
-        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(sp => sp.GetRequiredService<DemoClockHolder>().Current));
-        services.AddSingleton(sp => new DemoClockControl(sp.GetRequiredService<DemoClockHolder>().Demo,
+        services.Replace(ServiceDescriptor.Singleton<TimeProvider>(sp => sp.GetRequiredService<AppClocks>().Current));
+        services.AddSingleton(sp => new DemoClockControl(sp.GetRequiredService<AppClocks>().Demo, options,
             sp.GetRequiredService<TimerDispatcher>(), sp.GetRequiredService<IServiceScopeFactory>()));
-    }
-
-    private sealed record DemoClockHolder(TimeProvider Real, DemoClock? Demo)
-    {
-        public TimeProvider Current => Demo ?? Real;
+        return services;
     }
 }

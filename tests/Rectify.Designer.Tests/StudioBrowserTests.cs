@@ -6,6 +6,7 @@ using Microsoft.Playwright;
 using Rectify.Mail;
 using Rectify.Time;
 using Rectify.Web.Demo;
+using Rectify.Web.Tests;
 using Rectify.Web.Tests.Browser;
 using Xunit.Abstractions;
 using static Rectify.Designer.Tests.Studio;
@@ -182,7 +183,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
     /// <summary>A signed-in API client of the Kestrel-served app (the factory's in-memory client does not reach it).</summary>
     private async Task<HttpClient> KestrelClientAsync(string user)
     {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseUrl) };
+        var client = new HttpClient(new AntiforgeryHandler(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer(), AllowAutoRedirect = false })) { BaseAddress = new Uri(app.BaseUrl) };
         var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(client, "/api/auth/login", new { userName = user, password = DemoData.Password });
         Assert.True(response.IsSuccessStatusCode, $"sign-in of {user}: {(int)response.StatusCode}");
         return client;

@@ -40,7 +40,8 @@ internal sealed class AppProcess : IAsyncDisposable
             throw new InvalidOperationException($"{dll} is missing: dotnet build app/Rectify.Web -c Release first.");
         var port = FreePort();
         var baseUrl = $"http://127.0.0.1:{port}";
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", baseUrl, "--Rectify:DataDirectory", dataDir,
+        // A published build runs in Production, which seeds nothing unless asked: the load signs in as demo users.
+        var info = new ProcessStartInfo("dotnet", [dll, "--demo", "--urls", baseUrl, "--Rectify:DataDirectory", dataDir,
             "--Logging:LogLevel:Default", "Warning"])
         {
             WorkingDirectory = repo,

@@ -87,13 +87,14 @@ public sealed class NoticeCompositionTests : IAsyncLifetime
         Assert.Equal(["未提交整改报告", "整改报告逾期提交"], content.FollowUpNoReport.Select(u => u.Findings.Single().Note));
         Assert.DoesNotContain(content.FollowUpNotRectified.Concat(content.FollowUpNoReport), u => u.UnitName == "住交局");
 
-        // Completion is cumulative over every published finding: 住交局 fixed its one on time.
+        // Completion is cumulative over every published finding due by the cut-off: 住交局 fixed its one on time; this
+        // notice's own new findings (due 4-10) are not in the table.
         var completion = content.Completion.ToDictionary(r => r.UnitName);
-        Assert.Equal(["教育局", "科技局", "住交局", "卫健委", "马塘街道"], content.Completion.Select(r => r.UnitName));
-        Assert.Equal((2, 1, 1, 0, 50.0), (completion["教育局"].Findings, completion["教育局"].ReportsOnTime, completion["教育局"].Accepted, completion["教育局"].Overdue, completion["教育局"].Rate));
+        Assert.Equal(["教育局", "科技局", "住交局", "卫健委"], content.Completion.Select(r => r.UnitName));
+        Assert.Equal((1, 1, 1, 0, 100.0), (completion["教育局"].Findings, completion["教育局"].ReportsOnTime, completion["教育局"].Accepted, completion["教育局"].Overdue, completion["教育局"].Rate));
         Assert.Equal((1, 0, 0, 1, 0.0), (completion["科技局"].Findings, completion["科技局"].ReportsOnTime, completion["科技局"].Accepted, completion["科技局"].Overdue, completion["科技局"].Rate));
         Assert.Equal(100.0, completion["住交局"].Rate);
-        Assert.Equal((6, 2, 33.3), (content.CompletionTotal.Findings, content.CompletionTotal.Accepted, content.CompletionTotal.Rate));
+        Assert.Equal((4, 2, 50.0), (content.CompletionTotal.Findings, content.CompletionTotal.Accepted, content.CompletionTotal.Rate));
         Assert.Equal(["教育局", "科技局", "卫健委", "马塘街道"], content.Contacts.Select(c => c.UnitName));
 
         var html = await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().BodyHtmlAsync(_second, Sample.Auditor));
@@ -128,7 +129,8 @@ public sealed class NoticeCompositionTests : IAsyncLifetime
         Assert.All(statuses, s => Assert.Equal(FindingStatus.Assigned, s));
         Assert.Equal(2, links.Count(l => l.Section == NoticeSection.New));
         Assert.Equal(3, links.Count(l => l.Section == NoticeSection.FollowUp));
-        Assert.Equal(5, figures.Count);
+        // The four units with findings due by the cut-off; 马塘街道's only finding is new and not due.
+        Assert.Equal(4, figures.Count);
 
         // One mail per unit to its liaison; the units named again also go to their leader.
         var byUnit = mails.GroupBy(m => m.UnitId!.Value).ToDictionary(g => g.Key, g => g.Select(m => m.RecipientKind).Order().ToList());
@@ -213,10 +215,11 @@ public sealed class NoticeCompositionTests : IAsyncLifetime
         await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().IssueAsync(_second, Sample.Auditor));
         var series = await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().CompletionSeriesAsync());
         Assert.Equal(["X政公办〔2026〕1号", "X政公办〔2026〕2号"], series.Notices.Select(n => n.Number));
+        // The first notice had nothing due at its cut-off, so no unit has a figure there.
         var education = series.Units.Single(u => u.UnitName == "教育局");
-        Assert.Equal([0.0, 50.0], education.Points.Select(p => p.Rate));
-        var housing = series.Units.Single(u => u.UnitName == "住交局");
-        Assert.Equal([0.0, 100.0], housing.Points.Select(p => p.Rate));
+        Assert.Equal([(_second, 100.0)], education.Points.Select(p => (p.NoticeId, p.Rate)));
+        var science = series.Units.Single(u => u.UnitName == "科技局");
+        Assert.Equal([(_second, 0.0)], science.Points.Select(p => (p.NoticeId, p.Rate)));
         var svg = CompletionChart.Svg(series);
         Assert.StartsWith("<svg", svg);
         Assert.Contains("住交局", svg);

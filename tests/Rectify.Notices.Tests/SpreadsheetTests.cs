@@ -144,12 +144,16 @@ public sealed class SpreadsheetTests : IAsyncLifetime
             ("教育局", "主动公开", "问题一", new DateOnly(2026, 3, 13)),
             ("教育局", "政策解读", "问题二", new DateOnly(2026, 3, 13)),
             ("科技局", "主动公开", "问题三", new DateOnly(2026, 3, 13)));
-        var id = await _bed.DraftAsync("X政公办〔2026〕5号", new(2026, 3, 2), inspection);
+        var first = await _bed.DraftAsync("X政公办〔2026〕5号", new(2026, 3, 2), inspection);
+        await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().IssueAsync(first, Sample.Auditor));
+        // Past the deadline, the next notice's table holds the three findings, all overdue.
+        _bed.Db.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 16, 2, 0, 0, TimeSpan.Zero));
+        var id = await _bed.DraftAsync("X政公办〔2026〕6号", new(2026, 3, 16));
         var bytes = await _bed.WithAsync(sp => sp.GetRequiredService<FindingSheets>().CompletionAsync(id, Sample.Auditor));
         var rows = Xlsx.ReadFirstSheet(new MemoryStream(bytes)).Select(r => r.Cells.OrderBy(c => c.Key).Select(c => c.Value.Text).ToList()).ToList();
-        Assert.Equal(["序号", "单位", "问题数", "按时报告", "已整改", "逾期", "完成率（%）"], rows[0]);
-        Assert.Equal(["1", "教育局", "2", "0", "0", "0", "0"], rows[1]);
-        Assert.Equal(["合计", "3", "0", "0", "0", "0"], rows[3]);
+        Assert.Equal(["序号", "单位", "到期问题数", "已整改", "按时整改", "逾期未整改", "整改完成率（%）", "按时整改率（%）"], rows[0]);
+        Assert.Equal(["1", "教育局", "2", "0", "0", "2", "0", "0"], rows[1]);
+        Assert.Equal(["合计", "3", "0", "0", "3", "0", "0"], rows[3]);
     }
 
     private sealed class Collecting(List<ImportProgress> reports) : IProgress<ImportProgress>

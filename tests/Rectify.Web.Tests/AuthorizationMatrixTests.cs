@@ -80,6 +80,15 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         { "jyj", "GET", "/findings", 403 },
         { "auditor", "GET", "/findings/new", 200 },
         { "supervisor", "GET", "/users", 200 },
+        // Templates are the supervisors'; their form posts (preview, save, restore) need the antiforgery token.
+        { "anonymous", "GET", "/templates", 302 },
+        { "auditor", "GET", "/templates", 403 },
+        { "jyj", "GET", "/templates", 403 },
+        { "supervisor", "GET", "/templates", 200 },
+        { "supervisor", "GET", "/templates?t=notice/notice", 200 },
+        { "supervisor", "POST", "/templates?handler=Preview", 400 },
+        { "supervisor", "POST", "/templates?handler=Save", 400 },
+        { "auditor", "POST", "/templates?handler=Save", 403 },
     };
 
     [Theory]

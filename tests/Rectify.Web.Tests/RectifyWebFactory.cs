@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -44,11 +45,17 @@ public class RectifyWebFactory : WebApplicationFactory<Program>
     /// <summary>Settings a subclass adds (e.g. a smaller evidence size limit).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The host environment; the demo data is seeded (Demo:Seed) unless a subclass says otherwise.</summary>
+    protected virtual string EnvironmentName => "Testing";
+    protected virtual bool SeedDemo => true;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(DataDirectory);
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         builder.UseSetting("Rectify:DataDirectory", DataDirectory);
+        if (SeedDemo)
+            builder.UseSetting("Demo:Seed", "true");
         foreach (var (key, value) in TestPostgres.SettingsFor(DataDirectory))
             builder.UseSetting(key, value);
         foreach (var (key, value) in Settings)
@@ -61,10 +68,14 @@ public class RectifyWebFactory : WebApplicationFactory<Program>
         });
     }
 
-    /// <summary>A client signed in as a demo user (cookies kept); anonymous when <paramref name="userName"/> is null.</summary>
-    public async Task<HttpClient> ClientAsync(string? userName = null)
+    /// <summary>
+    /// A client signed in as a demo user (cookies kept); anonymous when <paramref name="userName"/> is null. Its unsafe
+    /// requests carry the antiforgery header (<see cref="AntiforgeryHandler"/>) unless <paramref name="antiforgery"/> is false.
+    /// </summary>
+    public async Task<HttpClient> ClientAsync(string? userName = null, bool antiforgery = true)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var cookies = new CookieContainerHandler();
+        var client = antiforgery ? CreateDefaultClient(ClientOptions.BaseAddress, new AntiforgeryHandler(), cookies) : CreateDefaultClient(ClientOptions.BaseAddress, cookies);
         if (userName is null)
             return client;
         var response = await client.PostAsJsonAsync("/api/auth/login", new { userName, password = DemoData.Password });
@@ -73,7 +84,7 @@ public class RectifyWebFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>Adds the antiforgery header a multipart post needs.</summary>
+    /// <summary>Adds the antiforgery header to every request of <paramref name="client"/> (for clients made without <see cref="AntiforgeryHandler"/>).</summary>
     public static async Task AddAntiforgeryAsync(HttpClient client)
     {
         var token = await client.GetFromJsonAsync<JsonElement>("/api/auth/antiforgery");

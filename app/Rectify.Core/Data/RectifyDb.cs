@@ -107,6 +107,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             await step(cancellationToken);
         // One scan of the change tracker (each Entries() call detects changes over every tracked entity again).
         var entries = ChangeTracker.Entries().ToList();
+        TextLimits.Check(entries);
         var audited = entries
             .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))

@@ -10,7 +10,7 @@ public sealed record InspectionInput(string Title, InspectionKind Kind, DateOnly
 
 /// <summary>An inspection with how many findings it has and how many are still open.</summary>
 public sealed record InspectionRow(int Id, string Title, InspectionKind Kind, DateOnly PeriodStart, DateOnly PeriodEnd, string Office,
-    DateTimeOffset CreatedAt, int Findings, int Open, int Accepted);
+    DateTimeOffset CreatedAt, int Findings, int Open, int Accepted, int Unissued);
 
 /// <summary>Inspection rounds: staff read them, auditors record them.</summary>
 public sealed class InspectionService(RectifyDb db, OfficeClock clock)
@@ -26,13 +26,14 @@ public sealed class InspectionService(RectifyDb db, OfficeClock clock)
                 Total = g.Count(),
                 Open = g.Count(f => f.Status == FindingStatus.Assigned || f.Status == FindingStatus.Submitted || f.Status == FindingStatus.Returned),
                 Accepted = g.Count(f => f.Status == FindingStatus.Accepted),
+                Unissued = g.Count(f => f.Status == FindingStatus.Draft),
             })
             .ToDictionaryAsync(x => x.InspectionId, ct);
         var inspections = await db.Set<Inspection>().AsNoTracking().OrderByDescending(i => i.PeriodEnd).ThenByDescending(i => i.Id).ToListAsync(ct);
         return inspections.Select(i =>
         {
             counts.TryGetValue(i.Id, out var c);
-            return new InspectionRow(i.Id, i.Title, i.Kind, i.PeriodStart, i.PeriodEnd, i.Office, i.CreatedAt, c?.Total ?? 0, c?.Open ?? 0, c?.Accepted ?? 0);
+            return new InspectionRow(i.Id, i.Title, i.Kind, i.PeriodStart, i.PeriodEnd, i.Office, i.CreatedAt, c?.Total ?? 0, c?.Open ?? 0, c?.Accepted ?? 0, c?.Unissued ?? 0);
         }).ToList();
     }
 

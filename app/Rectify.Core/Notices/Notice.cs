@@ -39,6 +39,15 @@ public class Notice : Rectify.Auditing.IAuditable
     public List<NoticeFinding> Findings { get; set; } = [];
     /// <summary>The completion table as of issuing (完成率 snapshot for the dashboard chart).</summary>
     public List<NoticeUnitFigure> UnitFigures { get; set; } = [];
+    /// <summary>
+    /// 截至: the instant the figures are taken, fixed when the draft is composed (never after its 成文日期's day) and
+    /// kept by the issued notice; null for a draft never composed.
+    /// </summary>
+    public DateTimeOffset? CutOff { get; set; }
+    /// <summary>The composed draft (content JSON) the auditor previews; issuing publishes exactly this.</summary>
+    public string? PreviewJson { get; set; }
+    /// <summary>The composed draft's body (HTML fragment), rendered once at composing.</summary>
+    public string? PreviewHtml { get; set; }
     /// <summary>The whole rendered content and figures (JSON) as of issuing; null while a draft.</summary>
     public string? SnapshotJson { get; set; }
     /// <summary>The notice body as published (HTML fragment) as of issuing; null while a draft.</summary>

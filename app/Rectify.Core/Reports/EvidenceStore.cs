@@ -16,10 +16,23 @@ public sealed class EvidenceOptions
     /// several nodes, a folder they all mount.
     /// </summary>
     public string Directory { get; set; } = "evidence";
+    /// <summary>
+    /// How old a stored file (or a <c>.tmp</c> left by a kill) must be before <see cref="EvidenceSweeper"/> deletes it
+    /// when no report references it: longer than any upload's store-then-commit (default 1 hour).
+    /// </summary>
+    public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>How often the sweep runs after the one at start (default 6 hours).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>The largest request a report submission may send: every file at its limit, plus the form's text.</summary>
+    public long UploadBytes => MaxFileBytes * MaxFiles + 1024 * 1024;
 }
 
 /// <summary>One uploaded file as the web layer hands it over (e.g. from an IFormFile).</summary>
 public sealed record EvidenceUpload(string FileName, long Length, Func<Stream> OpenRead);
+
+/// <summary>An object in the evidence storage, as listed for the orphan sweep.</summary>
+public sealed record StoredObject(string Key, DateTimeOffset LastModified);
 
 /// <summary>A file accepted into the store: its key and what was learnt about it while storing.</summary>
 public sealed record StoredEvidence(string StorageKey, string FileName, string ContentType, long Size, string Sha256);
@@ -47,6 +60,8 @@ public interface IEvidenceStorage
     /// <summary>Removes the object; nothing happens when there is none.</summary>
     Task DeleteAsync(string key, CancellationToken ct = default);
     Task<bool> ExistsAsync(string key, CancellationToken ct = default);
+    /// <summary>Every object, with what a kill may have left half-written (for the orphan sweep).</summary>
+    IAsyncEnumerable<StoredObject> ListAsync(CancellationToken ct = default);
 }
 
 /// <summary>Evidence in a folder (<see cref="EvidenceOptions.Directory"/>) outside the web root, under yyyy/MM/.</summary>
@@ -92,6 +107,18 @@ public sealed class FolderEvidenceStorage(DataDirectory data, IOptions<EvidenceO
 
     public Task<bool> ExistsAsync(string key, CancellationToken ct = default) => Task.FromResult(File.Exists(PathOf(key)));
 
+    public async IAsyncEnumerable<StoredObject> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (!System.IO.Directory.Exists(Root))
+            yield break;
+        foreach (var file in new DirectoryInfo(Root).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return new StoredObject(Path.GetRelativePath(Root, file.FullName).Replace(Path.DirectorySeparatorChar, '/'), file.LastWriteTimeUtc);
+        }
+        await Task.CompletedTask;
+    }
+
     private string PathOf(string key)
     {
         var path = Path.GetFullPath(Path.Combine(Root, key));
@@ -136,9 +163,22 @@ public sealed class EvidenceStore(IEvidenceStorage storage, IOptions<EvidenceOpt
         if (upload.Length == 0)
             throw RectifyException.Invalid("evidence.empty", $"文件“{fileName}”为空。", $"File '{fileName}' is empty.");
 
+        try
+        {
+            return await StoreAsync(upload, fileName, extension, type, max, ct);
+        }
+        catch (IOException e) when (StorageFull.Is(e))
+        {
+            throw StorageFull.Error();
+        }
+    }
+
+    private async Task<StoredEvidence> StoreAsync(EvidenceUpload upload, string fileName, string extension,
+        (string ContentType, byte[] Magic, string? ZipEntry) type, long max, CancellationToken ct)
+    {
         var now = time.GetUtcNow();
         var key = $"{now:yyyy}/{now:MM}/{Guid.NewGuid():N}{extension.ToLowerInvariant()}";
-        await using var temporary = new FileStream(Path.Combine(Path.GetTempPath(), $"rectify-evidence-{Guid.NewGuid():N}"),
+        await using var temporary = new FileStream(Path.Combine(Path.GetTempPath(), $"{EvidenceSweeper.LocalBufferPrefix}{Guid.NewGuid():N}"),
             FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
         long size = 0;
         string sha;

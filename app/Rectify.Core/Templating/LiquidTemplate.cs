@@ -1,19 +1,26 @@
-using DotLiquid;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.RegularExpressions;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Syntax;
 
 namespace Rectify.Templating;
 
 /// <summary>
-/// A parsed Liquid template, immutable once parsed and safe to render from many threads at once
-/// (see <see cref="LiquidRenderer"/>). Parse it once and keep it; parsing reports errors with file, line and column.
+/// A parsed Liquid template (Scriban's Liquid parser), immutable once parsed and safe to render from many threads at
+/// once (see <see cref="LiquidRenderer"/>). Parse it once and keep it; parsing reports errors with file, line and column.
 /// </summary>
-public sealed class LiquidTemplate
+public sealed partial class LiquidTemplate
 {
-    private LiquidTemplate(string? file, string source, Template parsed, int depth)
+    // Liquid filters (escape, date, append …) are Scriban's built-ins under their Scriban names (html.escape …).
+    private static readonly ParserOptions Options = new() { LiquidFunctionsToScriban = true };
+
+    private LiquidTemplate(string? file, string source, Template parsed)
     {
         File = file;
         Source = source;
         Parsed = parsed;
-        Depth = depth;
+        Depth = DepthOf(parsed.Page);
     }
 
     /// <summary>The file name given when parsing, for messages.</summary>
@@ -30,23 +37,44 @@ public sealed class LiquidTemplate
     public static LiquidTemplate Parse(string source, string? file = null) =>
         TryParse(source, file, out var template, out var error) ? template : throw new TemplateSyntaxException(error);
 
-    public static bool TryParse(string source, string? file, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out LiquidTemplate? template,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out TemplateError? error)
+    /// <summary>Parses <paramref name="source"/>; on failure <paramref name="error"/> gives the first error's line and column (1-based).</summary>
+    public static bool TryParse(string source, string? file, [NotNullWhen(true)] out LiquidTemplate? template, [NotNullWhen(false)] out TemplateError? error)
     {
-        try
+        var parsed = Template.ParseLiquid(Comment().Replace(source, m =>
+            $"{m.Groups["open"].Value}{m.Groups["dash"].Value.Replace('-', ' ')}%}}{m.Groups["text"].Value}{m.Groups["after"].Value}{m.Groups["close"].Value} %}}"), file, Options);
+        if (parsed.HasErrors)
         {
-            var parsed = Template.Parse(source, SyntaxCompatibility.DotLiquid22);
-            template = new LiquidTemplate(file, source, parsed, OutputNode.Install(parsed));
-            error = null;
-            return true;
-        }
-        catch (Exception e) when (e is DotLiquid.Exceptions.LiquidException or ArgumentException or FormatException or InvalidOperationException)
-        {
+            var first = parsed.Messages.First(m => m.Type == ParserMessageType.Error);
             template = null;
-            error = SyntaxErrorLocator.Locate(source, file, e.Message);
+            // An error at the end of the text (a tag left open) comes without a position.
+            var (line, column) = first.Span.Start.Line >= 0 ? (first.Span.Start.Line + 1, first.Span.Start.Column + 1) : End(source);
+            error = new TemplateError(file, line, column, first.Message);
             return false;
         }
+        template = new LiquidTemplate(file, source, parsed);
+        error = null;
+        return true;
     }
 
     public override string ToString() => File ?? "template";
+
+    // Scriban's Liquid lexer prints the text of {% comment -%} and ignores the trim of {% endcomment -%}. The same
+    // effect without them: the opening dash goes (the content is dropped anyway) and the whitespace the closing dash
+    // would trim moves into the comment. Dashes become spaces and nothing else moves, so positions in messages stay right.
+    [GeneratedRegex(@"(?<open>\{%-?\s*comment\s*)(?<dash>-?)%\}(?<text>.*?)(?<close>\{%-?\s*endcomment\s*)-%\}(?<after>\s*)", RegexOptions.Singleline)]
+    private static partial Regex Comment();
+
+    private static (int Line, int Column) End(string source) =>
+        (1 + source.Count(c => c == '\n'), source.Length - source.LastIndexOf('\n'));
+
+    // Blocks (if, for, case, capture …) are the statements that hold a block of statements.
+    private static int DepthOf(ScriptNode? node)
+    {
+        if (node is null)
+            return 0;
+        var deepest = 0;
+        for (var i = 0; i < node.ChildrenCount; i++)
+            deepest = Math.Max(deepest, DepthOf(node.GetChildren(i)));
+        return node is ScriptBlockStatement && node.Parent is not (null or ScriptPage) ? deepest + 1 : deepest;
+    }
 }

@@ -1,14 +1,14 @@
 using System.Collections;
-using System.Collections.Frozen;
-using System.Reflection;
-using DotLiquid;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
 
 namespace Rectify.Templating;
 
 /// <summary>
-/// Turns a model into what DotLiquid may see: plain values, lists, string-keyed dictionaries and
-/// <see cref="ObjectView"/>s of registered view-model types. Everything else becomes nil (renders empty).
-/// Instants are shown in the office time zone.
+/// Copies a model into what a template may see: plain values, <see cref="ScriptArray"/>s and <see cref="ScriptObject"/>s
+/// built from string-keyed dictionaries and registered view-model types. Nothing else reaches the template (it
+/// becomes nil), so no entity, service or query is ever handed to the engine. Instants are shown in the office zone.
 /// </summary>
 internal sealed class ModelView(ViewModelTypes types, TimeZoneInfo zone)
 {
@@ -20,54 +20,50 @@ internal sealed class ModelView(ViewModelTypes types, TimeZoneInfo zone)
         DateTime or DateOnly or TimeOnly or TimeSpan => value,
         Enum e => e.ToString(),
         Guid g => g.ToString(),
-        _ when types.TryGetMembers(value.GetType(), out var members) => new ObjectView(value, members, this),
-        IDictionary dictionary => ConvertDictionary(dictionary),
+        _ when types.TryGetMembers(value.GetType(), out var members) => Object(members.Select(m => (m.Key, m.Value.GetValue(value)))),
+        IDictionary dictionary => Object(Entries(dictionary)),
         // A query would run against the database just by being listed.
         IQueryable => null,
-        IEnumerable list => list.Cast<object?>().Select(Convert).ToList(),
+        IEnumerable list => new LiquidList(list.Cast<object?>().Select(Convert)),
         _ => null,
     };
 
-    /// <summary>The top-level variables: a dictionary's entries or a registered object's members.</summary>
-    public Hash Root(object? model)
-    {
-        var root = new Hash();
-        switch (Convert(model))
-        {
-            case IDictionary<string, object?> entries:
-                foreach (var (key, value) in entries)
-                    root[key] = value;
-                break;
-            case ObjectView view:
-                foreach (var name in view.Names)
-                    root[name] = view[name];
-                break;
-        }
-        return root;
-    }
+    /// <summary>The top-level variables: a dictionary's entries or a registered object's members (empty for anything else).</summary>
+    public ScriptObject Root(object? model) => Convert(model) as ScriptObject ?? new ScriptObject();
 
-    private Dictionary<string, object?> ConvertDictionary(IDictionary dictionary)
+    private static IEnumerable<(string, object?)> Entries(IDictionary dictionary)
     {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in dictionary)
+        for (var entry = dictionary.GetEnumerator(); entry.MoveNext();)
         {
             if (entry.Key is string key)
-                result[key] = Convert(entry.Value);
+                yield return (key, entry.Value);
         }
-        return result;
     }
 
-    /// <summary>A registered view model: its properties by snake_case name, converted when read.</summary>
-    private sealed class ObjectView(object target, FrozenDictionary<string, PropertyInfo> members, ModelView model)
-        : IIndexable, ILiquidizable
+    private ScriptObject Object(IEnumerable<(string Name, object? Value)> members)
     {
-        public IEnumerable<string> Names => members.Keys;
+        var result = new ScriptObject(StringComparer.Ordinal);
+        foreach (var (name, value) in members)
+            result[name] = Convert(value);
+        return result;
+    }
+}
 
-        public object? this[object key] =>
-            key is string name && members.TryGetValue(name, out var property) ? model.Convert(property.GetValue(target)) : null;
-
-        public bool ContainsKey(object key) => key is string name && members.ContainsKey(name);
-
-        public object ToLiquid() => this;
+/// <summary>A list as Liquid has it: <c>size</c>, <c>first</c> and <c>last</c> are members.</summary>
+internal sealed class LiquidList(IEnumerable<object?> items) : ScriptArray(items)
+{
+    public override bool TryGetValue(TemplateContext context, SourceSpan span, string member, out object? value)
+    {
+        switch (member)
+        {
+            case "first":
+                value = Count > 0 ? this[0] : null;
+                return true;
+            case "last":
+                value = Count > 0 ? this[Count - 1] : null;
+                return true;
+            default:
+                return base.TryGetValue(context, span, member, out value);
+        }
     }
 }

@@ -1,18 +1,17 @@
 using System.Collections.Frozen;
 using System.Reflection;
-using DotLiquid.NamingConventions;
 using Rectify.Auditing;
+using Scriban.Runtime;
 
 namespace Rectify.Templating;
 
 /// <summary>
 /// The types a template may read: view-model records and classes, listed explicitly by the feature that renders.
-/// Their public properties are readable in snake_case (DeadlineText → deadline_text); methods, fields and members
-/// of any other type are not, so a template can never reach an entity, a service or the database.
+/// Their public properties are copied into script objects in snake_case (DeadlineText → deadline_text); methods,
+/// fields and members of any other type are not, so a template can never reach an entity, a service or the database.
 /// </summary>
 public sealed class ViewModelTypes
 {
-    private static readonly RubyNamingConvention Naming = new();
     private readonly FrozenDictionary<Type, FrozenDictionary<string, PropertyInfo>> _types;
 
     public ViewModelTypes(params IEnumerable<Type> types)
@@ -32,7 +31,7 @@ public sealed class ViewModelTypes
     }
 
     /// <summary>The name a template uses for a C# member: DeadlineText → deadline_text, IsLiaison → is_liaison.</summary>
-    public static string MemberName(string name) => Naming.GetMemberName(name);
+    public static string MemberName(string name) => StandardMemberRenamer.Rename(name);
 
     public bool IsRegistered(Type type) => _types.ContainsKey(type);
 

@@ -141,3 +141,22 @@ internal sealed class WorkflowTimerConfiguration : IEntityTypeConfiguration<Work
         b.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+/// <summary>
+/// Where the demonstration clock stands (one row, Id 1): kept so that after a restart the app's time resumes there,
+/// with the mail, timers and reports stamped in demo time still in order.
+/// </summary>
+public class DemoClockPosition
+{
+    public int Id { get; set; }
+    public DateTimeOffset Position { get; set; }
+}
+
+internal sealed class DemoClockPositionConfiguration : IEntityTypeConfiguration<DemoClockPosition>
+{
+    public void Configure(EntityTypeBuilder<DemoClockPosition> b)
+    {
+        b.ToTable("DemoClock");
+        b.Property(x => x.Id).ValueGeneratedNever();
+    }
+}

@@ -84,6 +84,28 @@ public sealed class MailOutbox : IMailOutbox
         }
     }
 
+    // What values.* hold when a mail is previewed on /templates (each kind of mail fills a few of them).
+    private static readonly IReadOnlyDictionary<string, string> PreviewValues = new Dictionary<string, string>
+    {
+        ["comment"] = "（示例）请补充整改佐证材料。", ["date"] = "（示例日期）", ["notice_number"] = "（示例）政务公开办〔2026〕1号",
+        ["notice_title"] = "（示例）关于政务公开检查情况的通报", ["part"] = "（示例）本单位在通报中的问题清单。",
+    };
+
+    /// <summary>
+    /// The model a mail about <paramref name="findingId"/> to its unit's liaison would be queued with now, for the
+    /// preview on /templates; a digest lists that one finding.
+    /// </summary>
+    public async Task<object> PreviewModelAsync(string template, int findingId, CancellationToken ct = default)
+    {
+        var finding = await LoadFindingAsync(findingId, ct) ?? throw RectifyException.NotFound("finding");
+        var values = PreviewValues.Append(new("office", _office.Value.Name)).Append(new("unit_name", finding.Unit?.Name ?? "")).ToDictionary();
+        var model = Model(new Recipient(RecipientKind.Liaison, finding.Unit?.Liaison.Email ?? "", finding.Unit?.Liaison.Name ?? ""), finding, finding.Unit, values);
+        return template == MailComposer.DigestTemplate
+            ? new DigestModel(model.BaseUrl, model.Office, model.Today, model.Recipient, model.Link, 1,
+                [new DigestItemView("reminder", $"【催办】{model.Finding!.Unit}：问题整改将于{model.Finding.Deadline}到期", model.Link, model.Finding)])
+            : model;
+    }
+
     /// <summary>The view model a row was queued with.</summary>
     internal static MailModel ReadModel(string json) => JsonSerializer.Deserialize<MailModel>(json, Json)!;
 

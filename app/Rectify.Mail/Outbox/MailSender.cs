@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Rectify.Data;
 using Rectify.Mail.Templates;
+using Rectify.Templating;
 
 namespace Rectify.Mail.Outbox;
 
@@ -20,6 +21,7 @@ namespace Rectify.Mail.Outbox;
 public sealed class MailSender(
     IServiceScopeFactory scopes,
     MailComposer composer,
+    SavedTemplates savedTemplates,
     DataDirectory dataDirectory,
     TimeProvider time,
     IOptions<MailOptions> options,
@@ -40,6 +42,8 @@ public sealed class MailSender(
             var batches = await ClaimAsync(db, cancellationToken);
             if (batches.Count == 0)
                 return 0;
+            // Templates saved on /templates, also on another node, are in use from the next run on.
+            await savedTemplates.RefreshAsync(db, cancellationToken);
             await using var transport = CreateTransport();
             var delivered = 0;
             foreach (var batch in batches)

@@ -30,9 +30,12 @@ public sealed class MailTemplates : IDisposable
     private Dictionary<string, LiquidTemplate> _parsed = new(StringComparer.OrdinalIgnoreCase);
     private IReadOnlyList<TemplateProblem> _problems = [];
 
-    public MailTemplates(IOptions<MailOptions> options, ILogger<MailTemplates> logger, IHostEnvironment? environment = null)
+    private readonly SavedTemplates? _saved;
+
+    public MailTemplates(IOptions<MailOptions> options, ILogger<MailTemplates> logger, IHostEnvironment? environment = null, SavedTemplates? saved = null)
     {
         _logger = logger;
+        _saved = saved;
         Directory = ResolveDirectory(options.Value.TemplatesDirectory, environment?.ContentRootPath);
         MailDirectory = Path.Combine(Directory, "mail");
         _debounce = new Timer(_ => Reload());
@@ -71,8 +74,22 @@ public sealed class MailTemplates : IDisposable
     /// <summary>Raised after every reload, with the problems found.</summary>
     public event Action<IReadOnlyList<TemplateProblem>>? Reloaded;
 
+    /// <summary>The part in use: the newest version saved on /templates, else the shipped file.</summary>
     public bool TryGet(string name, string part, out LiquidTemplate template) =>
+        TryGetSaved(name, part, out template) || TryGetShipped(name, part, out template);
+
+    public bool TryGetSaved(string name, string part, out LiquidTemplate template)
+    {
+        template = null!;
+        return _saved?.TryGet(SavedName(name), part, out template) == true;
+    }
+
+    /// <summary>The part as the file in templates/mail has it (its last good version).</summary>
+    public bool TryGetShipped(string name, string part, out LiquidTemplate template) =>
         _parsed.TryGetValue($"{name}.{part}", out template!);
+
+    /// <summary>The name of a mail template among the saved ones: mail/NAME.</summary>
+    public static string SavedName(string name) => "mail/" + name;
 
     /// <summary>Parses every file again; a file that fails keeps its last good version.</summary>
     public void Reload()

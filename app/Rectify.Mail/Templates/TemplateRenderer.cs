@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rectify.Templating;
 using Rectify.Time;
@@ -24,9 +25,12 @@ public sealed class TemplateRenderer
     private readonly RenderLimits _limits;
     private readonly LiquidRenderer _renderer;
 
-    public TemplateRenderer(MailTemplates templates, IOptions<MailOptions> options, OfficeClock clock, TimeProvider time)
+    private readonly ILogger<TemplateRenderer>? _logger;
+
+    public TemplateRenderer(MailTemplates templates, IOptions<MailOptions> options, OfficeClock clock, TimeProvider time, ILogger<TemplateRenderer>? logger = null)
     {
         _templates = templates;
+        _logger = logger;
         var limits = options.Value.Limits;
         _limits = new RenderLimits
         {
@@ -40,23 +44,47 @@ public sealed class TemplateRenderer
 
     public bool Exists(string name) => _templates.Names.Contains(name, StringComparer.OrdinalIgnoreCase);
 
-    public RenderedMail Render(string name, object model)
+    public RenderedMail Render(string name, object model) =>
+        Render(part => Template(name, part), model, (part, e) => Fallback(name, part, e));
+
+    /// <summary>Renders the given parts (subject, html, txt), e.g. an edit being previewed, with the same limits.</summary>
+    public RenderedMail Render(IReadOnlyDictionary<string, LiquidTemplate> parts, object model) =>
+        Render(part => parts[part], model, (_, _) => null);
+
+    private RenderedMail Render(Func<string, LiquidTemplate> template, object model, Func<string, TemplateRuntimeException, LiquidTemplate?> fallback)
     {
-        var subject = RenderPart(name, MailTemplates.SubjectPart, model, RenderMode.Text);
+        var subject = RenderPart(template, MailTemplates.SubjectPart, model, RenderMode.Text, fallback);
         return new RenderedMail(
             string.Join(' ', subject.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
-            RenderPart(name, MailTemplates.HtmlPart, model, RenderMode.Html),
-            RenderPart(name, MailTemplates.TextPart, model, RenderMode.Text).Trim() + "\n");
+            RenderPart(template, MailTemplates.HtmlPart, model, RenderMode.Html, fallback),
+            RenderPart(template, MailTemplates.TextPart, model, RenderMode.Text, fallback).Trim() + "\n");
     }
 
-    private string RenderPart(string name, string part, object model, RenderMode mode)
+    private LiquidTemplate Template(string name, string part) => _templates.TryGet(name, part, out var template)
+        ? template
+        : throw new TemplateRenderException($"邮件模板 {name}.{part}.liquid 不存在或无法解析（模板目录：{_templates.MailDirectory}）。");
+
+    // A saved version that fails on this message's data gives way to the shipped file, the last version known good;
+    // a runaway one (a limit) is not retried: the message fails with the reason.
+    private LiquidTemplate? Fallback(string name, string part, TemplateRuntimeException e)
     {
-        var file = $"{name}.{part}.liquid";
-        if (!_templates.TryGet(name, part, out var template))
-            throw new TemplateRenderException($"邮件模板 {file} 不存在或无法解析（模板目录：{_templates.MailDirectory}）。");
+        if (!_templates.TryGetSaved(name, part, out _) || !_templates.TryGetShipped(name, part, out var shipped))
+            return null;
+        _logger?.LogWarning("Saved mail template {Name}.{Part} failed ({Error}); the shipped file is used.", name, part, e.Message);
+        return shipped;
+    }
+
+    private string RenderPart(Func<string, LiquidTemplate> templates, string part, object model, RenderMode mode,
+        Func<string, TemplateRuntimeException, LiquidTemplate?> fallback)
+    {
+        var template = templates(part);
         try
         {
             return _renderer.Render(template, model, mode, _limits);
+        }
+        catch (TemplateRuntimeException e) when (fallback(part, e) is { } lastGood)
+        {
+            return RenderPart(_ => lastGood, part, model, mode, (_, _) => null);
         }
         catch (TemplateException e)
         {

@@ -195,7 +195,8 @@ public static class NoticeDocxWriter
 
     private static FooterPart AddFooter(MainDocumentPart main, JustificationValues side)
     {
-        var part = main.AddNewPart<FooterPart>();
+        // Fixed relationship ids: the same notice body always gives the same document.xml, byte for byte.
+        var part = main.AddNewPart<FooterPart>(side == JustificationValues.Right ? "rIdFooterOdd" : "rIdFooterEven");
         var style = new RunStyle(SongTi, PageNumber);
         // One character (4号) in from the outer edge, as the standard asks.
         var indent = side == JustificationValues.Right ? new Indentation { Right = "280" } : new Indentation { Left = "280" };

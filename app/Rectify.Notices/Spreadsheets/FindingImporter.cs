@@ -20,7 +20,11 @@ public sealed record ImportError(int Row, string Column, string Header, string M
     public override string ToString() => Row == 0 ? Message : $"第{Row}行{Column}列（{Header}）：{Message}";
 }
 
-public sealed record ImportResult(bool Succeeded, int? InspectionId, int Imported, IReadOnlyList<ImportError> Errors);
+/// <summary>The outcome; at most <see cref="ImportLimits.MaxErrors"/> errors are listed, <see cref="MoreErrors"/> counts the rest.</summary>
+public sealed record ImportResult(bool Succeeded, int? InspectionId, int Imported, IReadOnlyList<ImportError> Errors, int MoreErrors = 0)
+{
+    public int ErrorCount => Errors.Count + MoreErrors;
+}
 
 public enum ImportStage
 {
@@ -53,7 +57,12 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         List<(int Row, Dictionary<int, XlsxCell> Cells)> rows;
         try
         {
+            ImportLimits.Check(xlsx);
             rows = Xlsx.ReadFirstSheet(xlsx).ToList();
+        }
+        catch (ImportTooLargeException e)
+        {
+            return Failed(new ImportError(0, "", "", e.Message));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -87,12 +96,19 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         var now = clock.Now;
         var findings = new List<Finding>(rows.Count);
         var total = rows.Count - 1;
+        var moreErrors = 0;
         for (var i = 1; i < rows.Count; i++)
         {
             var (row, cells) = rows[i];
             string Text(string field) => columns.TryGetValue(field, out var c) && cells.TryGetValue(c, out var v) ? v.Text : "";
-            void Error(string field, string message) =>
-                errors.Add(new ImportError(row, columns.TryGetValue(field, out var c) ? Xlsx.ColumnName(c) : "—", field, message));
+            void Error(string field, string message)
+            {
+                // A file of bad rows keeps the first errors only: the rest are counted.
+                if (errors.Count < ImportLimits.MaxErrors)
+                    errors.Add(new ImportError(row, columns.TryGetValue(field, out var c) ? Xlsx.ColumnName(c) : "—", field, message));
+                else
+                    moreErrors++;
+            }
 
             var unitName = Text(FindingColumns.Unit);
             int? unitId = null;
@@ -151,7 +167,7 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         if (total == 0)
             errors.Add(new ImportError(headerRow + 1, "A", FindingColumns.Unit, "表中没有任何问题记录。"));
         if (errors.Count > 0)
-            return Failed([.. errors]);
+            return new ImportResult(false, null, 0, errors, moreErrors);
 
         progress?.Report(new ImportProgress(ImportStage.Saving, total, total));
         var inspection = new Inspection
@@ -174,7 +190,8 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         return new ImportResult(true, inspection.Id, findings.Count, []);
     }
 
-    private static ImportResult Failed(params ImportError[] errors) => new(false, null, 0, errors);
+    private static ImportResult Failed(params ImportError[] errors) =>
+        new(false, null, 0, errors.Take(ImportLimits.MaxErrors).ToArray(), Math.Max(0, errors.Length - ImportLimits.MaxErrors));
 
     /// <summary>Every name and alias of the active units; a name two units share maps to null (ambiguous).</summary>
     private async Task<Dictionary<string, int?>> UnitNamesAsync(CancellationToken ct)

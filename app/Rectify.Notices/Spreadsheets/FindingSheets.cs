@@ -51,11 +51,11 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices)
     public async Task<byte[]> CompletionAsync(int noticeId, Actor actor, CancellationToken ct = default)
     {
         var content = await notices.ContentAsync(noticeId, actor, ct);
-        var rows = content.Completion.Select(r => (IReadOnlyList<object?>)[r.Index, r.UnitName, r.Findings, r.ReportsOnTime, r.Accepted, r.Overdue, r.Rate])
-            .Append([null, "合计", content.CompletionTotal.Findings, content.CompletionTotal.ReportsOnTime, content.CompletionTotal.Accepted,
-                content.CompletionTotal.Overdue, content.CompletionTotal.Rate]);
+        var total = content.CompletionTotal;
+        var rows = content.Completion.Select(r => (IReadOnlyList<object?>)[r.Index, r.UnitName, r.Findings, r.Accepted, r.AcceptedOnTime, r.Overdue, r.Rate, r.OnTimeRate])
+            .Append([null, "合计", total.Findings, total.Accepted, total.AcceptedOnTime, total.Overdue, total.Rate, total.OnTimeRate]);
         return Xlsx.Write(new XlsxSheet("整改完成情况",
-            ["序号", "单位", "问题数", "按时报告", "已整改", "逾期", "完成率（%）"], rows, [6, 24, 10, 10, 10, 10, 12]));
+            ["序号", "单位", "到期问题数", "已整改", "按时整改", "逾期未整改", "整改完成率（%）", "按时整改率（%）"], rows, [6, 24, 12, 10, 10, 12, 16, 16]));
     }
 
     /// <summary>The import template: the columns to fill, and a sheet explaining them.</summary>

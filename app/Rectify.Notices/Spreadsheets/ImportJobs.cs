@@ -15,6 +15,7 @@ public sealed class ImportJob
     public int Processed { get; set; }
     public int Total { get; set; }
     public bool Finished { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
     public ImportResult? Result { get; set; }
     /// <summary>An unexpected failure (not a validation error), for the log and the page.</summary>
     public string? Failure { get; set; }
@@ -22,16 +23,18 @@ public sealed class ImportJob
 
 /// <summary>
 /// Runs imports in the background so a large file shows progress; each job gets its own scope (and DbContext).
-/// Jobs are kept in memory for an hour: they are a progress display, the import itself is in the database.
+/// Finished jobs are kept in memory for <see cref="KeepFinished"/> only: they are a progress display and the
+/// result's page, the import itself is in the database.
 /// </summary>
 public sealed class ImportJobs(IServiceScopeFactory scopes, TimeProvider time, ILogger<ImportJobs> logger)
 {
+    public static readonly TimeSpan KeepFinished = TimeSpan.FromMinutes(10);
+
     private readonly ConcurrentDictionary<Guid, ImportJob> _jobs = new();
 
     public ImportJob Start(byte[] file, string fileName, ImportRequest request, Actor actor)
     {
-        foreach (var old in _jobs.Values.Where(j => j.Finished && time.GetUtcNow() - j.StartedAt > TimeSpan.FromHours(1)))
-            _jobs.TryRemove(old.Id, out _);
+        DropFinished();
         var job = new ImportJob { Id = Guid.NewGuid(), StartedAt = time.GetUtcNow(), FileName = fileName };
         _jobs[job.Id] = job;
         _ = Task.Run(async () =>
@@ -52,13 +55,26 @@ public sealed class ImportJobs(IServiceScopeFactory scopes, TimeProvider time, I
             finally
             {
                 job.Stage = ImportStage.Done;
+                job.FinishedAt = time.GetUtcNow();
                 job.Finished = true;
             }
         });
         return job;
     }
 
-    public ImportJob? Get(Guid id) => _jobs.GetValueOrDefault(id);
+    public ImportJob? Get(Guid id)
+    {
+        DropFinished();
+        return _jobs.GetValueOrDefault(id);
+    }
+
+    public int Count => _jobs.Count;
+
+    private void DropFinished()
+    {
+        foreach (var old in _jobs.Values.Where(j => j.FinishedAt is { } at && time.GetUtcNow() - at > KeepFinished))
+            _jobs.TryRemove(old.Id, out _);
+    }
 
     /// <summary>Synchronous on purpose: Progress&lt;T&gt; would post to the thread pool and could report out of order.</summary>
     private sealed class Progress(ImportJob job) : IProgress<ImportProgress>

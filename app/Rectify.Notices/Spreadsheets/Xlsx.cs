@@ -103,9 +103,11 @@ public static class Xlsx
 
     /// <summary>
     /// The rows of the first sheet, each with its 1-based row number and its cells by 0-based column.
-    /// Empty rows are skipped.
+    /// Empty rows are skipped. A row number past <paramref name="maxRows"/> or a column past <paramref name="maxColumns"/>
+    /// stops the reading with <see cref="ImportTooLargeException"/>.
     /// </summary>
-    public static IEnumerable<(int Row, Dictionary<int, XlsxCell> Cells)> ReadFirstSheet(Stream stream)
+    public static IEnumerable<(int Row, Dictionary<int, XlsxCell> Cells)> ReadFirstSheet(Stream stream,
+        int maxRows = ImportLimits.MaxRows + 1, int maxColumns = ImportLimits.MaxColumns)
     {
         using var document = SpreadsheetDocument.Open(stream, isEditable: false);
         var workbook = document.WorkbookPart ?? throw new InvalidDataException("No workbook.");
@@ -121,12 +123,16 @@ public static class Xlsx
             var row = (Row)reader.LoadCurrentElement()!;
             var rowNumber = row.RowIndex is { } index ? (int)index.Value : implicitRow + 1;
             implicitRow = rowNumber;
+            if (rowNumber > maxRows)
+                throw new ImportTooLargeException($"工作表超过 {maxRows - 1} 行，请拆分后分批导入。");
             var cells = new Dictionary<int, XlsxCell>();
             var implicitColumn = -1;
             foreach (var cell in row.Elements<Cell>())
             {
                 var column = cell.CellReference?.Value is { } r ? ColumnIndex(r) : implicitColumn + 1;
                 implicitColumn = column;
+                if (column >= maxColumns)
+                    throw new ImportTooLargeException($"工作表超过 {maxColumns} 列（第{rowNumber}行{ColumnName(column)}列），请只保留导入模板的列。");
                 var value = Value(cell, shared);
                 if (value.Text.Length > 0)
                     cells[column] = value;

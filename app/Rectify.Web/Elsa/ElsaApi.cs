@@ -38,6 +38,7 @@ public static class ElsaApi
         var api = app.MapGroup("/elsa/api")
             .AllowAnonymous()
             .DisableAntiforgery()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Security.RequestLimits.DesignerBytes))
             .ExcludeFromDescription()
             .AddEndpointFilter<StudioTokenFilter>();
         var design = api.MapGroup("").AddEndpointFilter(async (context, next) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,10 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
         var (status, code, zh, en) = exception switch
         {
             RectifyException e => (StatusOf(e.Kind), e.Code, e.Message, e.MessageEn),
+            // A full disk, also while the form's files are buffered (a BadHttpRequestException around the IOException).
+            _ when Reports.StorageFull.Is(exception) => (507, "storage.full", Reports.StorageFull.Error().Message, Reports.StorageFull.Error().MessageEn),
             DbUpdateConcurrencyException => (409, "concurrent_change", "该记录已被他人修改，请刷新后重试。", "Someone else changed this record; reload and retry."),
+            AntiforgeryValidationException => (400, "antiforgery.invalid", "页面已过期或请求来源无法确认，请刷新页面后重试。", "The page expired or the request's origin could not be confirmed; reload the page and retry."),
             BadHttpRequestException { StatusCode: 413 } => (413, "request.too_large", "上传内容超过大小限制。", "The upload is larger than allowed."),
             BadHttpRequestException b => (b.StatusCode, "request.invalid", "请求格式不正确。", "The request is malformed."),
             _ => (500, "server_error", "服务器内部错误，请稍后重试。", "Internal server error; please retry later."),
@@ -40,6 +44,8 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
                 Instance = context.Request.Path,
             };
             details.Extensions["code"] = code;
+            if (exception is RectifyException { Details.Count: > 0 } itemised)
+                details.Extensions["details"] = itemised.Details;
             return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
         }
         await WritePageAsync(context, status, english ? en : zh);
@@ -53,6 +59,7 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
         RectifyErrorKind.Invalid => 400,
         RectifyErrorKind.Forbidden => 403,
         RectifyErrorKind.NotFound => 404,
+        RectifyErrorKind.Unavailable => 507,
         _ => 409,
     };
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Rectify.Auditing;
 using Rectify.Common;
 using Rectify.Findings;
@@ -85,7 +86,8 @@ public static class FindingsApi
             var uploads = files.Select(f => new EvidenceUpload(f.FileName, f.Length, f.OpenReadStream)).ToList();
             var report = await reports.SubmitAsync(id, form, uploads, http.Actor(), ct);
             return TypedResults.Created($"/api/findings/{id}", ToDto(report));
-        }).RequireAuthorization(Policies.Liaison).WithSummary("Submit a rectification report with evidence files (multipart; antiforgery token in X-XSRF-TOKEN)");
+        }).RequireAuthorization(Policies.Liaison).WithSummary("Submit a rectification report with evidence files (multipart; antiforgery token in X-XSRF-TOKEN)")
+            .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<EvidenceOptions>>().Value.UploadBytes));
 
         group.MapPost("/{id:int}/reports/{reportId:int}/review", async (int id, int reportId, ReviewRequest request,
             FindingLifecycle lifecycle, HttpContext http, CancellationToken ct) =>

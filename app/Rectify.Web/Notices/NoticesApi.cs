@@ -40,7 +40,11 @@ public static class NoticesApi
             await notices.DeleteDraftAsync(id, http.Actor(), ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Auditor);
-        // 409 notice.already_issued on a second call.
+        group.MapPost("/{id:int}/recompose", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>
+                Summary(await notices.RecomposeAsync(id, http.Actor(), ct))).RequireAuthorization(Policies.Auditor)
+            .WithSummary("Composes the draft again from the current data: a new cut-off and a new preview");
+        // 409 notice.already_issued on a second call; 409 notice.changed_since_preview with the differences ("details")
+        // when the data changed since the preview was composed.
         group.MapPost("/{id:int}/issue", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>
             Summary(await notices.IssueAsync(id, http.Actor(), ct))).RequireAuthorization(Policies.Auditor);
 
@@ -76,7 +80,7 @@ public static class NoticesApi
         {
             var job = jobs.Start(await ReadAsync(file, ct), file.FileName, form.ToRequest(), http.Actor());
             return TypedResults.Accepted($"/api/notices/import/{job.Id}", ImportStatus.Of(job));
-        }).RequireAuthorization(Policies.Auditor);
+        }).RequireAuthorization(Policies.Auditor).WithMetadata(new RequestSizeLimitAttribute(ImportLimits.MaxRequestBytes));
         group.MapGet("/import/{jobId:guid}", (Guid jobId, ImportJobs jobs) =>
             jobs.Get(jobId) is { } job ? Results.Ok(ImportStatus.Of(job)) : Results.NotFound()).RequireAuthorization(Policies.Auditor);
         return app;
@@ -86,6 +90,9 @@ public static class NoticesApi
     {
         if (file.Length == 0 || !file.FileName.EndsWith(".xlsx", StringComparison.OrdinalIgnoreCase))
             throw RectifyException.Invalid("import.not_xlsx", "请上传 .xlsx 格式的文件（可下载导入模板填写）。", "Upload an .xlsx file (download the template).");
+        if (file.Length > ImportLimits.MaxFileBytes)
+            throw RectifyException.Invalid("import.too_large", $"文件超过 {ImportLimits.MaxFileBytes / 1024 / 1024} MB，请拆分后分批导入。",
+                $"The file is larger than {ImportLimits.MaxFileBytes / 1024 / 1024} MB; split it.");
         using var buffer = new MemoryStream((int)file.Length);
         await file.CopyToAsync(buffer, ct);
         return buffer.ToArray();
@@ -116,9 +123,9 @@ public static class NoticesApi
     }
 
     public sealed record ImportStatus(Guid Id, string FileName, ImportStage Stage, int Processed, int Total, bool Finished,
-        bool? Succeeded, int? InspectionId, int Imported, IReadOnlyList<ImportError> Errors, string? Failure)
+        bool? Succeeded, int? InspectionId, int Imported, IReadOnlyList<ImportError> Errors, int ErrorCount, string? Failure)
     {
         public static ImportStatus Of(ImportJob job) => new(job.Id, job.FileName, job.Stage, job.Processed, job.Total, job.Finished,
-            job.Result?.Succeeded, job.Result?.InspectionId, job.Result?.Imported ?? 0, job.Result?.Errors ?? [], job.Failure);
+            job.Result?.Succeeded, job.Result?.InspectionId, job.Result?.Imported ?? 0, job.Result?.Errors ?? [], job.Result?.ErrorCount ?? 0, job.Failure);
     }
 }

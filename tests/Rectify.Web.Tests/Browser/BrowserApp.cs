@@ -7,7 +7,7 @@ namespace Rectify.Web.Tests.Browser;
 /// The app of <see cref="RectifyWebFactory"/> (temp data folder, demo seed, fake clock) served by Kestrel on a free
 /// loopback port so a browser can reach it, plus one headless Debian Chromium shared by the browser tests.
 /// </summary>
-public sealed class BrowserApp : RectifyWebFactory, IAsyncLifetime
+public class BrowserApp : RectifyWebFactory, IAsyncLifetime
 {
     public string BaseUrl { get; private set; } = "";
     public IPlaywright Playwright { get; private set; } = null!;
@@ -18,6 +18,7 @@ public sealed class BrowserApp : RectifyWebFactory, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await BeforeStartAsync();
         Directory.CreateDirectory(ScreenshotDirectory);
         UseKestrel(0);
         StartServer();
@@ -49,15 +50,21 @@ public sealed class BrowserApp : RectifyWebFactory, IAsyncLifetime
     public static Task ShotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 
+    /// <summary>What a subclass starts before the app (whose settings may depend on it, e.g. an SMTP server).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    protected virtual Task AfterStopAsync() => Task.CompletedTask;
+
     async Task IAsyncLifetime.DisposeAsync()
     {
         await Browser.DisposeAsync();
         Playwright.Dispose();
         await DisposeAsync();
+        await AfterStopAsync();
     }
 
     /// <summary>Found from this source file, since the build output may live outside the repository.</summary>
-    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
+    public static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "")
     {
         var dir = new DirectoryInfo(Path.GetDirectoryName(source)!);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Rectify.sln")))

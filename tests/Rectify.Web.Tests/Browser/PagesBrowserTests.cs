@@ -194,7 +194,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await context.CloseAsync();
     }
 
-    private static async Task SignInAsync(IPage page, string userName, string? shot = null)
+    internal static async Task SignInAsync(IPage page, string userName, string? shot = null)
     {
         await page.GotoAsync("/login");
         await page.FillAsync("#UserName", userName);

@@ -19,6 +19,10 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     public string BodyHtml { get; private set; } = "";
     public IReadOnlyList<InspectionRow> Inspections { get; private set; } = [];
     public string? Error { get; private set; }
+    /// <summary>The itemised reasons of a refusal (what changed since the preview).</summary>
+    public IReadOnlyList<string> ErrorDetails { get; private set; } = [];
+    /// <summary>For a draft: what changed in the data since its preview was composed.</summary>
+    public IReadOnlyList<string> Changes { get; private set; } = [];
     public string? Done { get; private set; }
 
     [BindProperty] public string Title { get; set; } = "";
@@ -35,6 +39,7 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     [BindProperty] public string? ContactLine { get; set; }
 
     public string IssuedAtText => Notice.IssuedAt is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm") : "";
+    public string CutOffText => Notice.CutOff is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm") : "";
     public bool CanEdit => actor.Actor.IsAuditor && !Notice.IsIssued;
     public bool CanCorrect => actor.Actor.IsAuditor && Notice.IsIssued;
 
@@ -42,7 +47,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     {
         Done = done switch
         {
-            "saved" => Localization.Lang.T("已保存。", "Saved."),
+            "saved" => Localization.Lang.T("已保存，并按当前数据重新生成了预览。", "Saved; the preview was composed again from the current data."),
+            "recomposed" => Localization.Lang.T("已按当前数据重新生成预览，请核对后印发。", "Composed again from the current data; check it, then issue."),
             "issued" => Localization.Lang.T("通报已印发：已冻结内容，启动了新问题的整改流程，并向各单位发送了通报邮件。", "Issued: frozen, workflows started, each unit mailed its part."),
             _ => null,
         };
@@ -53,12 +59,18 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     {
         await notices.UpdateDraftAsync(id, Draft(), actor.Actor, ct);
         return Redirect($"/notices/{id}?done=saved");
-    }, ct);
+    }, ct, keepTyped: true);
 
     public Task<IActionResult> OnPostIssueAsync(int id, CancellationToken ct) => Act(id, async () =>
     {
         await notices.IssueAsync(id, actor.Actor, ct);
         return Redirect($"/notices/{id}?done=issued");
+    }, ct);
+
+    public Task<IActionResult> OnPostRecomposeAsync(int id, CancellationToken ct) => Act(id, async () =>
+    {
+        await notices.RecomposeAsync(id, actor.Actor, ct);
+        return Redirect($"/notices/{id}?done=recomposed");
     }, ct);
 
     public Task<IActionResult> OnPostDeleteAsync(int id, CancellationToken ct) => Act(id, async () =>
@@ -78,7 +90,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
         return Redirect($"/notices/{correction.Id}");
     }, ct);
 
-    private async Task<IActionResult> Act(int id, Func<Task<IActionResult>> action, CancellationToken ct)
+    /// <summary>Runs a handler; a refusal shows the page again with what was typed (a save) or what is stored (the rest).</summary>
+    private async Task<IActionResult> Act(int id, Func<Task<IActionResult>> action, CancellationToken ct, bool keepTyped = false)
     {
         try
         {
@@ -87,7 +100,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
         catch (RectifyException e) when (e.Kind is RectifyErrorKind.Invalid or RectifyErrorKind.Conflict)
         {
             Error = e.Message();
-            await LoadAsync(id, fillForm: false, ct);
+            ErrorDetails = e.Details;
+            await LoadAsync(id, fillForm: !keepTyped, ct);
             Response.StatusCode = e.Kind == RectifyErrorKind.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
             return Page();
         }
@@ -100,9 +114,12 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     {
         Notice = await notices.GetAsync(id, actor.Actor, ct);
         Content = await notices.ContentAsync(Notice, ct);
-        BodyHtml = Notice.SnapshotHtml ?? notices.RenderBody(Content);
+        BodyHtml = await notices.BodyHtmlAsync(Notice, ct);
+        if (CanEdit && ErrorDetails.Count == 0)
+            Changes = await notices.ChangesSincePreviewAsync(Notice, ct);
+        var selected = Notice.Inspections.Select(i => i.InspectionId).ToHashSet();
         if (actor.Actor.IsAuditor || actor.Actor.IsSupervisor)
-            Inspections = await inspections.ListAsync(actor.Actor, ct);
+            Inspections = (await inspections.ListAsync(actor.Actor, ct)).Where(i => i.Unissued > 0 || selected.Contains(i.Id)).ToList();
         if (!fillForm)
             return;
         Title = Notice.Title;

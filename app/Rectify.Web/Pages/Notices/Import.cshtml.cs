@@ -16,7 +16,7 @@ namespace Rectify.Web.Pages.Notices;
 /// (polling /api/notices/import/{job}) and, when done, the inspection or every bad cell.
 /// </summary>
 [Authorize(Policy = Policies.Auditor)]
-[RequestSizeLimit(50 * 1024 * 1024)]
+[RequestSizeLimit(ImportLimits.MaxRequestBytes)]
 public class ImportModel(ImportJobs jobs, ActorContext actor, OfficeClock clock) : PageModel
 {
     [BindProperty] public string Title { get; set; } = "";

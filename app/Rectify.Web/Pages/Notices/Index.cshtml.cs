@@ -49,7 +49,8 @@ public class IndexModel(NoticeService notices, InspectionService inspections, Ac
         Notices = await notices.ListAsync(actor.Actor, ct);
         if (IsStaff)
         {
-            Inspections = await inspections.ListAsync(actor.Actor, ct);
+            // Only inspections with findings no notice has published yet can feed a new notice.
+            Inspections = (await inspections.ListAsync(actor.Actor, ct)).Where(i => i.Unissued > 0).ToList();
             ChartSvg = CompletionChart.Svg(await notices.CompletionSeriesAsync(ct));
         }
         var firstOfMonth = new DateOnly(clock.Today.Year, clock.Today.Month, 1);

@@ -23,7 +23,7 @@ public class EditModel(WorkflowDefinitionStore store, StudioTokens tokens) : Pag
             return NotFound();
         Latest = latest;
         Published = latest.IsPublished ? latest : await store.GetAsync(definitionId, VersionOptions.Published, ct);
-        Token = tokens.IssueForDesigner(User.ToActor());
+        Token = tokens.IssueForDesigner(User);
         return Page();
     }
 }

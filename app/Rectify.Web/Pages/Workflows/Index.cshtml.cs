@@ -1,17 +1,52 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Data;
+using Rectify.Time;
 using Rectify.Web.Auth;
 using Rectify.Workflows;
 using Rectify.Workflows.Definitions;
+using Rectify.Workflows.Timers;
+using Rectify.Web.Pages.Shared;
 
 namespace Rectify.Web.Pages.Workflows;
 
-/// <summary>流程设计: the workflow definitions, their versions and how many findings run on each.</summary>
+/// <summary>
+/// 流程设计: the workflow definitions, their versions and how many findings run on each; and, when it is on, the
+/// demonstration clock with a form to move it forward.
+/// </summary>
 [Authorize(Policy = Policies.Supervisor)]
-public class IndexModel(WorkflowDefinitionStore store, RectifyDb db) : PageModel
+public class IndexModel(WorkflowDefinitionStore store, RectifyDb db, DemoClockControl demoClock, OfficeClock clock) : PageModel
 {
+    public bool DemoClockEnabled => demoClock.IsEnabled;
+    public string DemoNowText => clock.ToLocal(clock.Now).ToString("yyyy-MM-dd HH:mm");
+    public string? DemoClockMessage { get; private set; }
+    public string? DemoClockError { get; private set; }
+
+    /// <summary>Office-local date and time to move the demo clock to.</summary>
+    [BindProperty] public DateTime? Until { get; set; }
+
+    public async Task<IActionResult> OnPostDemoClockAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (Until is not { } local)
+                throw RectifyException.Invalid("workflow.demo_clock_until_required", "请选择要调到的时刻。", "Choose the instant to move to.");
+            var until = new DateTimeOffset(local, clock.Zone.GetUtcOffset(local));
+            var moved = await demoClock.AdvanceAsync(until, ct);
+            DemoClockMessage = Localization.Lang.T($"演示时钟已调至 {clock.ToLocal(moved.To):yyyy-MM-dd HH:mm}，途中触发计时器 {moved.TimersFired} 个。",
+                $"The demonstration clock now stands at {clock.ToLocal(moved.To):yyyy-MM-dd HH:mm}; {moved.TimersFired} timers fired on the way.");
+        }
+        catch (RectifyException e) when (e.Kind is RectifyErrorKind.Invalid or RectifyErrorKind.Forbidden)
+        {
+            DemoClockError = e.Message();
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        }
+        await OnGetAsync(ct);
+        return Page();
+    }
+
     public sealed record Row(WorkflowDefinitionVersion Latest, IReadOnlyList<WorkflowDefinitionVersion> Versions);
 
     public IReadOnlyList<Row> Definitions { get; private set; } = [];

@@ -28,7 +28,7 @@ public class InstanceModel(InstanceReader instances, RectifyDb db, StudioTokens 
             return NotFound();
         Instance = instance;
         CanEdit = actor.IsSupervisor;
-        Token = tokens.IssueForInstance(actor, instance.Id);
+        Token = tokens.IssueForInstance(User, instance.Id);
         return Page();
     }
 }

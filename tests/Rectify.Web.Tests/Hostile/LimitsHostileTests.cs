@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Findings;
+using Rectify.Notices.Spreadsheets;
+using Rectify.Web.Security;
+
+namespace Rectify.Web.Tests.Hostile;
+
+/// <summary>
+/// Oversized bodies and free text: small limits for sign-in and JSON, the upload limit only on upload routes, and a
+/// maximum length for every free-text field, refused before anything is stored.
+/// </summary>
+public sealed class LimitsHostileTests(LimitsHostileTests.App app) : IClassFixture<LimitsHostileTests.App>
+{
+    public sealed class App : HostileApp
+    {
+        protected override IDictionary<string, string?> Extra => new Dictionary<string, string?> { ["Evidence:MaxFileBytes"] = (512 * 1024).ToString() };
+    }
+
+    private static StringContent Json(int bytes) =>
+        new("{\"userName\":\"" + new string('a', bytes) + "\",\"password\":\"x\"}", Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task An_oversized_anonymous_sign_in_is_refused_unread()
+    {
+        var response = await app.Raw().PostAsync("/api/auth/login", Json(200 * 1024));
+        await HostileApp.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "request.too_large");
+        // The page's form too, with its genuine antiforgery token.
+        var browser = app.Raw(antiforgery: false);
+        var token = Regex.Match(await browser.GetStringAsync("/login"), "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        StringContent Form(int length) => new($"__RequestVerificationToken={Uri.EscapeDataString(token)}&Password=x&UserName=" + new string('a', length),
+            Encoding.UTF8, "application/x-www-form-urlencoded");
+        // Cut off at the limit while the token is read from the form: refused as a bad request, never signed in or parsed whole.
+        var page = await browser.PostAsync("/login", Form(200 * 1024));
+        Assert.True(page.StatusCode is HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.BadRequest, $"{(int)page.StatusCode}");
+        // The same form, small, is read (and answered with the page's sign-in error).
+        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync("/login", Form(20))).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_oversized_json_body_is_refused_but_an_upload_route_takes_a_large_report()
+    {
+        var auditor = await app.SignedInAsync("auditor");
+        var response = await auditor.PostAsync("/api/findings", new StringContent("{\"description\":\"" + new string('a', (int)RequestLimits.DefaultBytes) + "\"}", Encoding.UTF8, "application/json"));
+        await HostileApp.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "request.too_large");
+
+        // 3 files of 500 KB: larger than the JSON limit, within the evidence limit of the report route.
+        var liaison = await app.SignedInAsync("kjj");
+        var finding = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Unit!.Name == "科技局" && f.Status == FindingStatus.Assigned).Select(f => f.Id).FirstAsync());
+        var form = new MultipartFormDataContent { { new StringContent("已整改"), "measures" } };
+        for (var i = 0; i < 3; i++)
+        {
+            var pdf = new byte[500 * 1024];
+            "%PDF-1.4"u8.CopyTo(pdf);
+            var file = new ByteArrayContent(pdf);
+            file.Headers.ContentType = new MediaTypeHeaderValue("application/pdf");
+            form.Add(file, "files", $"证明{i}.pdf");
+        }
+        var submitted = await liaison.PostAsync($"/api/findings/{finding}/reports", form);
+        Assert.True(submitted.StatusCode == HttpStatusCode.Created, await submitted.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_import_larger_than_its_limit_is_refused()
+    {
+        var auditor = await app.SignedInAsync("auditor");
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent("超大导入"), "title" }, { new StringContent("ThirdPartyCheck"), "kind" },
+            { new StringContent("2026-03-01"), "periodStart" }, { new StringContent("2026-03-31"), "periodEnd" },
+            { new ByteArrayContent(new byte[ImportLimits.MaxRequestBytes + 1024]), "file", "大.xlsx" },
+        };
+        // Kestrel answers 413 as soon as it sees the length, and may close the connection before the client is done sending.
+        try
+        {
+            await HostileApp.ProblemAsync(await auditor.PostAsync("/api/notices/import", form), HttpStatusCode.RequestEntityTooLarge, "request.too_large");
+        }
+        catch (HttpRequestException e) when (e.InnerException is IOException)
+        {
+        }
+        Assert.Equal(0, app.Services.GetRequiredService<ImportJobs>().Count);
+    }
+
+    [Fact]
+    public async Task Free_text_beyond_its_maximum_is_refused_before_anything_is_stored()
+    {
+        var liaison = await app.SignedInAsync("wjw");
+        var finding = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Unit!.Name == "卫健委" && f.Status == FindingStatus.Assigned).Select(f => f.Id).FirstAsync());
+        var deadline = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == finding).Select(f => f.Deadline).SingleAsync());
+        var reason = new string('理', 100_000);
+        var problem = await HostileApp.ProblemAsync(await liaison.PostAsJsonAsync($"/api/findings/{finding}/extensions", new { newDeadline = deadline.AddDays(10), reason }),
+            HttpStatusCode.BadRequest, "text.too_long");
+        Assert.Contains("延期理由", problem.GetProperty("title").GetString());
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<ExtensionRequest>().CountAsync(e => e.FindingId == finding)));
+
+        var form = new MultipartFormDataContent { { new StringContent(new string('措', 10_001)), "measures" } };
+        await HostileApp.ProblemAsync(await liaison.PostAsync($"/api/findings/{finding}/reports", form), HttpStatusCode.BadRequest, "text.too_long");
+        Assert.Equal(FindingStatus.Assigned, await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == finding).Select(f => f.Status).SingleAsync()));
+    }
+}
