@@ -11,9 +11,6 @@ public sealed class Complete : Activity
         Inputs = [new InputDescriptor("Outcomes", "System.String[]", "结果", "Outcomes") { UiHint = UiHints.MultiLine, Description = "结果名称，逗号分隔", DescriptionEn = "Outcome names, comma-separated" }],
     };
 
-    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
-    {
-        context.Get<List<string>>("Outcomes");
-        return ValueTask.FromResult(ActivityResult.Finish());
-    }
+    // Its outcomes matter to a workflow used as an activity by another, which Rectify does not run; the input is kept for the designer.
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Finish());
 }

@@ -19,10 +19,7 @@ public sealed class Fault : Activity
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        var code = context.Get<string>("Code");
-        var category = context.Get<string>("Category");
-        context.Get<string>("FaultType");
-        throw new WorkflowFaultException(code, category, context.Get<string>("Message"));
+        throw new WorkflowFaultException(context.Get<string>("Code"), context.Get<string>("Category"), context.Get<string>("Message"));
     }
 }
 
