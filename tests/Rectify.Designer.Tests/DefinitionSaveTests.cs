@@ -113,7 +113,8 @@ public sealed class DefinitionSaveTests(RectifyWebFactory app) : IClassFixture<R
         var running = await IssueFindingAsync(app, auditor, today.AddDays(21), "发布前的问题");
         Assert.Equal((int)published["version"]!, (await InstanceOfAsync(app, running)).DefinitionVersion);
 
-        // A third reminder two working days before the deadline, feeding the existing reminder mail.
+        // A third reminder two working days before the deadline, with its own reminder mail (feeding the existing mail
+        // step would make that step an implicit join, which Elsa runs once both reminders have come).
         var model = published.DeepClone();
         model["root"]!["activities"]!.AsArray().Add(new JsonObject
         {
@@ -121,8 +122,15 @@ public sealed class DefinitionSaveTests(RectifyWebFactory app) : IClassFixture<R
             ["offset"] = new JsonObject { ["typeName"] = null, ["expression"] = new JsonObject { ["type"] = "Literal", ["value"] = "-2" } },
             ["metadata"] = new JsonObject { ["designer"] = new JsonObject { ["position"] = new JsonObject { ["x"] = 1000, ["y"] = 90 } } },
         });
+        model["root"]!["activities"]!.AsArray().Add(new JsonObject
+        {
+            ["id"] = "mailReminder2", ["nodeId"] = $"{model["root"]!["nodeId"]}:mailReminder2", ["type"] = "Rectify.SendEmail", ["version"] = 1,
+            ["template"] = new JsonObject { ["typeName"] = "System.String", ["expression"] = new JsonObject { ["type"] = "Literal", ["value"] = "reminder" } },
+            ["recipients"] = new JsonObject { ["typeName"] = "System.String[]", ["expression"] = new JsonObject { ["type"] = "Literal", ["value"] = "Liaison" } },
+            ["metadata"] = new JsonObject { ["designer"] = new JsonObject { ["position"] = new JsonObject { ["x"] = 1200, ["y"] = 90 } } },
+        });
         model["root"]!["connections"]!.AsArray().Add(Connection("mailAssigned", "Done", "remind2"));
-        model["root"]!["connections"]!.AsArray().Add(Connection("remind2", "Done", "mailReminder1"));
+        model["root"]!["connections"]!.AsArray().Add(Connection("remind2", "Done", "mailReminder2"));
         await elsa.SaveAsync(model, publish: false);
         var saved = await elsa.SaveAsync(model, publish: true);
         var version = (int)saved["workflowDefinition"]!["version"]!;

@@ -1,5 +1,6 @@
 global using Xunit;
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Auditing;
@@ -65,6 +66,39 @@ public static class WorkflowHost
         await db.SaveChangesAsync();
         return findings.Select(f => f.Id).ToList();
     }
+
+    /// <summary>
+    /// Publishes a definition (refusals throw <see cref="Definitions.WorkflowDefinitionException"/>) and starts it for a
+    /// new finding with the given workflow inputs, in one transaction; seeds units and users on first use.
+    /// </summary>
+    public static async Task<WorkflowInstance> PublishAndStartAsync(TestDatabase database, string json, IReadOnlyDictionary<string, JsonNode?>? input = null)
+    {
+        if (!await database.WithDbAsync(db => db.Set<Unit>().AnyAsync()))
+            await SeedAsync(database);
+        await using var scope = database.Scope(Sample.Supervisor);
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<RectifyDb>();
+        var version = await services.GetRequiredService<Definitions.WorkflowDefinitionStore>().SaveAndPublishAsync(json);
+        var finding = Sample.Finding(await db.Set<Unit>().FirstAsync(), await db.Set<Category>().FirstAsync(), await db.Set<Inspection>().FirstAsync(), new DateOnly(2026, 3, 13));
+        finding.CreatedAt = finding.UpdatedAt = database.Clock.GetUtcNow();
+        db.Add(finding);
+        await db.SaveChangesAsync();
+        var definition = services.GetRequiredService<Definitions.DefinitionCache>().Parsed(version);
+        var instance = await services.GetRequiredService<Runtime.WorkflowRunner>().StartAsync(finding, version, definition, default, input);
+        await db.SaveChangesAsync();
+        return instance;
+    }
+
+    /// <summary>The stored row and state of an instance.</summary>
+    public static async Task<(WorkflowInstance Instance, Runtime.InstanceState State)> InstanceAsync(TestDatabase database, string instanceId)
+    {
+        var instance = await database.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().SingleAsync(i => i.Id == instanceId));
+        return (instance, Runtime.InstanceState.Read(instance.State));
+    }
+
+    /// <summary>The lines WriteLine activities wrote to an instance's journal, in order.</summary>
+    public static List<string> Lines(Runtime.InstanceState state) =>
+        state.Journal.Where(j => j.EventName == "WriteLine").Select(j => j.Message ?? "").ToList();
 
     /// <summary>Moves the fake clock to each due timer in turn up to <paramref name="until"/>, firing what is due there, as real time would.</summary>
     public static async Task<int> AdvanceAsync(TestDatabase database, DateTimeOffset until, TimerDispatcher? dispatcher = null)

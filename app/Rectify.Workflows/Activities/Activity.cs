@@ -17,6 +17,12 @@ public abstract class Activity
     public virtual ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Signal signal) =>
         ValueTask.FromResult(ActivityResult.Done());
 
+    /// <summary>
+    /// A container (Sequence, If, ForEach …) hears here that one of its children completed; it schedules more
+    /// (<see cref="ActivityResult.Run"/>, empty to keep waiting for others) or completes.
+    /// </summary>
+    public virtual ActivityResult OnChildCompleted(ActivityContext context, ActivityNode child, IReadOnlyList<string> outcomes) => ActivityResult.Done();
+
     /// <summary>The ports a configured activity offers (for validation); dynamic-port activities override.</summary>
     public virtual IReadOnlyList<string>? PortsOf(ActivityNode node) => Descriptor.Outcomes.Select(o => o.Name).ToList();
 }
@@ -37,11 +43,15 @@ public sealed record ActivityResult
     public DateTimeOffset? TimerDue { get; private init; }
     /// <summary>End the whole workflow (Elsa.End).</summary>
     public bool FinishesWorkflow { get; private init; }
+    /// <summary>A container's children to schedule now, each with the loop variables it sees (CurrentValue …); the container runs until it completes.</summary>
+    public IReadOnlyList<(ActivityNode Node, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? Locals)>? Children { get; private init; }
 
     public static ActivityResult Done(params string[] outcomes) => new() { Outcomes = outcomes.Length == 0 ? ["Done"] : outcomes };
     /// <summary>Completes without following any port: the branch ends here.</summary>
     public static ActivityResult EndBranch() => new();
     public static ActivityResult Finish() => new() { FinishesWorkflow = true };
+    public static ActivityResult Run(IEnumerable<ActivityNode> children) => new() { Children = children.Select(c => (c, (IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>?)null)).ToList() };
+    public static ActivityResult RunEach(IEnumerable<(ActivityNode Node, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? Locals)> children) => new() { Children = children.ToList() };
 
     public static ActivityResult Wait(IReadOnlyList<string> bookmarks, DateTimeOffset? timerDue = null) =>
         new() { IsSuspended = true, Bookmarks = bookmarks, TimerDue = timerDue };

@@ -42,19 +42,8 @@ public sealed class ActivityContext
     /// <summary>Stable per instance and activity execution, so a retried run never queues a message twice.</summary>
     public string DeduplicationKey => $"wf:{_run.Instance.Id}:{_record.Id}";
 
-    /// <summary>The inbound connections that have arrived at this join since it last fired.</summary>
-    public List<string> JoinArrivals
-    {
-        get
-        {
-            if (!_run.State.Joins.TryGetValue(Node.Id, out var list))
-                _run.State.Joins[Node.Id] = list = [];
-            return list;
-        }
-    }
-
-    /// <summary>Cancels the waiting executions chosen by <paramref name="which"/> and drops the scheduled activities it chooses too.</summary>
-    public void Cancel(Func<string, bool> which) => _run.CancelWhere(which, except: _record);
+    /// <summary>Cancels the waiting executions chosen by <paramref name="which"/> in this activity's flowchart (and what runs inside them), and drops the scheduled activities it chooses too.</summary>
+    public void Cancel(Func<string, bool> which) => _run.CancelWhere(which, except: _record, scope: _record.ParentId ?? "");
 
     /// <summary>Evaluates an input (or its default) and records the value on the execution record.</summary>
     public T Get<T>(string name)
@@ -74,7 +63,62 @@ public sealed class ActivityContext
     /// <summary>Evaluates an expression found elsewhere in the activity's JSON (e.g. a FlowSwitch case condition).</summary>
     public object? Evaluate(string expressionType, JsonElement value) => Services.Evaluator.Evaluate(expressionType, value, Scope);
 
-    public ExpressionScope Scope => _scope ??= new ExpressionScope(FindingSnapshot(Finding), _run.State.Variables);
+    public ExpressionScope Scope => _scope ??= _run.NewScope(_record);
+
+    /// <summary>The workflow's inputs and the outputs it has set (Elsa's SetOutput).</summary>
+    public IDictionary<string, JsonNode?> Input => _run.State.Input;
+    public IDictionary<string, JsonNode?> Output => _run.State.Output;
+
+    /// <summary>The instance's correlation id (Elsa's Correlate); scripts see the new value at once.</summary>
+    public string? CorrelationId
+    {
+        get => _run.State.CorrelationId;
+        set => _run.State.CorrelationId = value;
+    }
+
+    /// <summary>
+    /// Stores an activity output (RunJavaScript's result, ForEach's currentValue) where the definition maps it — Elsa
+    /// writes <c>"result": {"memoryReference": {"id": …}}</c> naming a workflow output or a variable (by id or name);
+    /// unmapped, the value is only recorded on the execution.
+    /// </summary>
+    public void SetOutput(string name, object? value)
+    {
+        var node = JsonPlain.ToNode(value);
+        (_record.Outputs ??= [])[char.ToUpperInvariant(name[0]) + name[1..]] = node?.DeepClone();
+        if (!Node.Raw.TryGetProperty(name, out var output) || output.ValueKind != JsonValueKind.Object
+            || !output.TryGetProperty("memoryReference", out var reference) || reference.ValueKind != JsonValueKind.Object
+            || !reference.TryGetProperty("id", out var id) || id.GetString() is not { } target)
+            return;
+        if (Definition.Outputs.Any(o => o.Name == target))
+            _run.State.Output[target] = node;
+        else if (Definition.Variables.FirstOrDefault(v => v.Id == target || v.Name == target) is { } variable)
+            Variables[variable.Name] = node;
+    }
+
+    /// <summary>A container's progress (see <see cref="ExecutionRecord.Cursor"/>).</summary>
+    public int Cursor
+    {
+        get => _record.Cursor;
+        set => _record.Cursor = value;
+    }
+
+    /// <summary>An input's value as recorded on this execution, or null.</summary>
+    public JsonNode? RecordedInput(string name) => _record.Inputs?.GetValueOrDefault(name);
+
+    public void RecordInput(string name, JsonNode? value) => (_record.Inputs ??= [])[name] = value?.DeepClone();
+
+    /// <summary>Evaluates an input as it is written (no conversion), or null when the definition leaves it out.</summary>
+    public object? Evaluate(string inputName) =>
+        Node.Inputs.TryGetValue(inputName, out var input) ? Evaluate(input.ExpressionType, input.Value) : null;
+
+    /// <summary>Publishes an event to this instance's Event activities; they resume right after this activity.</summary>
+    public void Publish(string eventName) => _run.Published.Enqueue(eventName);
+
+    /// <summary>Cancels whatever still runs inside this container (Elsa's Fork with WaitAny).</summary>
+    public void CancelChildren() => _run.CancelWhere(_ => true, except: null, propagate: false, scope: _record.Id);
+
+    /// <summary>Writes a line to the instance's journal (Elsa's WriteLine writes to the console).</summary>
+    public void WriteLine(string text) => _run.Runner.Journal(_run, _record, "WriteLine", text);
 
     /// <summary>What scripts and templates see of a finding.</summary>
     public static IReadOnlyDictionary<string, object?> FindingSnapshot(Finding f) => new Dictionary<string, object?>

@@ -19,6 +19,8 @@ public sealed record ActivityDescriptor(
     public bool HasDynamicPorts { get; init; }
     public bool IsStart { get; init; }
     public bool IsTerminal { get; init; }
+    /// <summary>False for types the runtime runs but the toolbox does not offer (a nested Elsa.Flowchart: the designer draws flowcharts itself).</summary>
+    public bool IsBrowsable { get; init; } = true;
     /// <summary>Flow plumbing (start, fork, join) is left out of the finding's step list.</summary>
     public bool ShowInTimeline { get; init; } = true;
     /// <summary>The short type name Elsa shows (the part after the namespace).</summary>
@@ -56,6 +58,15 @@ public static class OptionProviders
     public const string Units = "units";
 }
 
+/// <summary>Formats of string inputs that publishing checks.</summary>
+public static class InputFormats
+{
+    /// <summary>A cron expression as Elsa's Cron activity takes it: five fields, or six with seconds first.</summary>
+    public const string Cron = "cron";
+    /// <summary>JavaScript source given as literal text (Elsa's RunJavaScript script).</summary>
+    public const string JavaScript = "javascript";
+}
+
 /// <summary>One input of an activity: name (PascalCase, camelCase in JSON), CLR-ish type name, labels, how to edit it.</summary>
 public sealed record InputDescriptor(string Name, string TypeName, string DisplayName, string DisplayNameEn)
 {
@@ -72,5 +83,7 @@ public sealed record InputDescriptor(string Name, string TypeName, string Displa
     public string DefaultSyntax { get; init; } = "Literal";
     /// <summary>False when the value sits on the activity as is (FlowSwitch's cases) instead of as {typeName, expression}.</summary>
     public bool IsWrapped { get; init; } = true;
+    /// <summary>A text format a literal must follow beyond its type (see <see cref="InputFormats"/>), checked at publish.</summary>
+    public string? Format { get; init; }
     public string JsonName => char.ToLowerInvariant(Name[0]) + Name[1..];
 }

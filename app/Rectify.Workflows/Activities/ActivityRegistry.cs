@@ -22,7 +22,8 @@ public sealed class ActivityRegistry
 
     public IEnumerable<Activity> All => _byType.Values;
 
-    public IEnumerable<ActivityDescriptor> Descriptors => _byType.Values.Select(a => a.Descriptor);
+    /// <summary>The toolbox: the descriptors of the browsable types.</summary>
+    public IEnumerable<ActivityDescriptor> Descriptors => _byType.Values.Select(a => a.Descriptor).Where(d => d.IsBrowsable);
 
     public bool TryGet(string typeName, [NotNullWhen(true)] out Activity? activity) => _byType.TryGetValue(typeName, out activity);
 

@@ -116,36 +116,35 @@ public sealed class FlowFork : Activity
             : null;
 }
 
+/// <summary>Elsa's FlowJoinMode, in its order.</summary>
+public enum JoinMode
+{
+    WaitAll,
+    WaitAllActive,
+    WaitAny,
+}
+
 public sealed class FlowJoin : Activity
 {
-    public override ActivityDescriptor Descriptor { get; } = new("Elsa.FlowJoin", "汇合", "Join", "流程", "Flow",
-        "等所有进入的分支到达（WaitAll），或第一个到达即继续并取消其他分支（WaitAny）。",
-        "Waits for every incoming branch (WaitAll), or continues on the first and cancels the others (WaitAny).")
+    public const string TypeName = "Elsa.FlowJoin";
+
+    public override ActivityDescriptor Descriptor { get; } = new(TypeName, "汇合", "Join", "流程", "Flow",
+        "等所有进入的分支到达（WaitAll）、等已激活的分支到达（WaitAllActive），或第一个到达即继续并取消其他分支（WaitAny）。",
+        "Waits for every incoming branch (WaitAll), for the activated ones (WaitAllActive), or continues on the first and cancels the others (WaitAny).")
     {
         Inputs = [new InputDescriptor("Mode", "Elsa.Workflows.Activities.Flowchart.Models.FlowJoinMode", "汇合方式", "Mode")
         {
             UiHint = UiHints.Dropdown, Default = "WaitAny",
-            Options = [("WaitAny", "任一到达", "Wait any"), ("WaitAll", "全部到达", "Wait all")],
+            Options = [("WaitAny", "任一到达", "Wait any"), ("WaitAll", "全部到达", "Wait all"), ("WaitAllActive", "已激活的全部到达", "Wait all active")],
         }],
         ShowInTimeline = false,
     };
 
+    /// <summary>The runner decides when a join runs (see WorkflowRunner.ScheduleOutbound); running, it cancels what still waits upstream, as Elsa's does.</summary>
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        var node = context.Node;
-        if (context.Get<string>("Mode").Equals("WaitAll", StringComparison.OrdinalIgnoreCase))
-        {
-            var arrivals = context.JoinArrivals;
-            if (context.ArrivedVia is { } via && !arrivals.Contains(via.Key))
-                arrivals.Add(via.Key);
-            var inbound = context.Definition.Into(node.Id).Select(c => c.Key).Distinct().ToList();
-            if (!inbound.All(arrivals.Contains))
-                return ValueTask.FromResult(ActivityResult.EndBranch());
-            arrivals.Clear();
-            return ValueTask.FromResult(ActivityResult.Done());
-        }
-        // WaitAny: the first branch through cancels whatever else is still on its way here.
-        context.Cancel(activityId => activityId != node.Id && context.Definition.CanReach(activityId, node.Id));
+        var ancestors = context.Definition.GraphOf(context.Node.ParentId).Ancestors(context.Node.Id);
+        context.Cancel(ancestors.Contains);
         return ValueTask.FromResult(ActivityResult.Done());
     }
 }

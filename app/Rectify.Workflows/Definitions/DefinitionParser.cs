@@ -58,9 +58,12 @@ public static class DefinitionParser
             }
         }
 
+        var inputs = ReadParameters(document, "inputs");
+        var outputs = ReadParameters(document, "outputs");
         var activities = new List<ActivityNode>();
         var connections = new List<Connection>();
         string rootId = "root", rootNodeId = "root";
+        string? startId = null;
         if (!document.TryGetProperty("root", out var root) || root.ValueKind != JsonValueKind.Object)
         {
             errors.Add(Error("$.root", "definition.root_missing", "缺少根流程图 root", "The root flowchart is missing"));
@@ -71,8 +74,10 @@ public static class DefinitionParser
                 errors.Add(Error("$.root.type", "definition.root_not_flowchart", "根活动必须是 Elsa.Flowchart", "The root activity must be an Elsa.Flowchart"));
             rootId = String(root, "id") ?? "root";
             rootNodeId = String(root, "nodeId") ?? rootId;
-            ReadActivities(root, rootNodeId, activities, errors);
-            ReadConnections(root, connections, errors);
+            // Elsa writes the explicit start as an id (older exports) or as the activity itself.
+            startId = String(root, "start") ?? (root.TryGetProperty("start", out var start) ? String(start, "id") : null);
+            ReadActivities(root, rootNodeId, activities, connections, errors);
+            ReadConnections(root, "$.root", connections, errors);
         }
 
         if (errors.Count > 0)
@@ -87,34 +92,46 @@ public static class DefinitionParser
             RootId = rootId,
             RootNodeId = rootNodeId,
             Variables = variables,
+            Inputs = inputs,
+            Outputs = outputs,
+            StartId = startId,
             Activities = activities,
             Connections = connections,
         }, errors);
     }
 
-    private static void ReadActivities(JsonElement root, string rootNodeId, List<ActivityNode> activities, List<DefinitionError> errors)
+    private static void ReadActivities(JsonElement root, string rootNodeId, List<ActivityNode> activities, List<Connection> connections, List<DefinitionError> errors)
     {
         if (!root.TryGetProperty("activities", out var list) || list.ValueKind != JsonValueKind.Array)
         {
             errors.Add(Error("$.root.activities", "definition.activities_missing", "流程图缺少 activities 数组", "The flowchart needs an activities array"));
             return;
         }
+        var reader = new ActivityReader(activities, errors);
         var index = 0;
-        var ids = new HashSet<string>();
         foreach (var a in list.EnumerateArray())
+            reader.Read(a, $"$.root.activities[{index}]", rootNodeId, parentId: null, slot: null, order: index++);
+        connections.AddRange(reader.NestedConnections);
+    }
+
+    /// <summary>Reads activities and, inside containers (a nested flowchart, a sequence, If, ForEach …), their children.</summary>
+    private sealed class ActivityReader(List<ActivityNode> activities, List<DefinitionError> errors)
+    {
+        private readonly HashSet<string> _ids = [];
+        public List<Connection> NestedConnections { get; } = [];
+
+        public void Read(JsonElement a, string path, string parentNodeId, string? parentId, string? slot, int order)
         {
-            var path = $"$.root.activities[{index}]";
             if (a.ValueKind != JsonValueKind.Object)
             {
                 errors.Add(Error(path, "activity.not_object", "活动必须是 JSON 对象", "An activity must be a JSON object"));
-                index++;
-                continue;
+                return;
             }
             var id = String(a, "id");
             var type = String(a, "type");
             if (string.IsNullOrWhiteSpace(id))
                 errors.Add(Error(path + ".id", "activity.id_missing", "活动缺少 id", "The activity has no id"));
-            else if (!ids.Add(id))
+            else if (!_ids.Add(id))
                 errors.Add(Error(path + ".id", "activity.id_duplicate", $"活动 id “{id}”重复", $"The activity id '{id}' is used twice"));
             if (string.IsNullOrWhiteSpace(type))
                 errors.Add(Error(path + ".type", "activity.type_missing", "活动缺少 type", "The activity has no type"));
@@ -138,35 +155,68 @@ public static class DefinitionParser
             string? displayText = null;
             if (a.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object)
                 displayText = String(metadata, "displayText");
+            a.TryGetProperty("customProperties", out var custom);
+            var nodeId = String(a, "nodeId") ?? $"{parentNodeId}:{id}";
             activities.Add(new ActivityNode
             {
                 Id = id ?? "",
-                NodeId = String(a, "nodeId") ?? $"{rootNodeId}:{id}",
+                NodeId = nodeId,
                 Type = type ?? "",
-                Index = index,
+                Path = path,
+                ParentId = parentId,
+                Slot = slot,
+                Order = order,
                 DisplayText = string.IsNullOrWhiteSpace(displayText) ? null : displayText,
+                CanStartWorkflow = IsTrue(a, "canStartWorkflow") || IsTrue(custom, "canStartWorkflow"),
+                MergeMode = String(custom, "mergeMode"),
                 Inputs = inputs,
                 Raw = a,
             });
-            index++;
+            if (string.IsNullOrWhiteSpace(id))
+                return;
+            // Embedded activities: a single one under a port (body, then, else …) or a list (a flowchart's or sequence's activities, a fork's branches).
+            foreach (var property in a.EnumerateObject())
+            {
+                if (IsActivity(property.Value))
+                    Read(property.Value, $"{path}.{property.Name}", nodeId, id, property.Name, 0);
+                else if (property.Value.ValueKind == JsonValueKind.Array && property.Name is "activities" or "branches")
+                {
+                    var i = 0;
+                    foreach (var child in property.Value.EnumerateArray().Where(IsActivity))
+                        Read(child, $"{path}.{property.Name}[{i}]", nodeId, id, property.Name, i++);
+                }
+            }
+            if (type == "Elsa.Flowchart")
+                ReadConnections(a, path, NestedConnections, errors, id);
         }
+
+        private static bool IsActivity(JsonElement value) =>
+            value.ValueKind == JsonValueKind.Object && String(value, "type") is not null && String(value, "id") is not null && !value.TryGetProperty("expression", out _);
     }
 
-    private static void ReadConnections(JsonElement root, List<Connection> connections, List<DefinitionError> errors)
+    private static void ReadConnections(JsonElement root, string path, List<Connection> connections, List<DefinitionError> errors, string? flowchartId = null)
     {
         if (!root.TryGetProperty("connections", out var list) || list.ValueKind == JsonValueKind.Null)
             return;
         if (list.ValueKind != JsonValueKind.Array)
         {
-            errors.Add(Error("$.root.connections", "definition.connections_invalid", "connections 必须是数组", "connections must be an array"));
+            errors.Add(Error(path + ".connections", "definition.connections_invalid", "connections 必须是数组", "connections must be an array"));
             return;
         }
         var index = 0;
         foreach (var c in list.EnumerateArray())
         {
-            var path = $"$.root.connections[{index}]";
+            var at = $"{path}.connections[{index}]";
             string? sourceId = null, sourcePort = null, targetId = null, targetPort = null;
-            if (c.ValueKind == JsonValueKind.Object)
+            if (c.ValueKind == JsonValueKind.Object && String(c, "source") is { } flatSource)
+            {
+                // Elsa's flat form: {source, sourcePort, target, targetPort} with activity ids.
+                sourceId = flatSource;
+                sourcePort = String(c, "sourcePort");
+                targetId = String(c, "target");
+                targetPort = String(c, "targetPort");
+            }
+            else if (c.ValueKind == JsonValueKind.Object)
             {
                 if (c.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object)
                 {
@@ -180,13 +230,31 @@ public static class DefinitionParser
                 }
             }
             if (string.IsNullOrWhiteSpace(sourceId))
-                errors.Add(Error(path + ".source.activity", "connection.source_missing", "连线缺少起点活动", "The connection has no source activity"));
+                errors.Add(Error(at + ".source.activity", "connection.source_missing", "连线缺少起点活动", "The connection has no source activity"));
             if (string.IsNullOrWhiteSpace(targetId))
-                errors.Add(Error(path + ".target.activity", "connection.target_missing", "连线缺少终点活动", "The connection has no target activity"));
-            connections.Add(new Connection(index, sourceId ?? "", string.IsNullOrEmpty(sourcePort) ? "Done" : sourcePort, targetId ?? "", targetPort ?? "In"));
+                errors.Add(Error(at + ".target.activity", "connection.target_missing", "连线缺少终点活动", "The connection has no target activity"));
+            connections.Add(new Connection(index, sourceId ?? "", string.IsNullOrEmpty(sourcePort) ? "Done" : sourcePort, targetId ?? "", targetPort ?? "In")
+            {
+                FlowchartId = flowchartId,
+                Base = path,
+            });
             index++;
         }
     }
+
+    private static List<ParameterDefinition> ReadParameters(JsonElement document, string name)
+    {
+        if (!document.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array)
+            return [];
+        return list.EnumerateArray()
+            .Where(p => !string.IsNullOrWhiteSpace(String(p, "name")))
+            .Select(p => new ParameterDefinition(String(p, "name")!, String(p, "type") ?? String(p, "typeName") ?? "Object",
+                p.TryGetProperty("defaultValue", out var d) && d.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined) ? d : null))
+            .ToList();
+    }
+
+    private static bool IsTrue(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.True;
 
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -1,13 +1,19 @@
+using System.Globalization;
+using System.Text.Json;
+using Rectify.Mail.Templates;
 using Rectify.Workflows.Activities;
+using Rectify.Workflows.Expressions;
 
 namespace Rectify.Workflows.Definitions;
 
 /// <summary>
 /// What publishing checks, so a broken definition is refused in the designer instead of failing a finding at 3 a.m.:
-/// the JSON shape, unknown activity types, dangling connections (unknown activity or port), missing required
-/// inputs, unknown expression types, no start, and an End that no path reaches.
+/// the JSON shape, unknown activity types (HTTP ones with their own reason), dangling connections (unknown activity
+/// or port), missing required inputs, literal values against their types and choices (durations, numbers, dates,
+/// modes, cron expressions, mail templates that exist), JavaScript and Liquid syntax, no start, and an End that no
+/// path reaches. Each refusal names the activity, the input and the reason. Linear in the size of the definition.
 /// </summary>
-public sealed class DefinitionValidator(ActivityRegistry registry)
+public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEvaluator? evaluator = null, MailTemplates? templates = null)
 {
     public IReadOnlyList<DefinitionError> Validate(string json)
     {
@@ -18,24 +24,51 @@ public sealed class DefinitionValidator(ActivityRegistry registry)
     public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition)
     {
         var errors = new List<DefinitionError>();
+        var ports = new Dictionary<string, IReadOnlyList<string>?>();
         foreach (var node in definition.Activities)
         {
             if (!registry.TryGet(node.Type, out var activity))
             {
-                errors.Add(new(node.Path + ".type", "activity.unknown_type", $"未知的活动类型“{node.Type}”", $"Unknown activity type '{node.Type}'"));
+                errors.Add(node.Type.StartsWith("Elsa.Http", StringComparison.Ordinal) || node.Type == "Elsa.SendHttpRequest"
+                    ? new(node.Path + ".type", "activity.http_unsupported",
+                        $"活动“{Label(node)}”（{node.Type}）不能运行：整改流程由问题的事件驱动，不对外提供或调用 HTTP 端点",
+                        $"Activity '{Label(node)}' ({node.Type}) cannot run: rectification workflows are driven by finding events and neither serve nor call HTTP endpoints")
+                    : new(node.Path + ".type", "activity.unknown_type", $"未知的活动类型“{node.Type}”（活动“{Label(node)}”）", $"Unknown activity type '{node.Type}' (activity '{Label(node)}')"));
                 continue;
             }
+            ports[node.Id] = activity.PortsOf(node);
             foreach (var input in activity.Descriptor.Inputs.Where(i => i.Required && i.Default is null))
             {
                 var present = node.Inputs.TryGetValue(input.Name, out var value) && !(value.ExpressionType == "Literal" && value.IsEmpty)
                     || input.Name == "Variable" && SetVariable.VariableName(node) is not null;
                 if (!present)
-                    errors.Add(new($"{node.Path}.{input.JsonName}", "input.required", $"“{input.DisplayName}”必须填写", $"The input '{input.Name}' is required"));
+                    errors.Add(new($"{node.Path}.{input.JsonName}", "input.required", $"活动“{Label(node)}”的“{input.DisplayName}”必须填写", $"Activity '{Label(node)}': the input '{input.Name}' is required"));
             }
             foreach (var (name, value) in node.Inputs)
             {
-                if (!Expressions.ExpressionEvaluator.SupportedTypes.Contains(value.ExpressionType) && value.ExpressionType != "Object")
-                    errors.Add(new(value.Path + ".expression.type", "input.expression_unsupported", $"不支持的表达式类型“{value.ExpressionType}”", $"Unsupported expression type '{value.ExpressionType}'"));
+                var input = activity.Descriptor.Inputs.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+                var fault = value.ExpressionType switch
+                {
+                    "Literal" or "Object" => input is null || value.IsEmpty ? null : LiteralFault(input, value.Value),
+                    "JavaScript" or "Liquid" => SyntaxFault(value),
+                    _ => ($"不支持的表达式类型“{value.ExpressionType}”", $"unsupported expression type '{value.ExpressionType}'"),
+                };
+                if (fault is var (zh, en))
+                {
+                    var code = value.ExpressionType is "Literal" or "Object" ? "input.invalid_value"
+                        : value.ExpressionType is "JavaScript" or "Liquid" ? "input.syntax_error" : "input.expression_unsupported";
+                    errors.Add(new(code == "input.expression_unsupported" ? value.Path + ".expression.type" : value.Path + ".expression.value", code,
+                        $"活动“{Label(node)}”的“{input?.DisplayName ?? name}”：{zh}", $"Activity '{Label(node)}', input '{input?.Name ?? name}': {en}"));
+                }
+            }
+        }
+
+        foreach (var node in definition.Activities)
+        {
+            foreach (var (path, condition) in CaseConditions(node))
+            {
+                if (SyntaxFault(condition) is var (zh, en))
+                    errors.Add(new(path, "input.syntax_error", $"活动“{Label(node)}”的分支条件：{zh}", $"Activity '{Label(node)}', case condition: {en}"));
             }
         }
 
@@ -43,20 +76,119 @@ public sealed class DefinitionValidator(ActivityRegistry registry)
         {
             if (!definition.ById.TryGetValue(connection.SourceId, out var source))
                 errors.Add(new(connection.Path + ".source.activity", "connection.dangling_source", $"连线起点“{connection.SourceId}”不存在", $"The connection starts at a missing activity '{connection.SourceId}'"));
-            else if (registry.TryGet(source.Type, out var activity) && activity.PortsOf(source) is { } ports && !ports.Contains(connection.SourcePort))
+            else if (ports.GetValueOrDefault(source.Id) is { } known && !known.Contains(connection.SourcePort))
                 errors.Add(new(connection.Path + ".source.port", "connection.unknown_port", $"“{connection.SourceId}”没有出口“{connection.SourcePort}”", $"'{connection.SourceId}' has no port '{connection.SourcePort}'"));
             if (!definition.ById.ContainsKey(connection.TargetId))
                 errors.Add(new(connection.Path + ".target.activity", "connection.dangling_target", $"连线终点“{connection.TargetId}”不存在", $"The connection ends at a missing activity '{connection.TargetId}'"));
         }
 
-        var starts = definition.StartActivities();
-        if (starts.Count == 0)
-            errors.Add(new("$.root.activities", "definition.no_start", "流程没有起点", "The flowchart has no start activity"));
-        foreach (var end in definition.Activities.Where(a => a.Type == "Elsa.End"))
+        var start = definition.StartActivity();
+        if (start is null)
         {
-            if (!starts.Any(s => s.Id == end.Id || definition.CanReach(s.Id, end.Id)))
-                errors.Add(new(end.Path, "activity.unreachable_end", $"结束活动“{end.Id}”无法到达", $"The End activity '{end.Id}' cannot be reached from the start"));
+            errors.Add(new("$.root.activities", "definition.no_start", "流程没有起点", "The flowchart has no start activity"));
+            return errors;
         }
+        // One walk from the start answers every End (not one walk per End).
+        var reachable = definition.ReachableFrom(start.Id);
+        foreach (var end in definition.Activities.Where(a => a.Type == "Elsa.End" && a.ParentId is null && a.Id != start.Id && !reachable.Contains(a.Id)))
+            errors.Add(new(end.Path, "activity.unreachable_end", $"结束活动“{end.Id}”无法到达", $"The End activity '{end.Id}' cannot be reached from the start"));
         return errors;
+    }
+
+    private static string Label(ActivityNode node) => node.DisplayText ?? node.Id;
+
+    /// <summary>The script conditions of a FlowSwitch's cases, which sit outside its wrapped inputs.</summary>
+    private static IEnumerable<(string Path, InputValue Condition)> CaseConditions(ActivityNode node)
+    {
+        if (!node.Raw.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
+            yield break;
+        var i = 0;
+        foreach (var c in cases.EnumerateArray())
+        {
+            var path = $"{node.Path}.cases[{i++}].condition";
+            if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("condition", out var condition) && condition.ValueKind == JsonValueKind.Object
+                && condition.TryGetProperty("type", out var type) && type.GetString() is "JavaScript" or "Liquid" && condition.TryGetProperty("value", out var value))
+                yield return (path + ".value", new InputValue(null, type.GetString()!, value, path));
+        }
+    }
+
+    private (string Zh, string En)? SyntaxFault(InputValue value)
+    {
+        if (evaluator is null || value.Value.ValueKind != JsonValueKind.String)
+            return null;
+        if (value.ExpressionType == "JavaScript")
+            return ScriptFault(value.Value.GetString()!) is { } script ? ($"JavaScript 语法错误：{script}", $"JavaScript syntax error: {script}") : null;
+        try
+        {
+            evaluator.PrepareLiquid(value.Value.GetString()!);
+            return null;
+        }
+        catch (ExpressionException ex)
+        {
+            return ($"Liquid 模板语法错误：{ex.Message}", ex.Message);
+        }
+    }
+
+    /// <summary>Why a literal does not fit its input's type or choices, or null when it does.</summary>
+    private (string Zh, string En)? LiteralFault(InputDescriptor input, JsonElement value)
+    {
+        var text = value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : value.GetRawText();
+        var invariant = CultureInfo.InvariantCulture;
+        switch (input.TypeName)
+        {
+            case "System.TimeSpan" when !TimeSpan.TryParse(text, invariant, out _):
+                return ($"“{text}”不是时长（格式如 1.00:00:00 表示一天，00:30:00 表示半小时）", $"'{text}' is not a time span (e.g. 1.00:00:00 for a day, 00:30:00 for half an hour)");
+            case "System.Int32" when !int.TryParse(text, NumberStyles.Integer, invariant, out _):
+                return ($"“{text}”不是整数", $"'{text}' is not a whole number");
+            case "System.Boolean" when !bool.TryParse(text, out _):
+                return ($"“{text}”不是 true 或 false", $"'{text}' is not true or false");
+            case "System.DateTimeOffset" when !DateTimeOffset.TryParse(text, invariant, DateTimeStyles.None, out _):
+                return ($"“{text}”不是日期时间（格式如 2026-12-01T09:00:00+08:00）", $"'{text}' is not a date and time (e.g. 2026-12-01T09:00:00+08:00)");
+            case "System.TimeOnly" when !TimeOnly.TryParse(text, invariant, out _):
+                return ($"“{text}”不是时刻（格式如 09:00）", $"'{text}' is not a time of day (e.g. 09:00)");
+        }
+        if (input.Format == InputFormats.JavaScript && evaluator is not null && ScriptFault(text) is { } script)
+            return ($"JavaScript 语法错误：{script}", $"JavaScript syntax error: {script}");
+        if (input.Format == InputFormats.Cron && CronFault(text) is { } cron)
+            return ($"“{text}”不是有效的 cron 表达式：{cron}", $"'{text}' is not a valid cron expression: {cron}");
+        if (input.OptionsProvider == OptionProviders.MailTemplates && templates is not null && !templates.Names.Contains(text, StringComparer.OrdinalIgnoreCase))
+            return ($"邮件模板“{text}”不存在（templates/mail 下没有它的三个文件）", $"the mail template '{text}' does not exist in templates/mail");
+        if (input.Options.Count > 0)
+        {
+            var chosen = input.UiHint == UiHints.CheckList ? ValueConversion.To<List<string>>(value) : [text];
+            var unknown = chosen.FirstOrDefault(c => !input.Options.Any(o => o.Value.Equals(c, StringComparison.OrdinalIgnoreCase)));
+            if (unknown is not null)
+            {
+                var allowed = string.Join("、", input.Options.Select(o => $"{o.Value}（{o.Text}）"));
+                return ($"“{unknown}”不是可选值，可选：{allowed}", $"'{unknown}' is not one of {string.Join(", ", input.Options.Select(o => o.Value))}");
+            }
+        }
+        return null;
+    }
+
+    private string? ScriptFault(string script)
+    {
+        try
+        {
+            evaluator!.PrepareJavaScript(script);
+            return null;
+        }
+        catch (ExpressionException ex)
+        {
+            return ex.InnerException?.Message ?? ex.Message;
+        }
+    }
+
+    private static string? CronFault(string text)
+    {
+        try
+        {
+            Cron.Parse(text);
+            return null;
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            return ex.Message;
+        }
     }
 }

@@ -16,13 +16,21 @@ public sealed class WorkflowDefinition
     public string RootId { get; init; } = "root";
     public string RootNodeId { get; init; } = "root";
     public IReadOnlyList<VariableDefinition> Variables { get; init; } = [];
+    /// <summary>The workflow's declared inputs and outputs (Elsa's InputDefinition / OutputDefinition).</summary>
+    public IReadOnlyList<ParameterDefinition> Inputs { get; init; } = [];
+    public IReadOnlyList<ParameterDefinition> Outputs { get; init; } = [];
+    /// <summary>The root flowchart's explicit start activity id (Elsa's <c>Flowchart.Start</c>), if any.</summary>
+    public string? StartId { get; init; }
     public required IReadOnlyList<ActivityNode> Activities { get; init; }
     public required IReadOnlyList<Connection> Connections { get; init; }
 
     private Dictionary<string, ActivityNode>? _byId;
     private ILookup<(string, string), Connection>? _bySourcePort;
     private ILookup<string, Connection>? _byTarget;
-    private readonly Dictionary<(string, string), bool> _reach = [];
+    private ILookup<string, Connection>? _bySource;
+    private ILookup<string, ActivityNode>? _children;
+    private readonly Dictionary<string, FlowGraph> _graphs = [];
+    private readonly Dictionary<string, HashSet<string>> _reach = [];
 
     public IReadOnlyDictionary<string, ActivityNode> ById =>
         _byId ??= Activities.GroupBy(a => a.Id).ToDictionary(g => g.Key, g => g.First());
@@ -34,40 +42,74 @@ public sealed class WorkflowDefinition
     public IEnumerable<Connection> Into(string activityId) =>
         (_byTarget ??= Connections.ToLookup(c => c.TargetId))[activityId];
 
-    /// <summary>Where a run begins: the Elsa.Start activities, else the activities nothing leads into.</summary>
-    public IReadOnlyList<ActivityNode> StartActivities()
+    /// <summary>
+    /// Where a run begins, by Elsa's rule: the flowchart's <c>start</c>, else the first Elsa.Start, else the first
+    /// activity marked "can start workflow", else the first activity nothing leads into, else the first activity.
+    /// </summary>
+    public ActivityNode? StartActivity(string? flowchartId = null)
     {
-        var starts = Activities.Where(a => a.Type == "Elsa.Start").ToList();
-        return starts.Count > 0 ? starts : Activities.Where(a => !Into(a.Id).Any()).ToList();
+        var activities = Children(flowchartId);
+        return (flowchartId is null && StartId is not null && ById.TryGetValue(StartId, out var explicitStart) ? explicitStart : null)
+            ?? activities.FirstOrDefault(a => a.Type == "Elsa.Start")
+            ?? activities.FirstOrDefault(a => a.CanStartWorkflow)
+            ?? activities.FirstOrDefault(a => !Into(a.Id).Any())
+            ?? activities.FirstOrDefault();
     }
+
+    /// <summary>The activities directly inside a container (the root flowchart when null), in their order.</summary>
+    public IReadOnlyList<ActivityNode> Children(string? parentId) =>
+        (_children ??= Activities.ToLookup(a => a.ParentId ?? ""))[parentId ?? ""].OrderBy(a => a.Order).ToList();
+
+    /// <summary>The root flowchart's graph as Elsa's counter-based flowchart walks it (built once; definitions are immutable).</summary>
+    public FlowGraph Graph => GraphOf(null);
+
+    /// <summary>The graph of the root flowchart (null) or of a nested flowchart activity.</summary>
+    public FlowGraph GraphOf(string? flowchartId)
+    {
+        lock (_reach)
+        {
+            if (!_graphs.TryGetValue(flowchartId ?? "", out var graph))
+                _graphs[flowchartId ?? ""] = graph = new FlowGraph(this, flowchartId);
+            return graph;
+        }
+    }
+
+    /// <summary>The activities a path of connections leads to from <paramref name="from"/>, itself excluded unless on a loop.</summary>
+    public HashSet<string> ReachableFrom(string from)
+    {
+        var seen = new HashSet<string>();
+        var stack = new Stack<string>([from]);
+        while (stack.Count > 0)
+        {
+            foreach (var c in Out(stack.Pop()))
+            {
+                if (seen.Add(c.TargetId))
+                    stack.Push(c.TargetId);
+            }
+        }
+        return seen;
+    }
+
+    /// <summary>Every connection leaving an activity, whatever its port.</summary>
+    public IEnumerable<Connection> Out(string activityId) =>
+        (_bySource ??= Connections.ToLookup(c => c.SourceId))[activityId];
 
     /// <summary>Whether a path of connections leads from <paramref name="from"/> to <paramref name="to"/> (cached; definitions are immutable).</summary>
     public bool CanReach(string from, string to)
     {
         lock (_reach)
         {
-            if (_reach.TryGetValue((from, to), out var known))
-                return known;
-            var seen = new HashSet<string> { from };
-            var queue = new Queue<string>([from]);
-            var found = false;
-            while (queue.Count > 0 && !found)
-            {
-                var current = queue.Dequeue();
-                foreach (var c in Connections.Where(c => c.SourceId == current))
-                {
-                    if (c.TargetId == to)
-                        found = true;
-                    if (seen.Add(c.TargetId))
-                        queue.Enqueue(c.TargetId);
-                }
-            }
-            return _reach[(from, to)] = found;
+            if (!_reach.TryGetValue(from, out var reached))
+                _reach[from] = reached = ReachableFrom(from);
+            return reached.Contains(to);
         }
     }
 }
 
 public sealed record VariableDefinition(string Id, string Name, string TypeName, JsonElement? Value);
+
+/// <summary>A declared workflow input or output: its name, type and (for inputs) default value.</summary>
+public sealed record ParameterDefinition(string Name, string TypeName, JsonElement? DefaultValue);
 
 /// <summary>One activity of the flowchart; <see cref="Raw"/> keeps its whole JSON (designer metadata included).</summary>
 public sealed class ActivityNode
@@ -75,12 +117,20 @@ public sealed class ActivityNode
     public required string Id { get; init; }
     public required string NodeId { get; init; }
     public required string Type { get; init; }
-    public int Index { get; init; }
+    /// <summary>The JSON path of the activity, e.g. $.root.activities[3] or $.root.activities[1].body.activities[0].</summary>
+    public required string Path { get; init; }
+    /// <summary>The container activity holding this one (null at the root flowchart), the port or list it sits in (body, then, activities …) and its place there.</summary>
+    public string? ParentId { get; init; }
+    public string? Slot { get; init; }
+    public int Order { get; init; }
     public string? DisplayText { get; init; }
+    /// <summary>Elsa's "can start workflow" flag (top level or in customProperties).</summary>
+    public bool CanStartWorkflow { get; init; }
+    /// <summary>The designer's merge mode for an implicit join (customProperties.mergeMode), if set.</summary>
+    public string? MergeMode { get; init; }
     /// <summary>Wrapped inputs <c>{typeName, expression:{type, value}}</c> by property name, case-insensitive.</summary>
     public required IReadOnlyDictionary<string, InputValue> Inputs { get; init; }
     public JsonElement Raw { get; init; }
-    public string Path => $"$.root.activities[{Index}]";
 }
 
 public sealed record InputValue(string? TypeName, string ExpressionType, JsonElement Value, string Path)
@@ -91,8 +141,12 @@ public sealed record InputValue(string? TypeName, string ExpressionType, JsonEle
 
 public sealed record Connection(int Index, string SourceId, string SourcePort, string TargetId, string TargetPort)
 {
+    /// <summary>The nested flowchart activity holding the connection (null at the root).</summary>
+    public string? FlowchartId { get; init; }
+    /// <summary>The JSON path of that flowchart.</summary>
+    public string Base { get; init; } = "$.root";
     public string Key => $"{SourceId}:{SourcePort}->{TargetId}";
-    public string Path => $"$.root.connections[{Index}]";
+    public string Path => $"{Base}.connections[{Index}]";
 }
 
 /// <summary>A fault in a definition, located by the JSON path the designer can point at.</summary>

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Jint;
 using Jint.Native;
 using Jint.Native.Json;
+using Acornima.Ast;
 using JsonSerializer = System.Text.Json.JsonSerializer;
 using Microsoft.Extensions.Options;
 using Rectify.Templating;
@@ -26,11 +27,22 @@ public sealed class ScriptOptions
     public int LiquidMaxSteps { get; set; } = 100_000;
 }
 
-/// <summary>What an expression sees: the finding (a plain snapshot) and the instance's variables, which it may set.</summary>
+/// <summary>What an expression sees: the finding (a plain snapshot), the instance's variables (which it may set), its inputs and identity.</summary>
 public sealed class ExpressionScope(IReadOnlyDictionary<string, object?> finding, IDictionary<string, JsonNode?> variables)
 {
     public IReadOnlyDictionary<string, object?> Finding { get; } = finding;
     public IDictionary<string, JsonNode?> Variables { get; } = variables;
+    public IReadOnlyDictionary<string, JsonNode?> Input { get; init; } = new Dictionary<string, JsonNode?>();
+    /// <summary>Loop variables (CurrentValue, CurrentIndex) of the containers the expression runs in; read-only.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Locals { get; init; } = new Dictionary<string, JsonNode?>();
+    public string InstanceId { get; init; } = "";
+    public string DefinitionId { get; init; } = "";
+    public int DefinitionVersion { get; init; }
+    /// <summary>Read and written through the instance (Elsa's getCorrelationId / setCorrelationId).</summary>
+    public Func<string?> GetCorrelationId { get; init; } = () => null;
+    public Action<string?> SetCorrelationId { get; init; } = _ => { };
+    /// <summary>Outcomes a script chose with setOutcome / setOutcomes (Elsa's RunJavaScript).</summary>
+    public List<string> Outcomes { get; } = [];
 }
 
 /// <summary>A script or template that failed or ran away; the instance faults with this message.</summary>
@@ -44,7 +56,9 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
 {
     public static readonly IReadOnlyList<string> SupportedTypes = ["Literal", "JavaScript", "Liquid"];
 
+    private const int MaxCachedScripts = 10_000;
     private readonly ConcurrentDictionary<string, LiquidTemplate> _templates = new();
+    private readonly ConcurrentDictionary<string, Prepared<Script>> _scripts = new();
     private readonly ScriptOptions _options = options.Value;
     // Expressions see dictionaries and plain values only (no view-model types); invariant culture as before.
     private readonly LiquidRenderer _liquid = new(new ViewModelTypes(), clock.Zone, time, CultureInfo.InvariantCulture);
@@ -65,8 +79,32 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
     private static string TextOf(JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.ValueKind == JsonValueKind.Undefined ? "" : value.GetRawText();
 
+    /// <summary>Parses a script as Elsa does (a top-level return is allowed); a syntax error throws <see cref="ExpressionException"/>.</summary>
+    public Prepared<Script> PrepareJavaScript(string script)
+    {
+        if (_scripts.TryGetValue(script, out var prepared))
+            return prepared;
+        try
+        {
+            prepared = Engine.PrepareScript(script, options: new ScriptPreparationOptions { ParsingOptions = new ScriptParsingOptions { AllowReturnOutsideFunction = true } });
+        }
+        catch (Exception ex)
+        {
+            throw new ExpressionException($"JavaScript syntax error: {ex.Message}", ex);
+        }
+        return _scripts.Count < MaxCachedScripts ? _scripts.GetOrAdd(script, prepared) : prepared;
+    }
+
+    /// <summary>Parses a Liquid template; a syntax error throws <see cref="ExpressionException"/>.</summary>
+    public void PrepareLiquid(string source) => LiquidOf(source);
+
+    private LiquidTemplate LiquidOf(string source) => _templates.GetOrAdd(source, s => LiquidTemplate.TryParse(s, null, out var t, out var error)
+        ? t
+        : throw new ExpressionException($"Liquid template is invalid: {error}"));
+
     private object? RunJavaScript(string script, ExpressionScope scope)
     {
+        var prepared = PrepareJavaScript(script);
         var timeout = TimeSpan.FromMilliseconds(_options.TimeoutMilliseconds);
         var engine = new Engine(o =>
         {
@@ -81,25 +119,56 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
         engine.Execute(StringBounds);
         engine.Invoke("__bound", _options.MemoryLimitBytes / 2);
         var json = new JsonParser(engine);
+        JsValue Parse(JsonNode? node) => node is null ? JsValue.Null : json.Parse(node.ToJsonString());
         engine.SetValue("finding", json.Parse(JsonSerializer.Serialize(scope.Finding)));
         var variables = new JsonObject();
         foreach (var (name, value) in scope.Variables)
             variables[name] = value?.DeepClone();
-        var variablesValue = json.Parse(variables.ToJsonString());
+        var variablesValue = json.Parse(variables.ToJsonString()).AsObject();
         engine.SetValue("variables", variablesValue);
+        void Set(string name, JsValue value)
+        {
+            var text = new Jint.Native.Json.JsonSerializer(engine).Serialize(value).ToString();
+            scope.Variables[name] = JsonNode.Parse(text is { Length: > 0 } && text != "undefined" ? text : "null");
+            variablesValue.Set(name, value);
+        }
         foreach (var (name, _) in scope.Variables)
         {
-            if (IsIdentifier(name))
-                engine.SetValue(name, variablesValue.AsObject().Get(name));
+            if (!IsIdentifier(name))
+                continue;
+            engine.SetValue(name, variablesValue.Get(name));
+            // Elsa's accessors: getMyVar() and setMyVar(value) for a variable MyVar.
+            var pascal = char.ToUpperInvariant(name[0]) + name[1..];
+            engine.SetValue("get" + pascal, new Func<JsValue>(() => variablesValue.Get(name)));
+            engine.SetValue("set" + pascal, new Action<JsValue>(value => Set(name, value)));
         }
-        engine.SetValue("getVariable", new Func<string, JsValue>(name => variablesValue.AsObject().Get(name)));
-        engine.SetValue("setVariable", new Action<string, JsValue>((name, value) =>
+        foreach (var (name, value) in scope.Locals)
         {
-            scope.Variables[name] = JsonNode.Parse(new Jint.Native.Json.JsonSerializer(engine).Serialize(value).ToString() is { Length: > 0 } s && s != "undefined" ? s : "null");
-        }));
+            if (!IsIdentifier(name))
+                continue;
+            engine.SetValue(name, Parse(value));
+            engine.SetValue("get" + char.ToUpperInvariant(name[0]) + name[1..], new Func<JsValue>(() => Parse(value)));
+        }
+        engine.SetValue("getVariable", new Func<string, JsValue>(name => variablesValue.Get(name)));
+        engine.SetValue("setVariable", new Action<string, JsValue>(Set));
+        engine.SetValue("getInput", new Func<string, JsValue>(name => scope.Input.TryGetValue(name, out var value) ? Parse(value) : JsValue.Undefined));
+        foreach (var (name, value) in scope.Input)
+        {
+            if (IsIdentifier(name))
+                engine.SetValue("get" + char.ToUpperInvariant(name[0]) + name[1..], new Func<JsValue>(() => Parse(value)));
+        }
+        engine.SetValue("getWorkflowInstanceId", new Func<string>(() => scope.InstanceId));
+        engine.SetValue("getWorkflowDefinitionId", new Func<string>(() => scope.DefinitionId));
+        engine.SetValue("getWorkflowDefinitionVersion", new Func<int>(() => scope.DefinitionVersion));
+        engine.SetValue("getCorrelationId", new Func<string?>(() => scope.GetCorrelationId()));
+        engine.SetValue("setCorrelationId", new Action<string?>(id => scope.SetCorrelationId(id)));
+        engine.SetValue("setOutcome", new Action<string>(outcome => scope.Outcomes.Add(outcome)));
+        engine.SetValue("setOutcomes", new Action<string[]>(outcomes => scope.Outcomes.AddRange(outcomes)));
+        engine.SetValue("isNullOrEmpty", new Func<string?, bool>(string.IsNullOrEmpty));
+        engine.SetValue("isNullOrWhiteSpace", new Func<string?, bool>(string.IsNullOrWhiteSpace));
         try
         {
-            return engine.Evaluate(script).ToObject();
+            return engine.Evaluate(prepared).ToObject();
         }
         catch (Exception ex) when (ex is TimeoutException or System.Text.RegularExpressions.RegexMatchTimeoutException
                                    || ex.InnerException is System.Text.RegularExpressions.RegexMatchTimeoutException)
@@ -165,9 +234,7 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
 
     private string RenderLiquid(string source, ExpressionScope scope)
     {
-        var template = _templates.GetOrAdd(source, s => LiquidTemplate.TryParse(s, null, out var t, out var error)
-            ? t
-            : throw new ExpressionException($"Liquid template is invalid: {error}"));
+        var template = LiquidOf(source);
         var model = new Dictionary<string, object?>
         {
             ["finding"] = scope.Finding.ToDictionary(kv => kv.Key, kv => kv.Value),
@@ -185,7 +252,7 @@ public sealed class ExpressionEvaluator(IOptions<ScriptOptions> options, OfficeC
 
     private static bool IsIdentifier(string name) =>
         name.Length > 0 && (char.IsLetter(name[0]) || name[0] is '_' or '$') && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '$')
-        && name is not ("finding" or "variables" or "getVariable" or "setVariable");
+        && name is not ("finding" or "variables" or "getVariable" or "setVariable" or "getInput");
 }
 
 /// <summary>JSON nodes as plain CLR values (string, double, bool, lists, dictionaries) for templates and conversions.</summary>

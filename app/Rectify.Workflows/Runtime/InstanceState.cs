@@ -12,8 +12,14 @@ namespace Rectify.Workflows.Runtime;
 public sealed class InstanceState
 {
     [JsonPropertyName("v")] public Dictionary<string, JsonNode?> Variables { get; set; } = [];
-    /// <summary>Join activity id → the inbound connections that have arrived since it last fired.</summary>
-    [JsonPropertyName("j")] public Dictionary<string, List<string>> Joins { get; set; } = [];
+    /// <summary>The workflow's inputs as given at start (declared defaults filled in) and the outputs set so far.</summary>
+    [JsonPropertyName("in")] public Dictionary<string, JsonNode?> Input { get; set; } = [];
+    [JsonPropertyName("out")] public Dictionary<string, JsonNode?> Output { get; set; } = [];
+    [JsonPropertyName("cid")] public string? CorrelationId { get; set; }
+    /// <summary>Elsa's flow scope: how often each activity and connection was visited (null for state written before it existed).</summary>
+    [JsonPropertyName("fs")] public FlowScope? Flow { get; set; }
+    /// <summary>The flow scopes of nested flowcharts, by the flowchart's execution id.</summary>
+    [JsonPropertyName("fsx")] public Dictionary<string, FlowScope> Scopes { get; set; } = [];
     [JsonPropertyName("x")] public List<ExecutionRecord> Executions { get; set; } = [];
     [JsonPropertyName("l")] public List<JournalEntry> Journal { get; set; } = [];
     [JsonPropertyName("i")] public List<Incident> Incidents { get; set; } = [];
@@ -52,14 +58,24 @@ public sealed class ExecutionRecord
     /// <summary>Inputs as evaluated, keyed by the descriptor's input name.</summary>
     [JsonPropertyName("in")] public Dictionary<string, JsonNode?>? Inputs { get; set; }
     [JsonPropertyName("o")] public List<string>? Outcomes { get; set; }
+    /// <summary>The activity's outputs (e.g. RunJavaScript's Result), keyed by output name.</summary>
+    [JsonPropertyName("out")] public Dictionary<string, JsonNode?>? Outputs { get; set; }
     [JsonPropertyName("b")] public List<string>? Bookmarks { get; set; }
     [JsonPropertyName("due")] public DateTimeOffset? TimerDue { get; set; }
     [JsonPropertyName("e")] public string? Exception { get; set; }
+    /// <summary>Scheduled through a backward connection (a loop): its completion is not counted as a visit.</summary>
+    [JsonPropertyName("bw")] public bool Backward { get; set; }
+    /// <summary>The container execution this one runs in (null at the root flowchart).</summary>
+    [JsonPropertyName("p")] public string? ParentId { get; set; }
+    /// <summary>A container's progress: the next child of a sequence, the iteration of a loop, the children done.</summary>
+    [JsonPropertyName("k")] public int Cursor { get; set; }
+    /// <summary>Variables a loop gives this execution and what runs inside it (CurrentValue, CurrentIndex).</summary>
+    [JsonPropertyName("lv")] public Dictionary<string, JsonNode?>? Locals { get; set; }
 
     [JsonIgnore] public bool HasBookmarks => Bookmarks is { Count: > 0 } || TimerDue is not null;
 }
 
-/// <summary>Elsa's journal: Started, Completed, Suspended, Resumed, Faulted, Cancelled.</summary>
+/// <summary>Elsa's journal: Started, Completed, Suspended, Resumed, Faulted, Cancelled, and WriteLine with its text.</summary>
 public sealed record JournalEntry(
     [property: JsonPropertyName("q")] int Sequence,
     [property: JsonPropertyName("at")] DateTimeOffset Timestamp,
@@ -67,7 +83,8 @@ public sealed record JournalEntry(
     [property: JsonPropertyName("n")] string NodeId,
     [property: JsonPropertyName("t")] string ActivityType,
     [property: JsonPropertyName("ev")] string EventName,
-    [property: JsonPropertyName("x")] string ExecutionId);
+    [property: JsonPropertyName("x")] string ExecutionId,
+    [property: JsonPropertyName("m")] string? Message = null);
 
 public sealed record Incident(
     [property: JsonPropertyName("a")] string ActivityId,

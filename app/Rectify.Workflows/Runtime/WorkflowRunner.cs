@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Rectify.Data;
@@ -23,27 +25,93 @@ public sealed class WorkflowServices(
     public ExpressionEvaluator Evaluator { get; } = evaluator;
 }
 
+/// <summary>An activity waiting its turn: how it was reached, and whether through a backward connection (a loop).</summary>
+internal sealed record ScheduledActivity(ActivityNode Node, Connection? Via, bool Backward, string? ParentExecutionId = null,
+    IReadOnlyDictionary<string, JsonNode?>? Locals = null);
+
 /// <summary>One instance being run on this scope: its row, its state, its definition and its finding.</summary>
 internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instance, InstanceState state, WorkflowDefinition definition, Finding finding)
 {
+    public WorkflowRunner Runner { get; } = runner;
     public WorkflowInstance Instance { get; } = instance;
     public InstanceState State { get; } = state;
     public WorkflowDefinition Definition { get; } = definition;
     public Finding Finding { get; } = finding;
-    public Queue<(ActivityNode Node, Connection? Via)> Scheduled { get; } = new();
+    public Queue<ScheduledActivity> Scheduled { get; } = new();
+    /// <summary>Event names published by this run, not yet delivered.</summary>
+    public Queue<string> Published { get; } = new();
+    public FlowScope Flow => State.Flow ??= new FlowScope();
     public bool Finished { get; set; }
     public bool Faulted { get; set; }
+    /// <summary>Rebuilding the flow scope of state written before it existed: count visits, schedule nothing.</summary>
+    public bool Replaying { get; set; }
     public int Steps { get; set; }
 
-    public void CancelWhere(Func<string, bool> activityIds, ExecutionRecord except)
+    /// <summary>
+    /// Cancels the waiting executions and drops the scheduled activities chosen (within one container's scope when
+    /// <paramref name="scope"/> is given, "" being the root), with whatever runs inside them; their outbound
+    /// connections count as visited, not followed, as Elsa propagates a cancellation.
+    /// </summary>
+    public void CancelWhere(Func<string, bool> activityIds, ExecutionRecord? except, bool propagate = true, string? scope = null)
     {
-        foreach (var waiting in State.Waiting.Where(e => e != except && activityIds(e.ActivityId)).ToList())
+        if (Replaying)
+            return;
+        bool InScope(string? parentId) => scope is null || (parentId ?? "") == scope;
+        var chosen = State.Waiting.Where(e => e != except && activityIds(e.ActivityId) && InScope(e.ParentId)).ToList();
+        var dropped = Scheduled.Where(s => activityIds(s.Node.Id) && InScope(s.ParentExecutionId)).ToList();
+        // What runs inside a cancelled container goes with it.
+        var inside = new HashSet<string>(chosen.Select(e => e.Id));
+        for (var grew = true; grew;)
+        {
+            var children = State.Waiting.Where(e => e.ParentId is { } p && inside.Contains(p) && !inside.Contains(e.Id)).ToList();
+            grew = children.Count > 0;
+            foreach (var child in children)
+                inside.Add(child.Id);
+        }
+        foreach (var waiting in State.Waiting.Where(e => inside.Contains(e.Id)).ToList())
             runner.Cancel(this, waiting);
-        var keep = Scheduled.Where(s => !activityIds(s.Node.Id)).ToList();
+        var keep = Scheduled.Where(s => !dropped.Contains(s) && !(s.ParentExecutionId is { } p && inside.Contains(p))).ToList();
         Scheduled.Clear();
         foreach (var s in keep)
             Scheduled.Enqueue(s);
+        if (!propagate)
+            return;
+        foreach (var (node, parentId) in chosen.Select(e => (Definition.ById.GetValueOrDefault(e.ActivityId), e.ParentId))
+                     .Concat(dropped.Select(s => ((ActivityNode?)s.Node, s.ParentExecutionId))))
+        {
+            if (node is not null && runner.InFlowchart(this, parentId))
+                runner.ScheduleOutbound(this, node, [], backward: false, parentId);
+        }
     }
+
+    public ExecutionRecord Record(string id) => State.Executions.First(e => e.Id == id);
+
+    private Dictionary<string, JsonNode?> LocalsOf(ExecutionRecord? record)
+    {
+        var locals = new Dictionary<string, JsonNode?>();
+        for (var current = record; current is not null; current = current.ParentId is { } p ? Record(p) : null)
+        {
+            foreach (var (name, value) in current.Locals ?? [])
+                locals.TryAdd(name, value);
+        }
+        return locals;
+    }
+
+    /// <summary>The flow scope of the root flowchart (null) or of a nested flowchart's execution.</summary>
+    public FlowScope FlowOf(string? flowchartExecutionId) =>
+        flowchartExecutionId is null ? Flow : State.Scopes.TryGetValue(flowchartExecutionId, out var scope) ? scope : State.Scopes[flowchartExecutionId] = new FlowScope();
+
+    /// <summary>What expressions of an execution see; loop variables of the containers it runs in included (the nearest wins).</summary>
+    public ExpressionScope NewScope(ExecutionRecord? record = null) => new(ActivityContext.FindingSnapshot(Finding), State.Variables)
+    {
+        Locals = LocalsOf(record),
+        Input = State.Input,
+        InstanceId = Instance.Id,
+        DefinitionId = Instance.DefinitionId,
+        DefinitionVersion = Instance.DefinitionVersion,
+        GetCorrelationId = () => State.CorrelationId,
+        SetCorrelationId = id => State.CorrelationId = id,
+    };
 }
 
 /// <summary>
@@ -61,7 +129,9 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     private readonly Dictionary<(string, string), WorkflowTimer> _timers = [];
 
     /// <summary>Creates the instance (added to the context at once) and runs it up to its first waits.</summary>
-    public async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct)
+    /// <param name="input">The workflow's inputs; declared inputs left out take their default value.</param>
+    public async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct,
+        IReadOnlyDictionary<string, JsonNode?>? input = null)
     {
         if (finding.Id == 0)
             throw new InvalidOperationException("Save the finding before starting its workflow.");
@@ -79,12 +149,20 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             UpdatedAt = now,
         };
         _db.Add(instance);
-        var state = new InstanceState();
+        var state = new InstanceState { Flow = new FlowScope() };
         foreach (var variable in definition.Variables)
-            state.Variables[variable.Name] = variable.Value is { } v ? JsonPlain.ToNode(v) : null;
+            state.Variables[variable.Name] = variable.Value is { } v ? Typed(variable.TypeName, JsonPlain.ToNode(v)) : null;
+        foreach (var declared in definition.Inputs)
+            state.Input[declared.Name] = declared.DefaultValue is { } d ? JsonPlain.ToNode(d) : null;
+        foreach (var (name, value) in input ?? new Dictionary<string, JsonNode?>())
+        {
+            var declared = definition.Inputs.FirstOrDefault(i => i.Name == name);
+            state.Input[name] = declared is null ? value?.DeepClone() : Typed(declared.TypeName, value?.DeepClone());
+        }
         var run = new InstanceRun(this, instance, state, definition, finding);
-        foreach (var start in definition.StartActivities())
-            run.Scheduled.Enqueue((start, null));
+        // Elsa starts one activity only (see WorkflowDefinition.StartActivity); the rest is reached through connections.
+        if (definition.Graph.Start is { } start)
+            run.Scheduled.Enqueue(new ScheduledActivity(start, null, false));
         await RunAsync(run, ct);
         Save(run);
         return instance;
@@ -98,6 +176,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     public async Task<bool> ResumeAsync(WorkflowInstance instance, WorkflowDefinition definition, Finding finding, IReadOnlyList<string> executionIds, Signal signal, CancellationToken ct)
     {
         var run = new InstanceRun(this, instance, InstanceState.Read(instance.State), definition, finding);
+        if (run.State.Flow is null)
+            Replay(run);
         var resumed = false;
         foreach (var id in executionIds)
         {
@@ -107,21 +187,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             if (signal.IsTimer ? record.TimerDue is null : record.Bookmarks?.Contains(signal.Name) != true)
                 continue;
             resumed = true;
-            var node = definition.ById[record.ActivityId];
-            var activity = registry.Get(node.Type);
-            Journal(run, record, "Resumed");
-            var context = new ActivityContext(run, node, activity.Descriptor, record, null, services);
-            ActivityResult result;
-            try
-            {
-                result = await activity.ResumeAsync(context, signal);
-            }
-            catch (Exception ex)
-            {
-                Fault(run, record, ex);
+            if (!await ResumeOneAsync(run, record, signal))
                 break;
-            }
-            Apply(run, record, node, result);
             await RunAsync(run, ct);
         }
         if (resumed)
@@ -144,7 +211,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             && registry.TryGet(e.ActivityType, out var a) && a is not IDeadlineRelative);
         if (!awaitingReport)
             return false;
-        foreach (var node in definition.ById.Values.OrderBy(n => n.Index))
+        // Root flowchart only: a reminder inside a container is started again by its container.
+        foreach (var node in definition.Children(null))
         {
             if (!registry.TryGet(node.Type, out var activity) || activity is not IDeadlineRelative relative)
                 continue;
@@ -152,13 +220,47 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 continue;
             var probe = new ExecutionRecord { Id = "", ActivityId = node.Id, NodeId = node.NodeId, ActivityType = node.Type };
             if (relative.IsAhead(new ActivityContext(run, node, activity.Descriptor, probe, null, services)))
-                run.Scheduled.Enqueue((node, null));
+                // Like a loop's second pass: a reminder run again for a moved deadline is not a new visit of the flow.
+                run.Scheduled.Enqueue(new ScheduledActivity(node, null, Backward: true));
         }
         if (run.Scheduled.Count == 0)
             return false;
         await RunAsync(run, ct);
         Save(run);
         return true;
+    }
+
+    /// <summary>Resumes one waiting execution; false when it faulted the instance.</summary>
+    private async Task<bool> ResumeOneAsync(InstanceRun run, ExecutionRecord record, Signal signal)
+    {
+        var node = run.Definition.ById[record.ActivityId];
+        var activity = registry.Get(node.Type);
+        Journal(run, record, "Resumed");
+        var context = new ActivityContext(run, node, activity.Descriptor, record, null, services);
+        try
+        {
+            Apply(run, record, node, await activity.ResumeAsync(context, signal));
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Fault(run, record, ex);
+            return false;
+        }
+    }
+
+    /// <summary>Delivers the events published in this run (Elsa.PublishEvent) to the instance's Event activities waiting for them.</summary>
+    private async Task DeliverPublishedAsync(InstanceRun run)
+    {
+        while (run.Published.TryDequeue(out var name) && !run.Finished && !run.Faulted)
+        {
+            var signal = new Signal(Event.BookmarkFor(name));
+            foreach (var waiting in run.State.Waiting.Where(e => e.Bookmarks?.Contains(signal.Name) == true).ToList())
+            {
+                if (waiting.Status == ExecutionStatus.Running && !await ResumeOneAsync(run, waiting, signal))
+                    return;
+            }
+        }
     }
 
     /// <summary>Removes a timer row that no waiting execution owns any more (left behind by a crash between versions).</summary>
@@ -169,7 +271,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         while (run.Scheduled.Count > 0 && !run.Finished && !run.Faulted)
         {
             ct.ThrowIfCancellationRequested();
-            var (node, via) = run.Scheduled.Dequeue();
+            var (node, via, backward, parentId, locals) = run.Scheduled.Dequeue();
             var record = new ExecutionRecord
             {
                 Id = (run.State.Executions.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -178,6 +280,9 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 ActivityType = node.Type,
                 Status = ExecutionStatus.Running,
                 StartedAt = services.Clock.Now,
+                Backward = backward,
+                ParentId = parentId,
+                Locals = locals?.ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone()),
             };
             run.State.Executions.Add(record);
             Journal(run, record, "Started");
@@ -196,19 +301,27 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             try
             {
                 result = await activity.ExecuteAsync(context);
+                Apply(run, record, node, result);
             }
             catch (Exception ex)
             {
                 Fault(run, record, ex);
                 break;
             }
-            Apply(run, record, node, result);
+            await DeliverPublishedAsync(run);
         }
     }
 
     private void Apply(InstanceRun run, ExecutionRecord record, ActivityNode node, ActivityResult result)
     {
         var now = services.Clock.Now;
+        if (result.Children is { } children)
+        {
+            // A container runs while its children do.
+            foreach (var (child, locals) in children)
+                run.Scheduled.Enqueue(new ScheduledActivity(child, null, false, record.Id, locals));
+            return;
+        }
         if (result.IsSuspended)
         {
             SyncRows(run, record, result.Bookmarks, result.TimerDue);
@@ -220,20 +333,155 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         record.CompletedAt = now;
         record.Outcomes = result.Outcomes.Count > 0 ? result.Outcomes.ToList() : null;
         Journal(run, record, "Completed");
+        if (result.FinishesWorkflow && node.Type == "Elsa.End" && record.ParentId is { } endScope)
+        {
+            // Elsa's End is a terminal node: it completes the flowchart it is in, here a nested one.
+            run.CancelWhere(_ => true, except: record, propagate: false, scope: endScope);
+            var parent = run.Record(endScope);
+            Apply(run, parent, run.Definition.ById[parent.ActivityId], ActivityResult.Done());
+            return;
+        }
         if (result.FinishesWorkflow)
         {
-            run.CancelWhere(_ => true, except: record);
+            run.CancelWhere(_ => true, except: record, propagate: false);
             run.Finished = true;
             return;
         }
-        foreach (var outcome in result.Outcomes)
+        if (record.ParentId is not { } parentId)
         {
-            foreach (var connection in run.Definition.From(node.Id, outcome))
+            ScheduleOutbound(run, node, result.Outcomes, record.Backward);
+            return;
+        }
+        var parentRecord = run.Record(parentId);
+        var parentNode = run.Definition.ById[parentRecord.ActivityId];
+        if (InFlowchart(run, parentId))
+        {
+            ScheduleOutbound(run, node, result.Outcomes, record.Backward, parentId);
+            // Elsa completes a flowchart when nothing in it is scheduled or running.
+            if (!run.Scheduled.Any(s => s.ParentExecutionId == parentId) && !run.State.Waiting.Any(e => e.ParentId == parentId))
+                Apply(run, parentRecord, parentNode, ActivityResult.Done());
+            return;
+        }
+        var container = registry.Get(parentNode.Type);
+        var context = new ActivityContext(run, parentNode, container.Descriptor, parentRecord, null, services);
+        Apply(run, parentRecord, parentNode, container.OnChildCompleted(context, node, result.Outcomes));
+    }
+
+    /// <summary>Whether the container execution (null: the root) is a flowchart, where connections decide what runs next.</summary>
+    internal bool InFlowchart(InstanceRun run, string? parentExecutionId) =>
+        parentExecutionId is null || run.Record(parentExecutionId).ActivityType == NestedFlowchart.TypeName;
+
+    /// <summary>
+    /// Elsa's counter-based flowchart step after an activity completed (or was skipped or cancelled, with no outcomes):
+    /// counts the visits, re-runs loop targets, and schedules or skips each target by its join mode — an implicit
+    /// join waits for every forward inbound connection and runs when any was followed (WaitAllActive).
+    /// </summary>
+    internal void ScheduleOutbound(InstanceRun run, ActivityNode node, IReadOnlyList<string> outcomes, bool backward, string? scope = null)
+    {
+        var definition = run.Definition;
+        var graph = definition.GraphOf(node.ParentId);
+        var flow = run.FlowOf(scope);
+        if (!backward)
+            flow.VisitActivity(node.Id);
+        foreach (var connection in definition.Out(node.Id))
+        {
+            var followed = outcomes.Contains(connection.SourcePort);
+            flow.VisitConnection(connection, followed);
+            if (!definition.ById.TryGetValue(connection.TargetId, out var target))
+                continue;
+            if (graph.IsBackward(connection))
             {
-                if (run.Definition.ById.TryGetValue(connection.TargetId, out var target))
-                    run.Scheduled.Enqueue((target, connection));
+                if (!followed)
+                    continue;
+                if (!graph.IsValidBackward(connection))
+                    throw new InvalidOperationException($"Invalid backward connection: every path from the start to '{connection.SourceId}' must pass '{connection.TargetId}'.");
+                Enqueue(run, target, connection, backward: true, scope);
+                continue;
+            }
+            var inbound = graph.ForwardInto(target.Id);
+            switch (JoinModeOf(run, target))
+            {
+                case JoinMode.WaitAll when flow.AllInboundVisited(inbound, target.Id):
+                    Continue(run, target, connection, flow.AllInboundFollowed(inbound, target.Id), scope);
+                    break;
+                case JoinMode.WaitAllActive when flow.AllInboundVisited(inbound, target.Id):
+                    Continue(run, target, connection, flow.AnyInboundFollowed(inbound, target.Id), scope);
+                    break;
+                case JoinMode.WaitAny:
+                    if (flow.AlreadyAnswered(connection) || run.Scheduled.Any(s => s.Node.Id == target.Id && s.ParentExecutionId == scope))
+                        break;
+                    if (flow.AnyInboundFollowed(inbound, target.Id))
+                    {
+                        Enqueue(run, target, connection, backward: false, scope);
+                        // The first branch through cancels the others still on their way.
+                        var ancestors = graph.Ancestors(target.Id);
+                        run.CancelWhere(id => id != node.Id && ancestors.Contains(id), except: null, scope: scope ?? "");
+                    }
+                    else if (flow.AllInboundVisited(inbound, target.Id))
+                        ScheduleOutbound(run, target, [], backward: false, scope);
+                    break;
             }
         }
+    }
+
+    /// <summary>
+    /// How a target merges its inbound connections: a FlowJoin by its Mode; any other activity is an implicit join,
+    /// WaitAllActive unless the designer set its merge mode (Merge and Converge wait for all, Race for the first).
+    /// </summary>
+    private JoinMode JoinModeOf(InstanceRun run, ActivityNode target)
+    {
+        if (target.Type == FlowJoin.TypeName)
+        {
+            var mode = target.Inputs.TryGetValue("mode", out var input) && !input.IsEmpty
+                ? ValueConversion.To<string>(services.Evaluator.Evaluate(input.ExpressionType, input.Value, run.NewScope()))
+                : nameof(JoinMode.WaitAny);
+            return Enum.TryParse<JoinMode>(mode, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw new InvalidOperationException($"Unknown join mode '{mode}'.");
+        }
+        return target.MergeMode switch
+        {
+            "Merge" or "Converge" => JoinMode.WaitAll,
+            "Race" => JoinMode.WaitAny,
+            _ => JoinMode.WaitAllActive,
+        };
+    }
+
+    /// <summary>Runs a ready target, or skips it: a skipped activity counts as visited and passes "not followed" on.</summary>
+    private void Continue(InstanceRun run, ActivityNode target, Connection via, bool ready, string? scope)
+    {
+        if (ready)
+            Enqueue(run, target, via, backward: false, scope);
+        else
+            ScheduleOutbound(run, target, [], backward: false, scope);
+    }
+
+    private static void Enqueue(InstanceRun run, ActivityNode target, Connection via, bool backward, string? scope)
+    {
+        if (!run.Replaying)
+            run.Scheduled.Enqueue(new ScheduledActivity(target, via, backward, scope));
+    }
+
+    /// <summary>State written before the flow scope existed: count the completed executions' visits as they happened.</summary>
+    private void Replay(InstanceRun run)
+    {
+        run.Replaying = true;
+        foreach (var done in run.State.Executions.Where(e => e.Status == ExecutionStatus.Completed).ToList())
+        {
+            if (run.Definition.ById.TryGetValue(done.ActivityId, out var node))
+                ScheduleOutbound(run, node, done.Outcomes ?? [], done.Backward);
+        }
+        run.Replaying = false;
+    }
+
+    /// <summary>A value of a typed variable or input: Elsa writes numbers and booleans as strings ("0", "true").</summary>
+    private static JsonNode? Typed(string typeName, JsonNode? value)
+    {
+        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && typeName.Replace("System.", "") is "Int32" or "Int64" or "Double" or "Decimal" or "Single" or "Boolean"
+            && JsonNode.Parse(v.GetValue<string>().Trim().ToLowerInvariant()) is JsonValue parsed)
+            return parsed;
+        return value;
     }
 
     internal void Cancel(InstanceRun run, ExecutionRecord record)
@@ -256,9 +504,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         run.State.Incidents.Add(new Incident(record.ActivityId, record.NodeId, record.ActivityType, message, exception.GetType().Name, services.Clock.Now));
         run.Instance.Fault = $"{record.ActivityId}: {message}";
         // A faulted instance stops: nothing of it may fire later.
-        foreach (var waiting in run.State.Waiting.ToList())
-            Cancel(run, waiting);
-        run.Scheduled.Clear();
+        run.CancelWhere(_ => true, except: record, propagate: false);
         run.Faulted = true;
     }
 
@@ -288,8 +534,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         instance.Revision++;
     }
 
-    private void Journal(InstanceRun run, ExecutionRecord record, string eventName) =>
-        run.State.Journal.Add(new JournalEntry(run.State.Journal.Count + 1, services.Clock.Now, record.ActivityId, record.NodeId, record.ActivityType, eventName, record.Id));
+    internal void Journal(InstanceRun run, ExecutionRecord record, string eventName, string? message = null) =>
+        run.State.Journal.Add(new JournalEntry(run.State.Journal.Count + 1, services.Clock.Now, record.ActivityId, record.NodeId, record.ActivityType, eventName, record.Id, message));
 
     /// <summary>Makes the bookmark and timer rows of an execution match what it now waits for.</summary>
     private void SyncRows(InstanceRun run, ExecutionRecord record, IReadOnlyList<string> bookmarks, DateTimeOffset? timerDue)

@@ -57,7 +57,8 @@ public sealed class WorkflowTimeline(RectifyDb db, DefinitionCache cache, Activi
         return new FindingWorkflowTimeline(
             instance.Id, instance.DefinitionId, definition.Name, instance.DefinitionVersion, instance.Status, instance.SubStatus, instance.Fault,
             instance.CreatedAt, instance.FinishedAt,
-            state.Waiting.Select(Step).ToList(),
+            // What waits on an event or a timer; a container running its children is not a step of its own.
+            state.Waiting.Where(e => e.HasBookmarks).Select(Step).ToList(),
             state.Executions.Where(e => e.Status != ExecutionStatus.Running && Shown(e)).Select(Step).ToList(),
             timers.Select(t =>
             {
