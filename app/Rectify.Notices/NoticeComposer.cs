@@ -12,7 +12,7 @@ namespace Rectify.Notices;
 /// of its inspections by unit, the follow-up (回头看) of earlier notices' findings, the completion table and the
 /// responsible-person table.
 /// </summary>
-public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
+public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadline deadlines)
 {
     private static readonly char[] SentenceEnds = ['。', '；', ';', '.', ' ', '，', ','];
     private static readonly string[] Numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
@@ -30,6 +30,11 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
         var fresh = await Facts(findings.Where(f => inspectionIds.Contains(f.InspectionId) &&
                 (f.Status == FindingStatus.Draft || corrected.Any(nf => nf.FindingId == f.Id))))
             .ToListAsync(ct);
+        // A working-day draft prints the date it gets if issued today (not at the cut-off), so that a preview composed
+        // on an earlier day differs from the notice composed again at issue, and issuing refuses instead of printing
+        // a date the finding will not track.
+        foreach (var f in fresh.Where(f => f.Status == FindingStatus.Draft && f.DeadlineWorkingDays is not null))
+            f.Deadline = deadlines.IfIssuedToday(f.DeadlineWorkingDays!.Value);
         var followUpCandidates = await Facts(findings.Where(f =>
                 f.Status != FindingStatus.Draft && !corrected.Any(nf => nf.FindingId == f.Id) &&
                 (f.QueuedForFollowUp || earlier.Any(nf => nf.FindingId == f.Id))))
@@ -192,6 +197,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
         Description = f.Description,
         Requirement = f.Requirement,
         Deadline = f.Deadline,
+        DeadlineWorkingDays = f.DeadlineWorkingDays,
         Status = f.Status,
         IsOverdue = f.IsOverdue,
         QueuedForFollowUp = f.QueuedForFollowUp,
@@ -220,7 +226,8 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock)
         public string Location { get; init; } = "";
         public string Description { get; init; } = "";
         public string Requirement { get; init; } = "";
-        public DateOnly Deadline { get; init; }
+        public DateOnly Deadline { get; set; }
+        public int? DeadlineWorkingDays { get; init; }
         public FindingStatus Status { get; init; }
         public bool IsOverdue { get; init; }
         public bool QueuedForFollowUp { get; init; }

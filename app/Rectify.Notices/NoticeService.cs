@@ -43,7 +43,8 @@ public sealed class NoticeService(
     NoticeTemplates templates,
     OfficeClock clock,
     IFindingWorkflows workflows,
-    IMailOutbox outbox)
+    IMailOutbox outbox,
+    FindingDeadline deadlines)
 {
     internal static readonly JsonSerializerOptions SnapshotJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -112,6 +113,33 @@ public sealed class NoticeService(
     }
 
     private const string NotComposedText = "草稿尚未生成预览";
+
+    /// <summary>
+    /// For the issue confirmation, per new finding of the draft's preview (Chinese, English): a deadline before today
+    /// (issuing will be refused, finding.deadline_past) or one too short for the first reminder, as the finding's own
+    /// draft page warns.
+    /// </summary>
+    public async Task<List<(string Message, string MessageEn)>> IssueWarningsAsync(Notice notice, CancellationToken ct = default)
+    {
+        if (notice.IsIssued || notice.PreviewJson is null)
+            return [];
+        var ids = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson, SnapshotJson)!
+            .NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList();
+        var drafts = await db.Set<Finding>().AsNoTracking().Include(f => f.Unit)
+            .Where(f => ids.Contains(f.Id) && f.Status == FindingStatus.Draft).OrderBy(f => f.Id).ToListAsync(ct);
+        var warnings = new List<(string, string)>();
+        foreach (var finding in drafts)
+        {
+            if (deadlines.Effective(finding) is var deadline && deadline < deadlines.Today)
+            {
+                var past = FindingDeadline.Past(finding, deadline);
+                warnings.Add((past.Message, past.MessageEn));
+            }
+            else if (await deadlines.ShortNoticeWarningAsync(finding, ct) is { } warning)
+                warnings.Add(warning);
+        }
+        return warnings;
+    }
 
     private async Task ComposePreviewAsync(Notice notice, CancellationToken ct)
     {
@@ -185,7 +213,8 @@ public sealed class NoticeService(
 
         // The findings' workflows save first, under their own audit names; the notice follows in the same transaction.
         var newIds = content.NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList();
-        var drafts = await db.Set<Finding>()
+        // With its unit, so that a refusal of a past deadline (finding.deadline_past) names the finding's unit too.
+        var drafts = await db.Set<Finding>().Include(f => f.Unit)
             .Where(f => newIds.Contains(f.Id) && f.Status == FindingStatus.Draft)
             .OrderBy(f => f.Id).ToListAsync(ct);
         if (drafts.Count > 0)

@@ -27,7 +27,7 @@ internal static class Baseline
     public static List<(string Name, object Model)> Mails(TemplateRenderer renderer)
     {
         var finding = new FindingView(7, "https://rectify.example.gov.cn/findings/7", "区教育局", "主动公开", "2026年第三方检查", "首页 > 政策文件",
-            "“政策解读”栏目更新不及时", "按月更新", "一般", "2026年3月10日", "2026-03-10", 6, "待整改", false,
+            "“政策解读”栏目更新不及时", "按月更新", "一般", "2026年3月10日", "2026-03-10", 6, "剩余6个工作日（3月10日）", "待整改", false,
             new ReportView("张三", "2026年3月5日", false, "已更新栏目", "退回", "请补充佐证", "王审核"),
             new ExtensionView("张三", "2026年3月10日", "2026年3月20日", "系统升级", true, "同意", "同意延期"));
         var recipient = new RecipientView("张三", "zhang@example.gov.cn", "Liaison", true);

@@ -94,6 +94,62 @@ public sealed class NoticePreviewTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_working_day_draft_in_a_notice_is_printed_with_the_date_it_gets_at_issue_and_a_preview_of_an_earlier_day_is_refused()
+    {
+        var calendar = _bed.Db.Services.GetRequiredService<Rectify.Time.WorkingDayCalendar>();
+        _bed.Db.Clock.SetUtcNow(At(3, 16));
+        var march = await _bed.InspectionAsync("2026年3月检查", new(2026, 3, 1), new(2026, 3, 31), ("马塘街道", "互动服务", "互动回应超过规定时限", new DateOnly(2026, 3, 16)));
+        var findingId = await _bed.FindingIdAsync("互动回应超过规定时限");
+        // As the .xlsx import leaves it: "5个工作日" on the draft, its stored date counted from the import day.
+        await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == findingId)
+            .ExecuteUpdateAsync(u => u.SetProperty(f => f.DeadlineWorkingDays, 5).SetProperty(f => f.Deadline, new DateOnly(2026, 3, 9))));
+        var id = await _bed.DraftAsync("X政公办〔2026〕2号", new(2026, 3, 20), march);
+
+        // Composed on Mon 03-16: five working days from Tue 03-17 is Mon 03-23, the date it gets if issued today.
+        var previewed = (await Notices(n => n.ContentAsync(id, Sample.Auditor))).NewFindings.Single().Findings.Single();
+        Assert.Equal(calendar.Add(new DateOnly(2026, 3, 16), Rectify.Time.WorkingDays.After(5)), previewed.Deadline);
+        Assert.Equal(new DateOnly(2026, 3, 23), previewed.Deadline);
+
+        // Issued a day later, the finding would track 03-24: the preview no longer holds, and issuing says so.
+        _bed.Db.Clock.SetUtcNow(At(3, 17));
+        var refused = await Assert.ThrowsAsync<RectifyException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
+        Assert.Equal("notice.changed_since_preview", refused.Code);
+        Assert.Contains(refused.Details, d => d.StartsWith("本期问题内容有变化") && d.Contains("互动回应超过规定时限"));
+        Assert.Equal(FindingStatus.Draft, await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == findingId).Select(f => f.Status).SingleAsync()));
+
+        await Notices(n => n.RecomposeAsync(id, Sample.Auditor));
+        await Notices(n => n.IssueAsync(id, Sample.Auditor));
+
+        var issued = await Notices(n => n.ContentAsync(id, Sample.Auditor));
+        var finding = await _bed.Db.WithDbAsync(db => db.Set<Finding>().SingleAsync(f => f.Id == findingId));
+        Assert.Equal((new DateOnly(2026, 3, 24), (int?)null, FindingStatus.Assigned), (finding.Deadline, finding.DeadlineWorkingDays, finding.Status));
+        Assert.Equal(finding.Deadline, issued.NewFindings.Single().Findings.Single().Deadline);
+        Assert.Contains("2026年3月24日", await Notices(n => n.BodyHtmlAsync(id, Sample.Auditor)));
+    }
+
+    [Fact]
+    public async Task Issuing_a_notice_with_a_past_deadline_is_refused_naming_the_finding_and_its_confirmation_warns_first()
+    {
+        _bed.Db.Clock.SetUtcNow(At(3, 16));
+        var march = await _bed.InspectionAsync("2026年3月检查", new(2026, 3, 1), new(2026, 3, 31),
+            ("马塘街道", "互动服务", "互动回应超过规定时限", new DateOnly(2026, 3, 13)),
+            ("教育局", "政策解读", "政策文件未标注有效性", new DateOnly(2026, 4, 10)));
+        var past = await _bed.FindingIdAsync("互动回应超过规定时限");
+        var id = await _bed.DraftAsync("X政公办〔2026〕2号", new(2026, 3, 20), march);
+
+        var warnings = await Notices(async n => await n.IssueWarningsAsync(await n.GetAsync(id, Sample.Auditor)));
+        var warning = Assert.Single(warnings);
+        Assert.Contains($"问题 #{past}（马塘街道）", warning.Message);
+        Assert.Contains("2026-03-13", warning.Message);
+
+        var refused = await Assert.ThrowsAsync<RectifyException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
+        Assert.Equal("finding.deadline_past", refused.Code);
+        Assert.Contains($"问题 #{past}（马塘街道）", refused.Message);
+        Assert.Equal(NoticeStatus.Draft, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
+        Assert.Equal(0, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == march && f.Status != FindingStatus.Draft)));
+    }
+
+    [Fact]
     public async Task A_draft_dated_before_its_cut_off_is_refused()
     {
         _bed.Db.Clock.SetUtcNow(At(3, 11));

@@ -61,7 +61,8 @@ public sealed class TemplateGoldenTests
 
     private static FindingView Finding(int id, string description, bool overdue) => new(
         id, $"https://rectify.example.gov.cn/findings/{id}", "区教育局", "主动公开", "2026年第三方检查", "首页 > 政策文件 & 解读",
-        description, "按月更新，<b>补齐</b>缺失内容", "一般", "2026年3月10日", "2026-03-10", overdue ? -2 : 6, overdue ? "Overdue" : "Assigned", overdue,
+        description, "按月更新，<b>补齐</b>缺失内容", "一般", "2026年3月10日", "2026-03-10", overdue ? -2 : 6,
+        overdue ? "逾期2个工作日（3月10日）" : "剩余6个工作日（3月10日）", overdue ? "Overdue" : "Assigned", overdue,
         new ReportView("张三", "2026年3月5日 10:30", false, "已更新栏目。\n已补发解读 <3 篇>", "Returned", "佐证不足，请补充\n截图 & 链接", "王审核"),
         new ExtensionView("张三", "2026年3月10日", "2026年3月20日", "系统升级", true, "Approved", "同意延期至 3月20日"));
 

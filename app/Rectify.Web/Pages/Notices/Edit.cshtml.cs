@@ -24,6 +24,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     /// <summary>For a draft: what changed in the data since its preview was composed.</summary>
     public IReadOnlyList<string> Changes { get; private set; } = [];
     public string? Done { get; private set; }
+    /// <summary>For a draft: per new finding, a past deadline (issuing will be refused) or one too short for the first reminder.</summary>
+    public IReadOnlyList<string> IssueWarnings { get; private set; } = [];
 
     [BindProperty] public string Title { get; set; } = "";
     [BindProperty] public string Number { get; set; } = "";
@@ -117,6 +119,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
         BodyHtml = await notices.BodyHtmlAsync(Notice, ct);
         if (CanEdit && ErrorDetails.Count == 0)
             Changes = await notices.ChangesSincePreviewAsync(Notice, ct);
+        if (CanEdit)
+            IssueWarnings = (await notices.IssueWarningsAsync(Notice, ct)).Select(w => Localization.Lang.T(w.Message, w.MessageEn)).ToList();
         var selected = Notice.Inspections.Select(i => i.InspectionId).ToHashSet();
         if (actor.Actor.IsAuditor || actor.Actor.IsSupervisor)
             Inspections = (await inspections.ListAsync(actor.Actor, ct)).Where(i => i.Unissued > 0 || selected.Contains(i.Id)).ToList();
