@@ -95,6 +95,7 @@ public sealed class TemplatesBrowserTests(MailBrowserApp app) : IClassFixture<Ma
                 break;
         }
         await sender.SendDueAsync();
-        return (await app.Smtp.GetMessagesAsync()).Where(m => m.Subject.Contains("到期")).ToList();
+        // The reminder's subject says the remaining time ("：问题整改剩余3个工作日（…）"); no other mail's has "：问题整改".
+        return (await app.Smtp.GetMessagesAsync()).Where(m => m.Subject.Contains("：问题整改")).ToList();
     }
 }
