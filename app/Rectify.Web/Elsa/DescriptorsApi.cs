@@ -87,6 +87,13 @@ public static class DescriptorsApi
         "assigned" => T("交办通知 (assigned)", "Assigned (assigned)"),
         "reminder" => T("催办提醒 (reminder)", "Reminder (reminder)"),
         "overdue" => T("逾期督办 (overdue)", "Overdue (overdue)"),
+        "deadline-changed" => T("期限调整 (deadline-changed)", "Deadline changed (deadline-changed)"),
+        "digest" => T("每日汇总 (digest)", "Digest (digest)"),
+        "extension-decided" => T("延期审批结果 (extension-decided)", "Extension decided (extension-decided)"),
+        "notice-unit" => T("通报送达 (notice-unit)", "Notice to a unit (notice-unit)"),
+        "report-accepted" => T("整改通过 (report-accepted)", "Report accepted (report-accepted)"),
+        "report-returned" => T("整改退回 (report-returned)", "Report returned (report-returned)"),
+        "report-submitted" => T("报告待审核 (report-submitted)", "Report submitted (report-submitted)"),
         _ => name,
     };
 
