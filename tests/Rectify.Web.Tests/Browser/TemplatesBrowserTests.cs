@@ -77,6 +77,7 @@ public sealed class TemplatesBrowserTests(MailBrowserApp app) : IClassFixture<Ma
         var reminders = await NextRemindersAsync();
         Assert.NotEmpty(reminders);
         Assert.All(reminders, m => Assert.StartsWith(NewWording, m.Subject));
+        Assert.All(reminders, m => Assert.Contains("个工作日（", m.Subject));
         Assert.Contains(reminders, m => m.To.Any(t => t.Address.Length > 0));
     }
 
@@ -95,6 +96,7 @@ public sealed class TemplatesBrowserTests(MailBrowserApp app) : IClassFixture<Ma
                 break;
         }
         await sender.SendDueAsync();
-        return (await app.Smtp.GetMessagesAsync()).Where(m => m.Subject.Contains("到期")).ToList();
+        // The reminder's subject is the only one with "：问题整改" (then the working days left: 剩余3个工作日（…）).
+        return (await app.Smtp.GetMessagesAsync()).Where(m => m.Subject.Contains("：问题整改")).ToList();
     }
 }
