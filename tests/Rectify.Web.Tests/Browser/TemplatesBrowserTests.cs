@@ -77,6 +77,7 @@ public sealed class TemplatesBrowserTests(MailBrowserApp app) : IClassFixture<Ma
         var reminders = await NextRemindersAsync();
         Assert.NotEmpty(reminders);
         Assert.All(reminders, m => Assert.StartsWith(NewWording, m.Subject));
+        Assert.All(reminders, m => Assert.Contains("个工作日（", m.Subject));
         Assert.Contains(reminders, m => m.To.Any(t => t.Address.Length > 0));
     }
 
@@ -95,7 +96,7 @@ public sealed class TemplatesBrowserTests(MailBrowserApp app) : IClassFixture<Ma
                 break;
         }
         await sender.SendDueAsync();
-        // The reminder's subject says the remaining time ("：问题整改剩余3个工作日（…）"); no other mail's has "：问题整改".
+        // The reminder's subject is the only one with "：问题整改" (then the working days left: 剩余3个工作日（…）).
         return (await app.Smtp.GetMessagesAsync()).Where(m => m.Subject.Contains("：问题整改")).ToList();
     }
 }
