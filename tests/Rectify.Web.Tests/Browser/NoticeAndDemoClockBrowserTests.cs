@@ -18,12 +18,6 @@ public sealed class NoticeAndDemoClockBrowserTests(DemoClockBrowserApp app) : IC
     [Fact]
     public async Task A_notice_draft_shows_its_cut_off_and_after_a_change_refuses_with_the_differences_until_recomposed()
     {
-        // The other test of this class may have moved the demo clock past the seeded drafts' deadlines, and a past
-        // deadline cannot be issued: give the drafts a deadline a month after the clock's today.
-        var clock = app.Services.GetRequiredService<Rectify.Time.OfficeClock>();
-        var deadline = clock.Today.AddMonths(1);
-        await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Status == FindingStatus.Draft)
-            .ExecuteUpdateAsync(u => u.SetProperty(f => f.Deadline, deadline)));
         var page = await app.NewPageAsync();
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         await PagesBrowserTests.SignInAsync(page, "auditor");
