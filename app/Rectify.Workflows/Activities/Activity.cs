@@ -54,5 +54,6 @@ public sealed record ActivityResult
     public static ActivityResult RunEach(IEnumerable<(ActivityNode Node, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?>? Locals)> children) => new() { Children = children.ToList() };
 
     public static ActivityResult Wait(IReadOnlyList<string> bookmarks, DateTimeOffset? timerDue = null) =>
-        new() { IsSuspended = true, Bookmarks = bookmarks, TimerDue = timerDue };
+        // Instants are kept in UTC (PostgreSQL's timestamptz takes no other offset), whatever zone an activity computed in.
+        new() { IsSuspended = true, Bookmarks = bookmarks, TimerDue = timerDue?.ToUniversalTime() };
 }
