@@ -40,6 +40,29 @@ public sealed class DefinitionSaveTests(RectifyWebFactory app) : IClassFixture<R
         Assert.True(JsonNode.DeepEquals(loaded, await elsa.GetJsonAsync($"workflow-definitions/by-definition-id/{model["definitionId"]}?versionOptions=Latest")));
     }
 
+    [Fact]
+    public async Task Recipients_stored_as_literals_are_served_as_the_arrays_the_Studio_check_list_shows()
+    {
+        var elsa = Elsa(app, await DesignerTokenAsync(await app.ClientAsync("supervisor")));
+        var model = (await elsa.GetJsonAsync($"workflow-definitions/by-definition-id/{DefaultDefinition}?versionOptions=Published")).DeepClone();
+        foreach (var owned in ServerOwned)
+            model.AsObject().Remove(owned);
+        model["definitionId"] = "recipients-served";
+        JsonNode Recipients(JsonNode definition, string activity) =>
+            definition["root"]!["activities"]!.AsArray().Single(a => (string?)a!["id"] == activity)!["recipients"]!["expression"]!;
+        // A literal JSON array (a hand-edited file) and a literal comma list (the files' own form).
+        Recipients(model, "mailAssigned")["type"] = "Literal";
+        Recipients(model, "mailAssigned")["value"] = """["Leader"]""";
+        Recipients(model, "escalate")["type"] = "Literal";
+        Recipients(model, "escalate")["value"] = "Leader,Supervisors";
+        await elsa.SaveAsync(model, publish: false);
+
+        // Any other expression type makes the Studio's check list show the input's default instead.
+        var loaded = await elsa.GetJsonAsync("workflow-definitions/by-definition-id/recipients-served?versionOptions=Latest");
+        Assert.Equal(("Object", """["Leader"]"""), ((string?)Recipients(loaded, "mailAssigned")["type"], (string?)Recipients(loaded, "mailAssigned")["value"]));
+        Assert.Equal(("Object", """["Leader","Supervisors"]"""), ((string?)Recipients(loaded, "escalate")["type"], (string?)Recipients(loaded, "escalate")["value"]));
+    }
+
     public static TheoryData<string, string> InvalidEdits => new()
     {
         { "unknown-type", "未知的活动类型" },

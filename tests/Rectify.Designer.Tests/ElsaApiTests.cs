@@ -68,6 +68,9 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         Assert.Equal(["Liaison", "Leader", "Supervisors", "Auditors"], checkList.Select(i => (string)i!["value"]!));
         Assert.Contains("责任单位负责人", checkList.Select(i => (string)i!["text"]!));
         Assert.All(checkList, i => Assert.False((bool)i!["isChecked"]!));
+        // The default as a JSON array (the Studio re-serializes it: a string holding the array would not parse).
+        Assert.Equal(["Liaison"], recipients["defaultValue"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["Leader", "Supervisors"], byType["Rectify.Escalate"]["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "Recipients")!["defaultValue"]!.AsArray().Select(v => (string)v!));
 
         // Enumerations as dropdowns; fork branches and switch cases as the editors that make one port per entry.
         var joinMode = byType["Elsa.FlowJoin"]["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "Mode")!;

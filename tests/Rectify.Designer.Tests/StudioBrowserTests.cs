@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Rectify.Mail;
 using Rectify.Time;
+using Rectify.Workflows.Activities;
 using Rectify.Web.Demo;
 using Rectify.Web.Tests;
 using Rectify.Web.Tests.Browser;
@@ -237,9 +238,12 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await DeselectAsync(page);
         await page.Locator($"g[data-cell-id='{mail}'] foreignObject").ClickAsync(new() { Force = true });
         await ChooseAsync(page, "邮件模板", "交办通知 (assigned)");
-        // The unit's leader. (The check list shows the input's default, the liaison, ticked until the first change.)
+        // The unit's leader instead of the input's default, the liaison, shown ticked.
+        await Assertions.Expect(page.Locator("label.mud-checkbox:has-text('责任单位联络人') .mud-checkbox-true")).ToHaveCountAsync(1);
         await page.Locator("label.mud-checkbox:has-text('责任单位负责人')").ClickAsync();
         await Assertions.Expect(page.Locator("label.mud-checkbox:has-text('责任单位负责人') .mud-checkbox-true")).ToHaveCountAsync(1);
+        await page.Locator("label.mud-checkbox:has-text('责任单位联络人')").ClickAsync();
+        await Assertions.Expect(page.Locator("label.mud-checkbox:has-text('责任单位联络人') .mud-checkbox-false")).ToHaveCountAsync(1);
         await page.WaitForTimeoutAsync(2000);
         await BrowserApp.ShotAsync(page, "designer-studio-mail-inputs");
 
@@ -263,18 +267,18 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         JsonNode Input(string id, string name) => activities.Single(a => (string?)a!["id"] == id)![name]!["expression"]!;
         Assert.Equal(["Reminder3", "Reminder1", "Report", "Leader"], JsonSerializer.Deserialize<string[]>((string)Input("fork", "branches")["value"]!));
         Assert.Equal("assigned", (string?)Input(mail, "template")["value"]);
-        var recipients = JsonSerializer.Deserialize<string[]>((string)Input(mail, "recipients")["value"]!)!;
-        Assert.Contains("Leader", recipients);
+        Assert.Equal(["Leader"], JsonSerializer.Deserialize<string[]>((string)Input(mail, "recipients")["value"]!));
         Assert.Equal("WaitAll", (string?)Input(join, "mode")["value"]);
         Assert.Contains(stored["root"]!["connections"]!.AsArray(), c => (string?)c!["source"]!["activity"] == "fork" && (string?)c["source"]!["port"] == "Leader" && (string?)c["target"]!["activity"] == mail);
 
-        // A finding issued now follows it: the new branch sends the assigned mail to whom the check list names.
+        // A finding issued now follows it: the new branch sends the assigned mail to whom the check list names (the
+        // leader; the liaison's copy is the first assigned step's).
         var auditor = await KestrelClientAsync("auditor");
         var findingId = await IssueFindingAsync(app, auditor, app.Services.GetRequiredService<OfficeClock>().Today.AddDays(20), "发布新分支后的问题");
         Assert.Equal(version, (await InstanceOfAsync(app, findingId)).DefinitionVersion);
         var assigned = await app.WithDbAsync(db => db.Set<OutboxMessage>().Where(m => m.FindingId == findingId && m.Template == "assigned")
             .Select(m => m.RecipientKind).ToListAsync());
-        Assert.Equal(recipients.Select(Enum.Parse<RecipientKind>).Append(RecipientKind.Liaison).Order(), assigned.Order());
+        Assert.Equal([RecipientKind.Liaison, RecipientKind.Leader], assigned.Order());
 
         // The menu: Unpublish is not offered (findings need a published version); Export downloads Elsa's JSON.
         await page.Locator("elsa-workflow-definition-editor button.mud-menu-icon-button-activator:has(path[d='M7 10l5 5 5-5z']) >> visible=true").First.ClickAsync();
@@ -325,6 +329,58 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
 
         Assert.Empty(failed);
         Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
+    }
+
+    [Fact]
+    public async Task The_recipients_check_list_shows_exactly_what_is_saved()
+    {
+        var page = await SignedInPageAsync("supervisor", 1600, 1000);
+        JsonNode? draft = null;
+        page.Response += (_, r) =>
+        {
+            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions") && r.Ok)
+                Volatile.Write(ref draft, JsonNode.Parse(r.Request.PostData!));
+        };
+        await page.GotoAsync($"/workflows/definitions/{DefaultDefinition}/edit");
+        await page.Locator("g[data-cell-id='mailSubmitted']").WaitForAsync(new() { Timeout = Boot });
+        async Task<string> TickedAsync(string activity)
+        {
+            await page.Locator($"g[data-cell-id='{activity}'] foreignObject").ClickAsync(new() { Force = true });
+            var boxes = page.Locator("label.mud-checkbox");
+            await boxes.First.WaitForAsync();
+            return string.Join(",", await boxes.Filter(new() { Has = page.Locator(".mud-checkbox-true") }).AllInnerTextsAsync());
+        }
+        async Task ClickAsync(string recipient, string expectedShown)
+        {
+            await page.Locator($"label.mud-checkbox:has-text('{recipient}')").ClickAsync();
+            await EventuallyAsync(async () => await page.Locator("label.mud-checkbox")
+                .Filter(new() { Has = page.Locator(".mud-checkbox-true") }).AllInnerTextsAsync() is var shown && string.Join(",", shown) == expectedShown ? null : $"shown {string.Join(",", shown)}");
+        }
+        // What the auto-saved draft holds as the step's recipients, as the runtime reads them.
+        string? Saved(string activity) =>
+            Volatile.Read(ref draft)?["model"]?["root"]?["activities"]?.AsArray().SingleOrDefault(a => (string?)a!["id"] == activity)?["recipients"]?["expression"]?["value"] is JsonValue v
+                ? string.Join(",", ValueConversion.To<List<string>>(v.GetValue<string>())) : null;
+
+        // Stored steps show their own recipients, not the input's default (files keep them as literal comma lists).
+        Assert.Equal("审核人员", await TickedAsync("mailSubmitted"));
+        await DeselectAsync(page);
+        Assert.Equal("责任单位联络人", await TickedAsync("mailAssigned"));
+        await DeselectAsync(page);
+
+        // A new step shows its default, the liaison, ticked; each click saves exactly the boxes shown.
+        var mail = await DropAsync(page, "整改", "发送邮件", 700, 40);
+        await DeselectAsync(page);
+        Assert.Equal("责任单位联络人", await TickedAsync(mail));
+        await ClickAsync("责任单位负责人", "责任单位联络人,责任单位负责人");
+        await EventuallyAsync(() => Task.FromResult(Saved(mail) == "Liaison,Leader" ? null : $"saved {Saved(mail)}"));
+        await ClickAsync("责任单位联络人", "责任单位负责人");
+        await EventuallyAsync(() => Task.FromResult(Saved(mail) == "Leader" ? null : $"saved {Saved(mail)}"));
+        await BrowserApp.ShotAsync(page, "designer-studio-recipients-leader");
+
+        // Reopened, the step shows what was saved.
+        await DeselectAsync(page);
+        Assert.Equal("责任单位负责人", await TickedAsync(mail));
+        Assert.Equal("Leader", Saved(mail));
     }
 
     private static ILocator MenuItem(IPage page, string text) =>

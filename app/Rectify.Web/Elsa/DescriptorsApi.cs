@@ -187,10 +187,12 @@ public static class DescriptorsApi
             defaultSyntax = input.DefaultSyntax,
             order = (float)order,
             category = (string?)null,
-            // A check list's value is a JSON array of the checked values, as the Studio writes it.
+            // A check list's default is a JSON array, not a string holding one: the Studio's CheckList re-serializes the
+            // default, and a string would come back quoted, unparsable, so a new step showed no recipient ticked while
+            // it ran with the default and the first tick saved only itself.
             defaultValue = isList && input.Default is { } kinds
-                ? System.Text.Json.JsonSerializer.Serialize(kinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                : input.Default,
+                ? kinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : (object?)input.Default,
             isReadOnly = false,
             isSensitive = false,
             uiSpecifications = specifications,

@@ -201,9 +201,10 @@ public static class WorkflowDefinitionsApi
     }
 
     /// <summary>
-    /// A list input edited as chips or a check list (fork branches, mail recipients) written as a literal comma list, as
-    /// in files made before the Studio edited them, is served as the JSON array the Studio parses (otherwise it shows no
-    /// branch ports and no checked recipient); the runtime reads both.
+    /// A list input edited as chips or a check list (fork branches, mail recipients) written as a literal (a comma list,
+    /// as in files made before the Studio edited them, or a JSON array) is served as the Object expression holding the
+    /// JSON array the Studio parses: for any other expression type the Studio's check list shows the input's default
+    /// instead of the stored value, and no branch ports. The runtime reads both.
     /// </summary>
     private static void ListsAsStudioJson(JsonObject activity, ActivityRegistry registry)
     {
@@ -211,7 +212,7 @@ public static class WorkflowDefinitionsApi
         foreach (var input in known.Descriptor.Inputs.Where(i => i.UiHint is UiHints.DynamicOutcomes or UiHints.CheckList))
         {
             if (activity[input.JsonName]?["expression"] is not JsonObject { } expression || expression["type"]?.GetValue<string>() != "Literal"
-                || expression["value"] is not JsonValue value || !value.TryGetValue<string>(out var text) || text.TrimStart().StartsWith('['))
+                || expression["value"] is not JsonValue value || !value.TryGetValue<string>(out var text))
                 continue;
             expression["type"] = "Object";
             expression["value"] = JsonSerializer.Serialize(ValueConversion.To<List<string>>(text));
