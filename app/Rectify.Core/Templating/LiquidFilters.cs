@@ -48,21 +48,21 @@ internal static partial class LiquidFilters
         null => null,
         TrustedHtml trusted => trusted,
         // Liquid's escape: &, <, >, quotes; newlines stay, so newline_to_br can follow.
-        _ => new TrustedHtml(WebUtility.HtmlEncode(input.ToString())),
+        _ => new TrustedHtml(WebUtility.HtmlEncode(input.ToString()) ?? ""),
     };
 
     // Entities already in the text stay as they are.
     public static object? EscapeOnce(object? input) => input switch
     {
         null or TrustedHtml => Escape(input),
-        _ => new TrustedHtml(WebUtility.HtmlEncode(WebUtility.HtmlDecode(input.ToString()))),
+        _ => new TrustedHtml(WebUtility.HtmlEncode(WebUtility.HtmlDecode(input.ToString())) ?? ""),
     };
 
     // Keeps the value's trust: escaped text with <br /> inserted stays trusted, a plain value is still encoded on output.
     public static object? NewlineToBr(object? input) => input switch
     {
         null => null,
-        TrustedHtml trusted => new TrustedHtml(HtmlFunctions.NewlineToBr(trusted.Html)),
+        TrustedHtml trusted => new TrustedHtml(HtmlFunctions.NewlineToBr(trusted.Html) ?? ""),
         _ => HtmlFunctions.NewlineToBr(input.ToString()),
     };
 

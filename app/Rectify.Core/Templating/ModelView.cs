@@ -52,7 +52,7 @@ internal sealed class ModelView(ViewModelTypes types, TimeZoneInfo zone)
 /// <summary>A list as Liquid has it: <c>size</c>, <c>first</c> and <c>last</c> are members.</summary>
 internal sealed class LiquidList(IEnumerable<object?> items) : ScriptArray(items)
 {
-    public override bool TryGetValue(TemplateContext context, SourceSpan span, string member, out object? value)
+    public override bool TryGetValue(TemplateContext? context, SourceSpan span, string member, out object? value)
     {
         switch (member)
         {

@@ -17,9 +17,9 @@ internal sealed class RenderContext(TimeZoneInfo zone, DateTimeOffset now, Rende
     public DateTimeOffset Now { get; } = now;
 
     // An object outputs nothing, as in Liquid, rather than a dump of its members.
-    public override string ObjectToString(object value, bool nested = false) => value is ScriptObject ? "" : base.ObjectToString(value, nested);
+    public override string ObjectToString(object? value, bool nested = false) => value is ScriptObject ? "" : base.ObjectToString(value, nested) ?? "";
 
-    public override TemplateContext Write(SourceSpan span, object textAsObject)
+    public override TemplateContext Write(SourceSpan span, object? textAsObject)
     {
         // OutputCount > 1: inside a capture, which pushes an output of its own.
         if (mode == RenderMode.Html && OutputCount == 1 && textAsObject is not (null or TrustedHtml))
