@@ -107,7 +107,10 @@ public sealed class MigrationUpgradeTests : IAsyncLifetime
     {
         var columns = string.Join(", ", values.Keys.Select(c => $"\"{c}\""));
         var placeholders = string.Join(", ", values.Keys.Select((_, i) => $"{{{i}}}"));
-        await db.Database.ExecuteSqlRawAsync($"INSERT INTO \"{table}\" ({columns}) VALUES ({placeholders})", values.Values.Select(v => v ?? DBNull.Value));
-        return id ? await db.Database.SqlQueryRaw<int>($"SELECT MAX(\"Id\") AS \"Value\" FROM \"{table}\"").SingleAsync() : 0;
+        // Table and column names are this test's own constants; the values go in as parameters.
+        var insert = $"INSERT INTO \"{table}\" ({columns}) VALUES ({placeholders})";
+        await db.Database.ExecuteSqlRawAsync(insert, values.Values.Select(v => v ?? DBNull.Value));
+        var lastId = $"SELECT MAX(\"Id\") AS \"Value\" FROM \"{table}\"";
+        return id ? await db.Database.SqlQueryRaw<int>(lastId).SingleAsync() : 0;
     }
 }
