@@ -75,9 +75,11 @@ public sealed partial class LinkCaptureService(RectifyDb db, IEvidenceStorage st
         }
     }
 
-    /// <summary>Every fetch of the finding's links, oldest first, with the start of each stored text. The caller checks visibility.</summary>
-    public async Task<IReadOnlyList<CaptureView>> ForFindingAsync(int findingId, CancellationToken ct = default)
+    /// <summary>Every fetch of the finding's links, oldest first, with the start of each stored text; 404 for whoever may not see the finding.</summary>
+    public async Task<IReadOnlyList<CaptureView>> ForFindingAsync(int findingId, Actor actor, CancellationToken ct = default)
     {
+        if (!await db.Set<Finding>().VisibleTo(actor).AnyAsync(f => f.Id == findingId, ct))
+            throw RectifyException.NotFound("finding");
         var captures = await db.Set<LinkCapture>().AsNoTracking().Where(c => c.FindingId == findingId).OrderBy(c => c.Id).ToListAsync(ct);
         var views = new List<CaptureView>();
         foreach (var capture in captures)
