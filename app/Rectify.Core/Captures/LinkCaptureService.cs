@@ -90,8 +90,8 @@ public sealed partial class LinkCaptureService(RectifyDb db, IEvidenceStorage st
     /// <summary>A notice draft's re-checks (the finding's unit and location with each), pending ones included.</summary>
     public async Task<IReadOnlyList<RecheckRow>> RechecksAsync(int noticeId, CancellationToken ct = default) =>
         await db.Set<LinkCapture>().AsNoTracking().Where(c => c.NoticeId == noticeId && c.Kind == LinkCheckKind.Recheck)
+            .OrderBy(c => c.FindingId).ThenBy(c => c.Id)
             .Join(db.Set<Finding>(), c => c.FindingId, f => f.Id, (c, f) => new RecheckRow(c, f.Unit!.Name, f.Description))
-            .OrderBy(r => r.Capture.FindingId).ThenBy(r => r.Capture.Id)
             .ToListAsync(ct);
 
     /// <summary>The stored body, text or screenshot of a fetch, for anyone who may see its finding (404 otherwise).</summary>
