@@ -63,6 +63,13 @@ public sealed class LocalWebSite : IAsyncDisposable
         return Url(path);
     }
 
+    /// <summary>Serves any bytes (an image, a style sheet) at <paramref name="path"/>.</summary>
+    public string File(string path, string contentType, byte[] content)
+    {
+        _pages[path] = (200, contentType, content, null);
+        return Url(path);
+    }
+
     /// <summary>Answers <paramref name="path"/> with a 302 to <paramref name="location"/>.</summary>
     public string Redirect(string path, string location)
     {
