@@ -150,7 +150,7 @@ public sealed class LinkCaptureWorker(IServiceScopeFactory scopes, GuardedFetche
         recheck.Similarity = similarity;
         recheck.Outcome = similarity >= options.Value.MinSimilarity ? LinkOutcome.Kept : LinkOutcome.Changed;
         recheck.Detail = recheck.Outcome == LinkOutcome.Changed
-            ? $"页面仅保留提交时内容的 {similarity:P0}（阈值 {options.Value.MinSimilarity:P0}）"
+            ? $"页面仅保留提交时内容的{similarity * 100:0}%（阈值{options.Value.MinSimilarity * 100:0}%）"
             : "";
     }
 

@@ -152,6 +152,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
         "extension.requested" => Lang.T("申请延期", "Extension requested"),
         "extension.approved" => Lang.T("批准延期", "Extension approved"),
         "extension.denied" => Lang.T("驳回延期申请", "Extension denied"),
+        "linkCapture.added" => Lang.T("起草通报：待复查整改链接", "Notice drafted: cited page to re-check"),
         "link.captured" => Lang.T("整改链接已存档", "Cited page captured"),
         "link.capture_failed" => Lang.T("整改链接抓取未成功", "Cited page not captured"),
         "link.recheck_kept" => Lang.T("复查整改链接：内容保持", "Cited page re-checked: kept"),
