@@ -94,6 +94,14 @@ namespace Rectify.Migrations.Postgres
                 name: "IX_LinkCapture_ReportId",
                 table: "LinkCapture",
                 column: "ReportId");
+
+            // Reports awaiting review when this arrives get their links captured too, so their reviewer sees a copy.
+            migrationBuilder.Sql("""
+                INSERT INTO "LinkCapture" ("FindingId", "ReportId", "Kind", "Url", "Outcome", "Detail", "RequestedAt", "FinalUrl", "Headers", "ContentType", "Size", "Sha256", "AddedToFollowUp")
+                SELECT DISTINCT r."FindingId", r."Id", 'Capture', btrim(l.link, E' \t\r'), 'Pending', '', now(), '', '', '', 0, '', false
+                FROM "RectificationReport" r, regexp_split_to_table(r."Links", E'\n') AS l(link)
+                WHERE r."Decision" = 'Pending' AND length(btrim(l.link, E' \t\r')) <= 2048 AND btrim(l.link, E' \t\r') ~* '^https?://';
+                """);
         }
 
         /// <inheritdoc />

@@ -92,6 +92,21 @@ namespace Rectify.Data.Migrations.Sqlite
                 name: "IX_LinkCapture_ReportId",
                 table: "LinkCapture",
                 column: "ReportId");
+
+            // Reports awaiting review when this arrives get their links captured too, so their reviewer sees a copy.
+            migrationBuilder.Sql("""
+                WITH RECURSIVE split("ReportId", "FindingId", "Rest", "Link") AS (
+                    SELECT "Id", "FindingId", "Links" || char(10), NULL FROM "RectificationReport" WHERE "Decision" = 'Pending' AND "Links" <> ''
+                    UNION ALL
+                    SELECT "ReportId", "FindingId", substr("Rest", instr("Rest", char(10)) + 1),
+                           trim(substr("Rest", 1, instr("Rest", char(10)) - 1), ' ' || char(9) || char(13))
+                    FROM split WHERE "Rest" <> ''
+                )
+                INSERT INTO "LinkCapture" ("FindingId", "ReportId", "Kind", "Url", "Outcome", "Detail", "RequestedAt", "FinalUrl", "Headers", "ContentType", "Size", "Sha256", "AddedToFollowUp")
+                SELECT DISTINCT "FindingId", "ReportId", 'Capture', "Link", 'Pending', '', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), '', '', '', 0, '', 0
+                FROM split
+                WHERE "Link" IS NOT NULL AND length("Link") <= 2048 AND ("Link" LIKE 'http://%' OR "Link" LIKE 'https://%');
+                """);
         }
 
         /// <inheritdoc />
