@@ -23,10 +23,13 @@ public sealed partial class LinkCaptureService(RectifyDb db, IEvidenceStorage st
 
     private const int ExcerptCharacters = 3000;
 
+    /// <summary>The longest link kept (the column's size); a longer one is no page address anybody typed.</summary>
+    private const int MaxLinkLength = 2048;
+
     /// <summary>The links a report cites: its link field, then web addresses written in its measures, once each.</summary>
     public static IReadOnlyList<string> CitedLinks(RectificationReport report) =>
         report.LinkList.Concat(WebAddress().Matches(report.Measures).Select(m => m.Value))
-            .Where(l => Uri.TryCreate(l, UriKind.Absolute, out var u) && u.Scheme is "http" or "https")
+            .Where(l => l.Length <= MaxLinkLength && Uri.TryCreate(l, UriKind.Absolute, out var u) && u.Scheme is "http" or "https")
             .Distinct(StringComparer.Ordinal).Take(MaxLinksPerReport).ToList();
 
     /// <summary>Adds a capture of each cited link to the pending save (the report's submission).</summary>

@@ -97,12 +97,13 @@ public sealed class LinkCaptureWorker(IServiceScopeFactory scopes, GuardedFetche
         try
         {
             capture.FetchedAt = time.GetUtcNow();
-            capture.FinalUrl = page.FinalUrl?.ToString() ?? "";
+            // Cut to their columns: a redirect may lead anywhere, a refusal lists every address of a name.
+            capture.FinalUrl = Cut(page.FinalUrl?.ToString() ?? "", 2048);
             capture.StatusCode = page.StatusCode;
             capture.Headers = JsonSerializer.Serialize(page.Headers, HeaderJson);
-            capture.ContentType = page.ContentType.Length > 200 ? page.ContentType[..200] : page.ContentType;
+            capture.ContentType = Cut(page.ContentType, 200);
             capture.Outcome = page.Outcome;
-            capture.Detail = page.Detail;
+            capture.Detail = Cut(page.Detail, 500);
             if (page.HasPage)
             {
                 capture.Size = page.Body.Length;
@@ -174,6 +175,8 @@ public sealed class LinkCaptureWorker(IServiceScopeFactory scopes, GuardedFetche
         written.Add(key);
         return key;
     }
+
+    private static string Cut(string text, int max) => text.Length > max ? text[..max] : text;
 
     private static string ActionOf(LinkCapture c) => (c.Kind, c.Outcome) switch
     {

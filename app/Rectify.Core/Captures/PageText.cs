@@ -16,7 +16,14 @@ public static partial class PageText
     public static string Extract(byte[] body, string contentType)
     {
         var html = Decode(body, contentType);
-        html = Invisible().Replace(html, " ");
+        try
+        {
+            html = Invisible().Replace(html, " ");
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            // Thousands of unclosed <script> tags make the lazy scan quadratic; their words then stay in the text.
+        }
         html = BlockEnd().Replace(html, "\n");
         html = Tag().Replace(html, " ");
         var text = WebUtility.HtmlDecode(html);
@@ -69,7 +76,7 @@ public static partial class PageText
     [GeneratedRegex(@"charset\s*=\s*[""']?([A-Za-z0-9_\-]+)", RegexOptions.IgnoreCase)]
     private static partial Regex Charset();
 
-    [GeneratedRegex(@"<(script|style|noscript|template|svg)\b[^>]*>.*?</\1\s*>|<!--.*?-->", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    [GeneratedRegex(@"<(script|style|noscript|template|svg)\b[^>]*>.*?</\1\s*>|<!--.*?-->", RegexOptions.IgnoreCase | RegexOptions.Singleline, matchTimeoutMilliseconds: 5000)]
     private static partial Regex Invisible();
 
     [GeneratedRegex(@"<(br|/p|/div|/li|/tr|/h[1-6]|/title|/table|/section|/article)\b[^>]*>", RegexOptions.IgnoreCase)]
