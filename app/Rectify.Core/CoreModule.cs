@@ -58,6 +58,12 @@ public static class CoreModule
         services.AddSingleton<Reports.EvidenceSweeper>();
         services.AddHostedService<Reports.EvidenceSweeperService>();
         services.AddScoped<Reports.ReportService>();
+        services.Configure<Captures.CaptureOptions>(configuration.GetSection("Evidence:Capture"));
+        services.AddSingleton<Captures.GuardedFetcher>();
+        services.AddSingleton<Captures.LinkCaptureWorker>();
+        services.AddHostedService<Captures.LinkCaptureBackground>();
+        services.AddScoped<Captures.LinkCaptureService>();
+        services.AddScoped<IFindingEventHandler, Captures.LinkCaptureOnSubmit>();
         services.AddScoped<FindingService>();
         services.AddScoped<Inspections.InspectionService>();
         services.AddScoped<Units.UnitService>();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rectify.Captures;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
@@ -27,7 +28,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
         // A notice publishes only what no notice published yet (a partly issued inspection gives its remaining
         // drafts); a correction publishes again what the notice it corrects published.
         var corrected = db.Set<NoticeFinding>().Where(nf => nf.NoticeId == notice.CorrectsNoticeId && nf.Section == NoticeSection.New);
-        var fresh = await Facts(findings.Where(f => inspectionIds.Contains(f.InspectionId) &&
+        var fresh = await Facts(notice.Id, findings.Where(f => inspectionIds.Contains(f.InspectionId) &&
                 (f.Status == FindingStatus.Draft || corrected.Any(nf => nf.FindingId == f.Id))))
             .ToListAsync(ct);
         // A working-day draft prints the date it gets if issued today (not at the cut-off), so that a preview composed
@@ -35,7 +36,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
         // a date the finding will not track.
         foreach (var f in fresh.Where(f => f.Status == FindingStatus.Draft && f.DeadlineWorkingDays is not null))
             f.Deadline = deadlines.IfIssuedToday(f.DeadlineWorkingDays!.Value);
-        var followUpCandidates = await Facts(findings.Where(f =>
+        var followUpCandidates = await Facts(notice.Id, findings.Where(f =>
                 f.Status != FindingStatus.Draft && !corrected.Any(nf => nf.FindingId == f.Id) &&
                 (f.QueuedForFollowUp || earlier.Any(nf => nf.FindingId == f.Id))))
             .ToListAsync(ct);
@@ -43,7 +44,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
             .ToHashSet();
         // Completion is cumulative over every finding an issued notice published, but counts only those due by the
         // cut-off: a finding whose deadline has not passed (this notice's own new ones included) cannot be late yet.
-        var published = await Facts(findings.Where(f =>
+        var published = await Facts(notice.Id, findings.Where(f =>
                 f.Status != FindingStatus.Draft && earlier.Any(nf => nf.FindingId == f.Id && nf.Section == NoticeSection.New)))
             .ToListAsync(ct);
 
@@ -54,10 +55,10 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
         var unitOrder = units.Select((u, i) => (u.Id, i)).ToDictionary(x => x.Id, x => x.i);
 
         var newByUnit = ByUnit(fresh, units, _ => "");
-        var noReport = ByUnit(followUp.Where(f => !f.AnyReportOnTime).ToList(), units,
+        var noReport = ByUnit(followUp.Where(f => !f.AnyReportOnTime && !f.Rebound).ToList(), units,
             f => f.AnyReport ? "整改报告逾期提交" : "未提交整改报告");
-        var notRectified = ByUnit(followUp.Where(f => f.AnyReportOnTime).ToList(), units,
-            f => f.Status == FindingStatus.Accepted ? "逾期完成整改" : "逾期未整改到位");
+        var notRectified = ByUnit(followUp.Where(f => f.AnyReportOnTime || f.Rebound).ToList(), units,
+            f => f.Rebound ? ReboundNote : f.Status == FindingStatus.Accepted ? "逾期完成整改" : "逾期未整改到位");
 
         var completionFacts = published.Where(f => clock.EndOf(f.Deadline) <= cutOff).ToList();
         var completion = completionFacts.GroupBy(f => f.UnitId)
@@ -128,10 +129,12 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
 
     /// <summary>
     /// 回头看: open past the deadline (named again at every notice until fixed), or fixed late / escalated
-    /// (named once).
+    /// (named once), or a rebound the auditor added to this notice.
     /// </summary>
     private bool IsFollowUp(FindingFacts f, DateOnly today, HashSet<int> alreadyNamed)
     {
+        if (f.Rebound)
+            return true;
         if (f.Status != FindingStatus.Accepted)
             return f.IsOverdue || f.QueuedForFollowUp || today > f.Deadline;
         var acceptedLate = f.AcceptedAt >= clock.EndOf(f.Deadline) || !f.AnyReportOnTime;
@@ -187,8 +190,12 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
         static double Percent(int part, int whole) => whole == 0 ? 0 : Math.Round(100.0 * part / whole, 1);
     }
 
-    private static IQueryable<FindingFacts> Facts(IQueryable<Finding> findings) => findings.Select(f => new FindingFacts
+    /// <summary>The note of a finding the auditor put into the follow-up because its corrected page is gone or changed.</summary>
+    public const string ReboundNote = "整改反弹：整改后页面已失效或内容已改变";
+
+    private IQueryable<FindingFacts> Facts(int noticeId, IQueryable<Finding> findings) => findings.Select(f => new FindingFacts
     {
+        Rebound = db.Set<LinkCapture>().Any(c => c.FindingId == f.Id && c.NoticeId == noticeId && c.AddedToFollowUp),
         Id = f.Id,
         UnitId = f.UnitId,
         Category = f.Category!.Name,
@@ -235,5 +242,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
         public bool AnyReport { get; init; }
         public bool AnyReportOnTime { get; init; }
         public bool AcceptedReportOnTime { get; init; }
+        /// <summary>Put into this notice's follow-up as 整改反弹 (see <see cref="NoticeService.AddReboundAsync"/>).</summary>
+        public bool Rebound { get; init; }
     }
 }

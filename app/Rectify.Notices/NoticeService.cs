@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
+using Rectify.Captures;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Inspections;
@@ -44,7 +45,10 @@ public sealed class NoticeService(
     OfficeClock clock,
     IFindingWorkflows workflows,
     IMailOutbox outbox,
-    FindingDeadline deadlines)
+    FindingDeadline deadlines,
+    FindingLifecycle lifecycle,
+    LinkCaptureService captures,
+    LinkCaptureWorker captureWorker)
 {
     internal static readonly JsonSerializerOptions SnapshotJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -69,7 +73,40 @@ public sealed class NoticeService(
         await db.SaveChangesAsync(ct);
         // The content names the notice by id, so the preview is composed once the row has one.
         await ComposePreviewAsync(notice, ct);
+        // 回头看 of the evidence: the links of findings accepted since the previous notice are fetched again.
+        await captures.QueueRechecksAsync(notice, ct);
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        captureWorker.Wake();
+        return notice;
+    }
+
+    /// <summary>
+    /// Puts the finding of a re-check that found its page gone or changed into the draft's follow-up (回头看) as
+    /// 整改反弹, and composes the preview again with it, in one transaction.
+    /// </summary>
+    public async Task<Notice> AddReboundAsync(int id, int recheckId, Actor actor, CancellationToken ct = default)
+    {
+        RequireAuditor(actor);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
+            ?? throw RectifyException.NotFound("notice");
+        RequireDraft(notice);
+        var recheck = await db.Set<LinkCapture>().FirstOrDefaultAsync(c => c.Id == recheckId && c.NoticeId == id, ct)
+            ?? throw RectifyException.NotFound("recheck");
+        if (!recheck.IsRebound)
+            throw RectifyException.Invalid("notice.rebound_not_found", "该链接复查未发现页面失效或内容变化，不能列为整改反弹。",
+                "This re-check found the page neither gone nor changed; it is no rebound.");
+        if (!recheck.AddedToFollowUp)
+        {
+            var finding = await db.Set<Finding>().SingleAsync(f => f.Id == recheck.FindingId, ct);
+            recheck.AddedToFollowUp = true;
+            lifecycle.QueueForFollowUp(finding);
+            db.AuditAs("finding.rebound_queued");
+            await db.SaveChangesAsync(ct);
+        }
+        await ComposePreviewAsync(notice, ct);
+        await SaveDraftAsync(notice, "notice.recomposed", ct);
         await transaction.CommitAsync(ct);
         return notice;
     }

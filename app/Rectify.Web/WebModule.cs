@@ -78,6 +78,9 @@ public static class WebModule
             .AddClaimsPrincipalFactory<RectifyClaimsFactory>()
             .AddDefaultTokenProviders();
         services.AddSingleton<DummyPasswordHash>();
+        // Screenshots of captured pages only where a browser is configured.
+        if (configuration["Evidence:Capture:BrowserPath"] is { Length: > 0 })
+            services.AddSingleton<Rectify.Captures.IPageScreenshotter, Evidence.PlaywrightScreenshotter>();
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
         services.AddOptions<SecurityStampValidatorOptions>().Configure<AppClocks>((o, clocks) =>
         {
@@ -211,6 +214,7 @@ public static class WebModule
         app.MapAuthApi();
         app.MapFindingsApi();
         app.MapEvidenceApi();
+        app.MapCapturesApi();
         app.MapInspectionsApi();
         app.MapNoticesApi();
         app.MapUnitsApi();

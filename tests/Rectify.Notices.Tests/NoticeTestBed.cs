@@ -26,7 +26,8 @@ public sealed class NoticeTestBed : IAsyncDisposable
     public required Dictionary<string, int> Units { get; init; }
     public required Dictionary<string, int> Categories { get; init; }
 
-    public static async Task<NoticeTestBed> CreateAsync()
+    /// <param name="settings">More settings for the app's configuration.</param>
+    public static async Task<NoticeTestBed> CreateAsync(IDictionary<string, string?>? settings = null)
     {
         var db = await TestDatabase.CreateAsync((services, configuration) =>
         {
@@ -40,7 +41,7 @@ public sealed class NoticeTestBed : IAsyncDisposable
         {
             ["Mail:TemplatesDirectory"] = Path.Combine(RepositoryRoot(), "templates"),
             ["Mail:BaseUrl"] = "https://rectify.example.gov.cn",
-        });
+        }.Concat(settings ?? new Dictionary<string, string?>()).ToDictionary());
         var (units, categories) = await db.WithDbAsync(async ctx =>
         {
             var units = UnitNames.Select((n, i) => { var u = Sample.Unit(n); u.SortOrder = i; return u; }).ToList();

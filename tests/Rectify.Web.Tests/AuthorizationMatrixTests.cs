@@ -23,6 +23,16 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         { "jyj", "GET", "/api/findings/{jyj}/history", 200 },
         { "jyj", "GET", "/api/findings/{draft}", 404 },
         { "auditor", "GET", "/api/findings/{draft}", 200 },
+        // Captured copies of cited links: whoever sees the finding; re-checks and rebounds of a notice draft: staff, auditors.
+        { "anonymous", "GET", "/api/findings/{jyj}/captures", 401 },
+        { "auditor", "GET", "/api/findings/{jyj}/captures", 200 },
+        { "jyj", "GET", "/api/findings/{jyj}/captures", 200 },
+        { "kjj", "GET", "/api/findings/{jyj}/captures", 404 },
+        { "anonymous", "GET", "/api/captures/1/body", 401 },
+        { "anonymous", "GET", "/api/captures/1/screenshot", 401 },
+        { "jyj", "GET", "/api/notices/1/rechecks", 403 },
+        { "jyj", "POST", "/api/notices/1/rebounds/1", 403 },
+        { "supervisor", "POST", "/api/notices/1/rebounds/1", 403 },
         // Recording and issuing: auditors only.
         { "anonymous", "POST", "/api/findings", 401 },
         { "supervisor", "POST", "/api/findings", 403 },

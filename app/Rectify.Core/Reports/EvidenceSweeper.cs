@@ -37,7 +37,14 @@ public sealed class EvidenceSweeper(IEvidenceStorage storage, IServiceScopeFacto
             var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
             var referenced = new HashSet<string>(StringComparer.Ordinal);
             foreach (var chunk in candidates.Chunk(500))
+            {
                 referenced.UnionWith(await db.Set<EvidenceFile>().Where(e => chunk.Contains(e.StorageKey)).Select(e => e.StorageKey).ToListAsync(ct));
+                // Stored copies of cited pages (body, text, screenshot) are referenced by their fetch.
+                referenced.UnionWith((await db.Set<Captures.LinkCapture>()
+                        .Where(c => chunk.Contains(c.BodyKey!) || chunk.Contains(c.TextKey!) || chunk.Contains(c.ScreenshotKey!))
+                        .Select(c => new[] { c.BodyKey, c.TextKey, c.ScreenshotKey }).ToListAsync(ct))
+                    .SelectMany(keys => keys).OfType<string>());
+            }
             foreach (var key in candidates.Where(k => !referenced.Contains(k)))
             {
                 await storage.DeleteAsync(key, ct);
@@ -52,7 +59,7 @@ public sealed class EvidenceSweeper(IEvidenceStorage storage, IServiceScopeFacto
             }
         }
         if (deleted > 0)
-            logger.LogWarning("Deleted {Count} orphan evidence files (older than {Grace}, referenced by no report)", deleted, options.Value.OrphanGracePeriod);
+            logger.LogWarning("Deleted {Count} orphan evidence files (older than {Grace}, referenced by no report or capture)", deleted, options.Value.OrphanGracePeriod);
         return deleted;
     }
 }

@@ -10,11 +10,12 @@ namespace Rectify.Reports;
 public sealed record ReportForm(string Measures, bool IsFullyRectified, IReadOnlyList<string> Links);
 
 /// <summary>Submitting a report with its evidence files, and reading evidence back for those allowed to see it.</summary>
-public sealed class ReportService(RectifyDb db, FindingLifecycle lifecycle, IEvidenceStore store, IOptions<EvidenceOptions> options, TimeProvider time)
+public sealed class ReportService(RectifyDb db, FindingLifecycle lifecycle, IEvidenceStore store, IOptions<EvidenceOptions> options, TimeProvider time,
+    Captures.LinkCaptureWorker captures)
 {
     /// <summary>
-    /// Stores the files, then submits through the lifecycle; if the submit is refused the stored files are
-    /// deleted again, so nothing is half-written.
+    /// Stores the files, then submits through the lifecycle (which queues the capture of the cited links); if the
+    /// submit is refused the stored files are deleted again, so nothing is half-written.
     /// </summary>
     public async Task<RectificationReport> SubmitAsync(int findingId, ReportForm form, IReadOnlyList<EvidenceUpload> files, Actor actor, CancellationToken ct = default)
     {
@@ -47,7 +48,10 @@ public sealed class ReportService(RectifyDb db, FindingLifecycle lifecycle, IEvi
                 Sha256 = s.Sha256,
                 UploadedAt = now,
             }).ToList();
-            return await lifecycle.SubmitReportAsync(findingId, new ReportContent(form.Measures ?? "", form.IsFullyRectified, form.Links, evidence), actor, ct);
+            var report = await lifecycle.SubmitReportAsync(findingId, new ReportContent(form.Measures ?? "", form.IsFullyRectified, form.Links, evidence), actor, ct);
+            // Its links were queued in the submission's transaction; they are fetched in the background, not in this request.
+            captures.Wake();
+            return report;
         }
         catch
         {

@@ -1,9 +1,11 @@
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
+using Rectify.Captures;
 using Rectify.Inspections;
 using Rectify.Notices;
 using Rectify.Notices.Spreadsheets;
 using Rectify.Web.Auth;
+using Rectify.Web.Evidence;
 
 namespace Rectify.Web.Notices;
 
@@ -43,6 +45,12 @@ public static class NoticesApi
         group.MapPost("/{id:int}/recompose", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>
                 Summary(await notices.RecomposeAsync(id, http.Actor(), ct))).RequireAuthorization(Policies.Auditor)
             .WithSummary("Composes the draft again from the current data: a new cut-off and a new preview");
+        group.MapGet("/{id:int}/rechecks", async (int id, LinkCaptureService captures, CancellationToken ct) =>
+                (await captures.RechecksAsync(id, ct)).Select(r => CaptureDto.Of(r.Capture))).RequireAuthorization(Policies.Staff)
+            .WithSummary("The re-checks of the links of findings accepted since the previous notice (rebound candidates: Gone, Changed)");
+        group.MapPost("/{id:int}/rebounds/{recheckId:int}", async (int id, int recheckId, NoticeService notices, HttpContext http, CancellationToken ct) =>
+                Summary(await notices.AddReboundAsync(id, recheckId, http.Actor(), ct))).RequireAuthorization(Policies.Auditor)
+            .WithSummary("Puts a re-check's finding into the draft's follow-up (回头看) as 整改反弹 and composes the preview again");
         // 409 notice.already_issued on a second call; 409 notice.changed_since_preview with the differences ("details")
         // when the data changed since the preview was composed.
         group.MapPost("/{id:int}/issue", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>

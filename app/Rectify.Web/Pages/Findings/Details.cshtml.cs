@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
+using Rectify.Captures;
 using Rectify.Findings;
 using Rectify.Reports;
 using Rectify.Time;
@@ -18,13 +19,20 @@ namespace Rectify.Web.Pages.Findings;
 /// </summary>
 [Authorize]
 public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, FindingDeadline deadlines, ReportService reports, WorkflowTimeline timeline,
-    ActorContext actorContext, OfficeClock clock)
+    LinkCaptureService captures, ActorContext actorContext, OfficeClock clock)
     : PageModel
 {
     public FindingDetail Detail { get; private set; } = null!;
     /// <summary>The finding's workflow run (整改流程), null for a draft that has none yet.</summary>
     public FindingWorkflowTimeline? Workflow { get; private set; }
+    /// <summary>The fetches of the finding's cited links (captures at submission, re-checks for notices), oldest first.</summary>
+    public IReadOnlyList<CaptureView> Captures { get; private set; } = [];
     public Actor Actor => actorContext.Actor;
+
+    /// <summary>A report's cited links, each with its fetches.</summary>
+    public IEnumerable<(string Link, IReadOnlyList<CaptureView> Fetches)> LinksOf(Rectify.Reports.RectificationReport report) =>
+        LinkCaptureService.CitedLinks(report).Concat(report.LinkList).Distinct(StringComparer.Ordinal)
+            .Select(link => (link, (IReadOnlyList<CaptureView>)Captures.Where(c => c.Capture.ReportId == report.Id && c.Capture.Url == link).ToList()));
     public OfficeClock Clock => clock;
 
     /// <summary>Which form a refusal belongs to (review, extension-decision, report, extension, issue) and its message.</summary>
@@ -118,6 +126,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
         Detail = await findings.GetAsync(id, Actor, ct);
         // Only after the visibility check above: the timeline service leaves that to its caller.
         Workflow = await timeline.ForFindingAsync(id, ct);
+        Captures = await captures.ForFindingAsync(id, Actor, ct);
         if (CanReview)
         {
             ProposedReturnDeadline = await deadlines.ProposedOnReturnAsync(Detail.Finding, ct);
@@ -143,6 +152,13 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
         "extension.requested" => Lang.T("申请延期", "Extension requested"),
         "extension.approved" => Lang.T("批准延期", "Extension approved"),
         "extension.denied" => Lang.T("驳回延期申请", "Extension denied"),
+        "linkCapture.added" => Lang.T("起草通报：待复查整改链接", "Notice drafted: cited page to re-check"),
+        "link.captured" => Lang.T("整改链接已存档", "Cited page captured"),
+        "link.capture_failed" => Lang.T("整改链接抓取未成功", "Cited page not captured"),
+        "link.recheck_kept" => Lang.T("复查整改链接：内容保持", "Cited page re-checked: kept"),
+        "link.recheck_rebound" => Lang.T("复查整改链接：页面失效或内容变化", "Cited page re-checked: gone or changed"),
+        "link.recheck_failed" => Lang.T("复查整改链接未成功", "Cited page not re-checked"),
+        "finding.rebound_queued" => Lang.T("列入回头看（整改反弹）", "Queued for follow-up (rebound)"),
         _ => action,
     };
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
+using Rectify.Captures;
 using Rectify.Inspections;
 using Rectify.Notices;
 using Rectify.Time;
@@ -12,7 +13,7 @@ namespace Rectify.Web.Pages.Notices;
 /// One notice: a draft is edited beside its live preview and issued after a confirmation; an issued notice shows
 /// its frozen text, its exports, and a way to start a correction.
 /// </summary>
-public class EditModel(NoticeService notices, InspectionService inspections, ActorContext actor, OfficeClock clock) : PageModel
+public class EditModel(NoticeService notices, InspectionService inspections, LinkCaptureService captures, ActorContext actor, OfficeClock clock) : PageModel
 {
     public Notice Notice { get; private set; } = null!;
     public NoticeContent Composed { get; private set; } = null!;
@@ -40,6 +41,11 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     [BindProperty] public string? Attachments { get; set; }
     [BindProperty] public string? ContactLine { get; set; }
 
+    /// <summary>For a draft: the re-checks of the links of findings accepted since the previous notice.</summary>
+    public IReadOnlyList<RecheckRow> Rechecks { get; private set; } = [];
+
+    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm");
+
     public string IssuedAtText => Notice.IssuedAt is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm") : "";
     public string CutOffText => Notice.CutOff is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm") : "";
     public bool CanEdit => actor.Actor.IsAuditor && !Notice.IsIssued;
@@ -51,6 +57,7 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
         {
             "saved" => Localization.Lang.T("已保存，并按当前数据重新生成了预览。", "Saved; the preview was composed again from the current data."),
             "recomposed" => Localization.Lang.T("已按当前数据重新生成预览，请核对后印发。", "Composed again from the current data; check it, then issue."),
+            "rebound" => Localization.Lang.T("已将该问题作为整改反弹列入回头看，并重新生成了预览。", "Added to the follow-up as a rebound; the preview was composed again."),
             "issued" => Localization.Lang.T("通报已印发：已冻结内容，启动了新问题的整改流程，并向各单位发送了通报邮件。", "Issued: frozen, workflows started, each unit mailed its part."),
             _ => null,
         };
@@ -73,6 +80,13 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     {
         await notices.RecomposeAsync(id, actor.Actor, ct);
         return Redirect($"/notices/{id}?done=recomposed");
+    }, ct);
+
+    /// <summary>Puts a re-check's finding into the follow-up (回头看) as 整改反弹 and composes the preview again.</summary>
+    public Task<IActionResult> OnPostReboundAsync(int id, int recheckId, CancellationToken ct) => Act(id, async () =>
+    {
+        await notices.AddReboundAsync(id, recheckId, actor.Actor, ct);
+        return Redirect($"/notices/{id}?done=rebound#rebounds");
     }, ct);
 
     public Task<IActionResult> OnPostDeleteAsync(int id, CancellationToken ct) => Act(id, async () =>
@@ -119,6 +133,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
         BodyHtml = await notices.BodyHtmlAsync(Notice, ct);
         if (CanEdit && ErrorDetails.Count == 0)
             Changes = await notices.ChangesSincePreviewAsync(Notice, ct);
+        if (CanEdit)
+            Rechecks = await captures.RechecksAsync(id, ct);
         if (CanEdit)
             IssueWarnings = (await notices.IssueWarningsAsync(Notice, ct)).Select(w => Localization.Lang.T(w.Message, w.MessageEn)).ToList();
         var selected = Notice.Inspections.Select(i => i.InspectionId).ToHashSet();

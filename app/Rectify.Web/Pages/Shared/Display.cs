@@ -23,6 +23,21 @@ public static class Display
         _ => status.ToString(),
     };
 
+    public static string Text(this Rectify.Captures.LinkOutcome outcome) => outcome switch
+    {
+        Rectify.Captures.LinkOutcome.Pending => T("待抓取", "Queued"),
+        Rectify.Captures.LinkOutcome.Captured => T("已存档", "Captured"),
+        Rectify.Captures.LinkOutcome.Kept => T("内容保持", "Kept"),
+        Rectify.Captures.LinkOutcome.Changed => T("内容已变化", "Changed"),
+        Rectify.Captures.LinkOutcome.Gone => T("页面已失效", "Gone"),
+        Rectify.Captures.LinkOutcome.Refused => T("已拒绝抓取", "Refused"),
+        _ => T("抓取失败", "Failed"),
+    };
+
+    /// <summary>A fetch's outcome as a badge: green when the page is there as captured, red when it is not.</summary>
+    public static IHtmlContent Badge(Rectify.Captures.LinkOutcome outcome) =>
+        new HtmlString($"<span class=\"badge cap-{outcome}\">{Enc(outcome.Text())}</span>");
+
     /// <summary>The status badge, with the overdue flag beside it (never instead of it).</summary>
     public static IHtmlContent Badge(FindingStatus status, bool overdue = false)
     {
