@@ -114,6 +114,10 @@ public sealed class ActivityContext
     /// <summary>Publishes an event to this instance's Event activities; they resume right after this activity.</summary>
     public void Publish(string eventName) => _run.Published.Enqueue(eventName);
 
+    /// <summary>Starts another workflow for this finding as a child of this execution (a workflow used as an activity); it runs up to its first waits.</summary>
+    public Task<WorkflowInstance> StartWorkflowAsync(WorkflowDefinitionVersion version, WorkflowDefinition definition, IReadOnlyDictionary<string, JsonNode?> input) =>
+        _run.Runner.StartAsync(Finding, version, definition, input, parent: (_run, _record.Id), default);
+
     /// <summary>Cancels whatever still runs inside this container (Elsa's Fork with WaitAny).</summary>
     public void CancelChildren() => _run.CancelWhere(_ => true, except: null, propagate: false, scope: _record.Id);
 

@@ -15,19 +15,28 @@ namespace Rectify.Workflows.Definitions;
 /// </summary>
 public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEvaluator? evaluator = null, MailTemplates? templates = null)
 {
-    public IReadOnlyList<DefinitionError> Validate(string json)
+    /// <param name="workflows">The published definitions usable as activities (Elsa's WorkflowDefinitionActivity), by definition id.</param>
+    public IReadOnlyList<DefinitionError> Validate(string json, IReadOnlyDictionary<string, WorkflowDefinition>? workflows = null)
     {
         var (definition, errors) = DefinitionParser.TryParse(json);
-        return definition is null ? errors : Validate(definition);
+        return definition is null ? errors : Validate(definition, workflows);
     }
 
-    public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition)
+    public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition, IReadOnlyDictionary<string, WorkflowDefinition>? workflows = null)
     {
         var errors = new List<DefinitionError>();
         var ports = new Dictionary<string, IReadOnlyList<string>?>();
         foreach (var node in definition.Activities)
         {
-            if (!registry.TryGet(node.Type, out var activity))
+            WorkflowDefinition? child = null;
+            if (node.WorkflowDefinitionId is { } childId && (child = workflows?.GetValueOrDefault(childId)) is null)
+            {
+                errors.Add(new(node.Path + ".workflowDefinitionId", "activity.workflow_missing",
+                    $"活动“{Label(node)}”（{node.Type}）要运行的流程“{childId}”不存在、未发布或未设为可作为活动使用",
+                    $"Activity '{Label(node)}' ({node.Type}) runs the workflow '{childId}', which does not exist, is not published or is not usable as an activity"));
+                continue;
+            }
+            if (!registry.TryGet(node, out var activity))
             {
                 errors.Add(node.Type.StartsWith("Elsa.Http", StringComparison.Ordinal) || node.Type == "Elsa.SendHttpRequest"
                     ? new(node.Path + ".type", "activity.http_unsupported",
@@ -36,8 +45,11 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
                     : new(node.Path + ".type", "activity.unknown_type", $"未知的活动类型“{node.Type}”（活动“{Label(node)}”）", $"Unknown activity type '{node.Type}' (activity '{Label(node)}')"));
                 continue;
             }
-            ports[node.Id] = activity.PortsOf(node);
-            foreach (var input in activity.Descriptor.Inputs.Where(i => i.Required && i.Default is null))
+            ports[node.Id] = child is null ? activity.PortsOf(node) : ["Done", .. child.Outcomes];
+            // A workflow used as an activity takes that workflow's declared inputs.
+            var inputs = child?.Inputs.Select(p => new InputDescriptor(p.Name, p.TypeName.Contains('.') ? p.TypeName : "System." + p.TypeName, p.Name, p.Name)).ToList()
+                ?? activity.Descriptor.Inputs;
+            foreach (var input in inputs.Where(i => i.Required && i.Default is null))
             {
                 var present = node.Inputs.TryGetValue(input.Name, out var value) && !(value.ExpressionType == "Literal" && value.IsEmpty)
                     || input.Name == "Variable" && SetVariable.VariableName(node) is not null;
@@ -46,7 +58,7 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
             }
             foreach (var (name, value) in node.Inputs)
             {
-                var input = activity.Descriptor.Inputs.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+                var input = inputs.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
                 var fault = value.ExpressionType switch
                 {
                     "Literal" or "Object" => input is null || value.IsEmpty ? null : LiteralFault(input, value.Value),

@@ -14,8 +14,9 @@ namespace Rectify.Workflows.Runtime;
 
 /// <summary>The services activities use, all on the run's scope (and so on its DbContext and transaction).</summary>
 public sealed class WorkflowServices(
-    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IServiceProvider scope, IMailOutbox mail, ExpressionEvaluator evaluator)
+    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IServiceProvider scope, IMailOutbox mail, ExpressionEvaluator evaluator, DefinitionCache definitions)
 {
+    public DefinitionCache Definitions { get; } = definitions;
     public RectifyDb Db { get; } = db;
     public OfficeClock Clock { get; } = clock;
     public WorkingDayCalendar Calendar { get; } = calendar;
@@ -130,8 +131,12 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
 
     /// <summary>Creates the instance (added to the context at once) and runs it up to its first waits.</summary>
     /// <param name="input">The workflow's inputs; declared inputs left out take their default value.</param>
-    public async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct,
-        IReadOnlyDictionary<string, JsonNode?>? input = null)
+    public Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct,
+        IReadOnlyDictionary<string, JsonNode?>? input = null) => StartAsync(finding, version, definition, input, parent: null, ct);
+
+    /// <param name="parent">For a workflow run as an activity: the run and execution that wait for it (resumed when it finishes).</param>
+    internal async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition,
+        IReadOnlyDictionary<string, JsonNode?>? input, (InstanceRun Run, string ExecutionId)? parent, CancellationToken ct)
     {
         if (finding.Id == 0)
             throw new InvalidOperationException("Save the finding before starting its workflow.");
@@ -143,13 +148,15 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             DefinitionVersionId = version.Id,
             DefinitionVersion = version.Version,
             FindingId = finding.Id,
+            ParentInstanceId = parent?.Run.Instance.Id,
             Status = WorkflowStatus.Running,
             SubStatus = WorkflowSubStatus.Executing,
             CreatedAt = now,
             UpdatedAt = now,
         };
         _db.Add(instance);
-        var state = new InstanceState { Flow = new FlowScope() };
+        // A workflow run as an activity shares its parent's correlation, as Elsa runs it within the parent's context.
+        var state = new InstanceState { Flow = new FlowScope(), ParentExecutionId = parent?.ExecutionId, CorrelationId = parent?.Run.State.CorrelationId };
         foreach (var variable in definition.Variables)
             state.Variables[variable.Name] = variable.Value is { } v ? Typed(variable.TypeName, JsonPlain.ToNode(v)) : null;
         foreach (var declared in definition.Inputs)
@@ -191,9 +198,22 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 break;
             await RunAsync(run, ct);
         }
-        if (resumed)
-            Save(run);
-        return resumed;
+        if (!resumed)
+            return false;
+        Save(run);
+        if (instance is { Status: WorkflowStatus.Finished, ParentInstanceId: { } parentId } && run.State.ParentExecutionId is { } waitingExecution)
+            await ResumeParentAsync(parentId, waitingExecution, finding, instance.Id, ct);
+        return true;
+    }
+
+    /// <summary>A workflow run as an activity finished: the parent's execution waiting for it continues.</summary>
+    private async Task ResumeParentAsync(string parentId, string executionId, Finding finding, string childId, CancellationToken ct)
+    {
+        var parent = await _db.Set<WorkflowInstance>().SingleOrDefaultAsync(i => i.Id == parentId, ct);
+        if (parent is null)
+            return;
+        var definition = await services.Definitions.ParsedAsync(_db, parent.DefinitionVersionId, ct);
+        await ResumeAsync(parent, definition, finding, [executionId], new Signal(WorkflowDefinitionActivity.BookmarkFor(childId)), ct);
     }
 
     /// <summary>
@@ -214,7 +234,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         // Root flowchart only: a reminder inside a container is started again by its container.
         foreach (var node in definition.Children(null))
         {
-            if (!registry.TryGet(node.Type, out var activity) || activity is not IDeadlineRelative relative)
+            if (!registry.TryGet(node, out var activity) || activity is not IDeadlineRelative relative)
                 continue;
             if (waiting.Any(e => e.ActivityId == node.Id) || run.State.Executions.All(e => e.ActivityId != node.Id))
                 continue;
@@ -234,7 +254,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     private async Task<bool> ResumeOneAsync(InstanceRun run, ExecutionRecord record, Signal signal)
     {
         var node = run.Definition.ById[record.ActivityId];
-        var activity = registry.Get(node.Type);
+        var activity = registry.Get(node);
         Journal(run, record, "Resumed");
         var context = new ActivityContext(run, node, activity.Descriptor, record, null, services);
         try
@@ -291,7 +311,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 Fault(run, record, new InvalidOperationException($"More than {MaxStepsPerRun} steps without waiting: the flowchart loops."));
                 break;
             }
-            if (!registry.TryGet(node.Type, out var activity))
+            if (!registry.TryGet(node, out var activity))
             {
                 Fault(run, record, new InvalidOperationException($"Unknown activity type '{node.Type}'."));
                 break;
@@ -362,7 +382,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 Apply(run, parentRecord, parentNode, ActivityResult.Done());
             return;
         }
-        var container = registry.Get(parentNode.Type);
+        var container = registry.Get(parentNode);
         var context = new ActivityContext(run, parentNode, container.Descriptor, parentRecord, null, services);
         Apply(run, parentRecord, parentNode, container.OnChildCompleted(context, node, result.Outcomes));
     }
@@ -530,6 +550,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             instance.SubStatus = WorkflowSubStatus.Suspended;
         }
         instance.State = run.State.Write();
+        instance.CorrelationId = run.State.CorrelationId;
         instance.UpdatedAt = now;
         instance.Revision++;
     }
