@@ -183,6 +183,45 @@ public class ElsaSemanticsTests
     }
 
     [Fact]
+    public async Task A_workflow_used_as_an_activity_waits_in_its_own_instance_and_hands_its_outputs_back()
+    {
+        await using var database = await CreateAsync();
+        var child = Flow(
+            [Act("start", "Elsa.Start"), Act("wait", "Elsa.Delay", ("timeSpan", "01:00:00")), Act("answer", "Elsa.SetOutput", ("outputName", "Answer"), ("outputValue", "js:getQuestion() + '!'"))],
+            [Link("start", "wait"), Link("wait", "answer")],
+            new JsonObject
+            {
+                ["definitionId"] = "ask", ["name"] = "Ask",
+                ["inputs"] = new JsonArray(new JsonObject { ["name"] = "Question", ["type"] = "String" }),
+                ["outputs"] = new JsonArray(new JsonObject { ["name"] = "Answer", ["type"] = "String" }),
+            });
+        var ask = Act("ask", "Ask", ("question", "hi"));
+        ask["workflowDefinitionId"] = "ask";
+        ask["answer"] = new JsonObject { ["memoryReference"] = new JsonObject { ["id"] = "v1" } };
+        var parent = Flow([ask, Line("say", "js:getReply()")], [Link("ask", "say")],
+            new JsonObject { ["definitionId"] = "parent", ["variables"] = new JsonArray(new JsonObject { ["id"] = "v1", ["name"] = "Reply", ["typeName"] = "String" }) });
+
+        // Not usable as an activity yet: publishing the parent is refused, naming the activity.
+        await PublishAsync(database, child);
+        var refused = await Assert.ThrowsAsync<Definitions.WorkflowDefinitionException>(() => PublishAndStartAsync(database, parent));
+        Assert.Equal(("$.root.activities[0].workflowDefinitionId", "activity.workflow_missing"), (refused.Errors.Single().Path, refused.Errors.Single().Code));
+
+        var usable = JsonNode.Parse(child)!;
+        usable["options"] = new JsonObject { ["usableAsActivity"] = true };
+        await PublishAsync(database, usable.ToJsonString());
+        var instance = await PublishAndStartAsync(database, parent);
+        var childInstance = await database.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().SingleAsync(i => i.ParentInstanceId == instance.Id));
+        Assert.Equal((WorkflowSubStatus.Suspended, WorkflowSubStatus.Suspended), ((await InstanceAsync(database, instance.Id)).Instance.SubStatus, childInstance.SubStatus));
+        Assert.Equal(instance.FindingId, childInstance.FindingId);
+
+        await AdvanceAsync(database, database.Clock.GetUtcNow().AddHours(1));
+        var (stored, state) = await InstanceAsync(database, instance.Id);
+        Assert.Equal(["hi!"], Lines(state));
+        Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
+        Assert.Equal(WorkflowSubStatus.Finished, (await InstanceAsync(database, childInstance.Id)).Instance.SubStatus);
+    }
+
+    [Fact]
     public async Task State_written_before_flow_scopes_existed_resumes_with_its_visits_rebuilt()
     {
         await using var database = await CreateAsync();
