@@ -182,6 +182,30 @@ public class ElsaSemanticsTests
         Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
     }
 
+    [Theory]
+    [InlineData("MatchFirst", "true", "true", new[] { "A", "after" })]
+    [InlineData("MatchAny", "true", "true", new[] { "A", "B", "after" })]
+    [InlineData("MatchAny", "false", "1 > 2", new[] { "none matched", "after" })]
+    [InlineData("MatchFirst", "false", "getN() == 2", new[] { "B", "after" })]
+    public async Task Switch_runs_the_first_or_every_matching_case_else_its_default(string mode, string a, string b, string[] lines)
+    {
+        await using var database = await CreateAsync();
+        var cases = new JsonArray(
+            new JsonObject { ["label"] = "A", ["condition"] = new JsonObject { ["type"] = "Literal", ["value"] = a }, ["activity"] = Line("a", "A") },
+            new JsonObject { ["label"] = "B", ["condition"] = new JsonObject { ["type"] = "JavaScript", ["value"] = b }, ["activity"] = Line("b", "B") },
+            // A matching case without an activity runs nothing.
+            new JsonObject { ["label"] = "C", ["condition"] = new JsonObject { ["type"] = "JavaScript", ["value"] = "false" } });
+        var @switch = Act("sw", "Elsa.Switch", ("mode", mode));
+        @switch["cases"] = cases;
+        @switch["default"] = Line("d", "none matched");
+        var json = Flow([Act("start", "Elsa.Start"), @switch, Line("after", "after")], [Link("start", "sw"), Link("sw", "after")],
+            new JsonObject { ["variables"] = new JsonArray(new JsonObject { ["id"] = "n", ["name"] = "N", ["typeName"] = "Int32", ["value"] = "2" }) });
+        var instance = await PublishAndStartAsync(database, json);
+        var (stored, state) = await InstanceAsync(database, instance.Id);
+        Assert.Equal(lines, Lines(state));
+        Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
+    }
+
     [Fact]
     public async Task A_workflow_used_as_an_activity_waits_in_its_own_instance_and_hands_its_outputs_back()
     {

@@ -46,6 +46,8 @@ public static class UiHints
     public const string DynamicOutcomes = "dynamic-outcomes";
     /// <summary>FlowSwitch's case table (label and condition per row); each label is a port.</summary>
     public const string FlowSwitchEditor = "flow-switch-editor";
+    /// <summary>Elsa.Switch's case table (label and condition per row); each label is an embedded port holding the case's activity.</summary>
+    public const string SwitchEditor = "switch-editor";
 }
 
 /// <summary>Names of the option lists the designer API fills dropdowns from (<see cref="InputDescriptor.OptionsProvider"/>).</summary>

@@ -191,6 +191,17 @@ public static class DefinitionParser
                     foreach (var child in property.Value.EnumerateArray().Where(IsActivity))
                         Read(child, $"{path}.{property.Name}[{i}]", nodeId, id, property.Name, i++);
                 }
+                else if (property.Value.ValueKind == JsonValueKind.Array && property.Name == "cases")
+                {
+                    // Elsa.Switch: each case may hold the activity it runs; its place is the case's index.
+                    var i = 0;
+                    foreach (var @case in property.Value.EnumerateArray())
+                    {
+                        if (@case.ValueKind == JsonValueKind.Object && @case.TryGetProperty("activity", out var child) && IsActivity(child))
+                            Read(child, $"{path}.cases[{i}].activity", nodeId, id, "cases", i);
+                        i++;
+                    }
+                }
             }
             if (type == "Elsa.Flowchart")
                 ReadConnections(a, path, NestedConnections, errors, id);

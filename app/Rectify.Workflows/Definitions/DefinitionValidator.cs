@@ -56,6 +56,12 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
                 if (!present)
                     errors.Add(new($"{node.Path}.{input.JsonName}", "input.required", $"活动“{Label(node)}”的“{input.DisplayName}”必须填写", $"Activity '{Label(node)}': the input '{input.Name}' is required"));
             }
+            // A mail step (recipient kinds and another address; Escalate does more than mail) must mail someone.
+            if (inputs.FirstOrDefault(i => i.OptionsProvider == OptionProviders.RecipientKinds) is { } recipients
+                && inputs.FirstOrDefault(i => i.Name == "Address") is { } address && NoRecipients(node, recipients, address))
+                errors.Add(new($"{node.Path}.{recipients.JsonName}", "input.required",
+                    $"活动“{Label(node)}”的“{recipients.DisplayName}”：没有收件人，至少勾选一类收件人或填写其他邮箱",
+                    $"Activity '{Label(node)}', input '{recipients.Name}': no recipients; tick at least one kind or give another address"));
             foreach (var (name, value) in node.Inputs)
             {
                 var input = inputs.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
@@ -75,14 +81,8 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
             }
         }
 
-        foreach (var node in definition.Activities)
-        {
-            foreach (var (path, condition) in CaseConditions(node))
-            {
-                if (SyntaxFault(condition) is var (zh, en))
-                    errors.Add(new(path, "input.syntax_error", $"活动“{Label(node)}”的分支条件：{zh}", $"Activity '{Label(node)}', case condition: {en}"));
-            }
-        }
+        foreach (var node in definition.Activities.Where(n => n.Type is "Elsa.FlowSwitch" or "Elsa.Switch"))
+            CheckCases(node, errors);
 
         foreach (var connection in definition.Connections)
         {
@@ -107,20 +107,59 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
         return errors;
     }
 
+    /// <summary>A mail step whose recipient kinds are set to none (an empty list) and that has no other address: it would mail nobody.</summary>
+    private static bool NoRecipients(ActivityNode node, InputDescriptor recipients, InputDescriptor address)
+    {
+        if (!node.Inputs.TryGetValue(recipients.Name, out var value) || value.ExpressionType is not ("Literal" or "Object"))
+            return false;
+        // A blank literal runs with the default kinds; an empty list (or a blank object) runs with none.
+        var empty = value.Value.ValueKind == JsonValueKind.Array ? value.Value.GetArrayLength() == 0
+            : value.Value.ValueKind == JsonValueKind.String && (value.ExpressionType == "Object"
+                ? ValueConversion.To<List<string>>(value.Value).Count == 0
+                : value.Value.GetString()!.Trim() == "[]");
+        return empty && (!node.Inputs.TryGetValue(address.Name, out var given) || given.ExpressionType == "Literal" && given.IsEmpty);
+    }
+
     private static string Label(ActivityNode node) => node.DisplayText ?? node.Id;
 
-    /// <summary>The script conditions of a FlowSwitch's cases, which sit outside its wrapped inputs.</summary>
-    private static IEnumerable<(string Path, InputValue Condition)> CaseConditions(ActivityNode node)
+    /// <summary>
+    /// The cases of a FlowSwitch or Switch, which sit outside its wrapped inputs: each needs a label of its own (it
+    /// names a port) and a condition, scripts must parse and a literal condition must be true or false.
+    /// </summary>
+    private void CheckCases(ActivityNode node, List<DefinitionError> errors)
     {
         if (!node.Raw.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
-            yield break;
+            return;
+        var labels = new HashSet<string>(StringComparer.Ordinal);
         var i = 0;
         foreach (var c in cases.EnumerateArray())
         {
-            var path = $"{node.Path}.cases[{i++}].condition";
-            if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("condition", out var condition) && condition.ValueKind == JsonValueKind.Object
-                && condition.TryGetProperty("type", out var type) && type.GetString() is "JavaScript" or "Liquid" && condition.TryGetProperty("value", out var value))
-                yield return (path + ".value", new InputValue(null, type.GetString()!, value, path));
+            var path = $"{node.Path}.cases[{i++}]";
+            var label = c.ValueKind == JsonValueKind.Object && c.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString()! : "";
+            void Add(string at, string code, string zh, string en) =>
+                errors.Add(new(at, code, $"活动“{Label(node)}”的分支“{label}”：{zh}", $"Activity '{Label(node)}', case '{label}': {en}"));
+            if (string.IsNullOrWhiteSpace(label))
+                Add(path + ".label", "input.required", "缺少名称", "the label is missing");
+            else if (!labels.Add(label))
+                Add(path + ".label", "input.invalid_value", "名称与前面的分支重复", "the label is used by an earlier case");
+            if (c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("condition", out var condition) || condition.ValueKind != JsonValueKind.Object
+                || !condition.TryGetProperty("type", out var type) || type.GetString() is not { } syntax
+                || !condition.TryGetProperty("value", out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined
+                || value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString()))
+            {
+                Add(path + ".condition", "input.required", "缺少条件", "the condition is missing");
+                continue;
+            }
+            var fault = syntax switch
+            {
+                "JavaScript" or "Liquid" => SyntaxFault(new InputValue(null, syntax, value, path + ".condition")),
+                "Literal" or "Object" => value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    || value.ValueKind == JsonValueKind.String && bool.TryParse(value.GetString()!.Trim(), out _)
+                    ? null : ($"“{value}”不是 true 或 false", $"'{value}' is not true or false"),
+                _ => ($"不支持的表达式类型“{syntax}”", $"unsupported expression type '{syntax}'"),
+            };
+            if (fault is var (zh, en))
+                Add(path + ".condition.value", syntax is "JavaScript" or "Liquid" ? "input.syntax_error" : syntax is "Literal" or "Object" ? "input.invalid_value" : "input.expression_unsupported", zh, en);
         }
     }
 
