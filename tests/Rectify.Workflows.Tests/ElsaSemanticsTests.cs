@@ -182,6 +182,44 @@ public class ElsaSemanticsTests
         Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
     }
 
+    [Fact]
+    public async Task PublishEvent_resumes_waiting_instances_of_other_findings_by_correlation_or_all_unless_local()
+    {
+        await using var database = await CreateAsync();
+        var waiter = Flow(
+            [Act("start", "Elsa.Start"), Act("correlate", "Elsa.Correlate", ("correlationId", "js:getCid()")), Act("event", "Elsa.Event", ("eventName", "go")), Line("woke", "js:'woke ' + getCorrelationId()")],
+            [Link("start", "correlate"), Link("correlate", "event"), Link("event", "woke")],
+            new JsonObject { ["definitionId"] = "waiter", ["inputs"] = new JsonArray(new JsonObject { ["name"] = "Cid", ["type"] = "String" }) });
+        var alpha = await PublishAndStartAsync(database, waiter, new Dictionary<string, JsonNode?> { ["Cid"] = "alpha" });
+        var beta = await PublishAndStartAsync(database, waiter, new Dictionary<string, JsonNode?> { ["Cid"] = "beta" });
+        async Task<string> Publish(string name, params (string Name, string Value)[] inputs)
+        {
+            var publisher = Flow([Act("start", "Elsa.Start"), Act("publish", "Elsa.PublishEvent", [("eventName", "go"), .. inputs])], [Link("start", "publish")],
+                new JsonObject { ["definitionId"] = name });
+            return (await PublishAndStartAsync(database, publisher)).Id;
+        }
+        async Task<(WorkflowSubStatus, string)> Of(WorkflowInstance instance)
+        {
+            var (stored, state) = await InstanceAsync(database, instance.Id);
+            return (stored.SubStatus, string.Join(" | ", Lines(state)));
+        }
+
+        // A local event stays in its own instance.
+        await Publish("local", ("isLocalEvent", "true"));
+        Assert.Equal((WorkflowSubStatus.Suspended, ""), await Of(alpha));
+        Assert.Equal((WorkflowSubStatus.Suspended, ""), await Of(beta));
+
+        // With a correlation id, only the instance of that correlation wakes.
+        await Publish("to-beta", ("correlationId", "beta"));
+        Assert.Equal((WorkflowSubStatus.Suspended, ""), await Of(alpha));
+        Assert.Equal((WorkflowSubStatus.Finished, "woke beta"), await Of(beta));
+
+        // Without one, every instance waiting for the event wakes.
+        await Publish("to-all");
+        Assert.Equal((WorkflowSubStatus.Finished, "woke alpha"), await Of(alpha));
+        Assert.Equal(0, await database.WithDbAsync(db => db.Set<WorkflowBookmark>().CountAsync()));
+    }
+
     [Theory]
     [InlineData("MatchFirst", "true", "true", new[] { "A", "after" })]
     [InlineData("MatchAny", "true", "true", new[] { "A", "B", "after" })]

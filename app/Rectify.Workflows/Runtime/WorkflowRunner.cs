@@ -30,6 +30,12 @@ public sealed class WorkflowServices(
 internal sealed record ScheduledActivity(ActivityNode Node, Connection? Via, bool Backward, string? ParentExecutionId = null,
     IReadOnlyDictionary<string, JsonNode?>? Locals = null);
 
+/// <summary>An event an Elsa.PublishEvent published: to its own instance only (local), or to every waiting instance (of one correlation when given).</summary>
+internal sealed record PublishedEvent(string Name, string? CorrelationId, bool Local, string FromInstanceId)
+{
+    public bool Reaches(string? correlationId) => CorrelationId is null || CorrelationId == correlationId;
+}
+
 /// <summary>One instance being run on this scope: its row, its state, its definition and its finding.</summary>
 internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instance, InstanceState state, WorkflowDefinition definition, Finding finding)
 {
@@ -39,8 +45,8 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
     public WorkflowDefinition Definition { get; } = definition;
     public Finding Finding { get; } = finding;
     public Queue<ScheduledActivity> Scheduled { get; } = new();
-    /// <summary>Event names published by this run, not yet delivered.</summary>
-    public Queue<string> Published { get; } = new();
+    /// <summary>Events published by this run, not yet delivered to it.</summary>
+    public Queue<PublishedEvent> Published { get; } = new();
     public FlowScope Flow => State.Flow ??= new FlowScope();
     public bool Finished { get; set; }
     public bool Faulted { get; set; }
@@ -172,6 +178,9 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             run.Scheduled.Enqueue(new ScheduledActivity(start, null, false));
         await RunAsync(run, ct);
         Save(run);
+        // A child's events reach others once its parent's run is saved too.
+        if (parent is null)
+            await DeliverToOthersAsync(ct);
         return instance;
     }
 
@@ -203,6 +212,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         Save(run);
         if (instance is { Status: WorkflowStatus.Finished, ParentInstanceId: { } parentId } && run.State.ParentExecutionId is { } waitingExecution)
             await ResumeParentAsync(parentId, waitingExecution, finding, instance.Id, ct);
+        await DeliverToOthersAsync(ct);
         return true;
     }
 
@@ -247,6 +257,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             return false;
         await RunAsync(run, ct);
         Save(run);
+        await DeliverToOthersAsync(ct);
         return true;
     }
 
@@ -269,17 +280,71 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         }
     }
 
-    /// <summary>Delivers the events published in this run (Elsa.PublishEvent) to the instance's Event activities waiting for them.</summary>
+    /// <summary>
+    /// Delivers the events published in this run (Elsa.PublishEvent) to the instance's own Event activities waiting for
+    /// them, right away; an event that is not local is also queued for the other instances (<see cref="DeliverToOthersAsync"/>).
+    /// </summary>
     private async Task DeliverPublishedAsync(InstanceRun run)
     {
-        while (run.Published.TryDequeue(out var name) && !run.Finished && !run.Faulted)
+        while (run.Published.TryDequeue(out var published) && !run.Finished && !run.Faulted)
         {
-            var signal = new Signal(Event.BookmarkFor(name));
+            if (!published.Local)
+                _toOthers.Enqueue(published);
+            if (!published.Local && !published.Reaches(run.State.CorrelationId))
+                continue;
+            var signal = new Signal(Event.BookmarkFor(published.Name));
             foreach (var waiting in run.State.Waiting.Where(e => e.Bookmarks?.Contains(signal.Name) == true).ToList())
             {
                 if (waiting.Status == ExecutionStatus.Running && !await ResumeOneAsync(run, waiting, signal))
                     return;
             }
+        }
+    }
+
+    /// <summary>Guards against workflows that publish events to each other for ever.</summary>
+    internal const int MaxEventDeliveries = 1000;
+    private readonly Queue<PublishedEvent> _toOthers = new();
+    private bool _deliveringToOthers;
+
+    /// <summary>
+    /// As Elsa's PublishEvent does without "local event": resumes the Event activities of every other instance waiting
+    /// for the event — only those of the given correlation id when one is given — once the publishing run is saved, in
+    /// the same unit of work (their changes commit with the publisher's). Instances started in this unit of work and not
+    /// yet saved are reached too.
+    /// </summary>
+    private async Task DeliverToOthersAsync(CancellationToken ct)
+    {
+        if (_deliveringToOthers)
+            return;
+        _deliveringToOthers = true;
+        try
+        {
+            for (var delivered = 0; _toOthers.TryDequeue(out var published); delivered++)
+            {
+                if (delivered >= MaxEventDeliveries)
+                    throw new InvalidOperationException($"More than {MaxEventDeliveries} events delivered between workflows in one go: they publish to each other without end.");
+                var name = Event.BookmarkFor(published.Name);
+                var stored = await _db.Set<WorkflowBookmark>().AsNoTracking().Where(b => b.Name == name && b.InstanceId != published.FromInstanceId)
+                    .Select(b => new { b.InstanceId, b.ActivityExecutionId }).ToListAsync(ct);
+                var waiting = stored.Concat(_db.ChangeTracker.Entries<WorkflowBookmark>()
+                        .Where(e => e.State == EntityState.Added && e.Entity.Name == name && e.Entity.InstanceId != published.FromInstanceId)
+                        .Select(e => new { e.Entity.InstanceId, e.Entity.ActivityExecutionId }))
+                    .Distinct().GroupBy(b => b.InstanceId);
+                foreach (var group in waiting)
+                {
+                    var instance = await _db.Set<WorkflowInstance>().FindAsync([group.Key], ct);
+                    if (instance is not { Status: WorkflowStatus.Running, FindingId: { } findingId } || !published.Reaches(instance.CorrelationId))
+                        continue;
+                    var finding = await _db.Set<Finding>().Include(f => f.Unit).Include(f => f.Category).Include(f => f.Inspection)
+                        .Include(f => f.Reports).Include(f => f.ExtensionRequests).AsSplitQuery().SingleAsync(f => f.Id == findingId, ct);
+                    var definition = await services.Definitions.ParsedAsync(_db, instance.DefinitionVersionId, ct);
+                    await ResumeAsync(instance, definition, finding, group.Select(b => b.ActivityExecutionId).Distinct().OrderBy(int.Parse).ToList(), new Signal(name), ct);
+                }
+            }
+        }
+        finally
+        {
+            _deliveringToOthers = false;
         }
     }
 
