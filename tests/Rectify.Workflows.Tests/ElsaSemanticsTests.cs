@@ -281,6 +281,20 @@ public class ElsaSemanticsTests
         Assert.Equal(["hi!"], Lines(state));
         Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
         Assert.Equal(WorkflowSubStatus.Finished, (await InstanceAsync(database, childInstance.Id)).Instance.SubStatus);
+
+        // Cancelled with the execution waiting for it: a quicker branch wins a WaitAny join, and the child stops too.
+        var race = Flow(
+            [Act("start", "Elsa.Start"), ask.DeepClone().AsObject(), Act("quick", "Elsa.Delay", ("timeSpan", "00:01:00")), Act("join", "Elsa.FlowJoin", ("mode", "WaitAny")), Line("say", "quick")],
+            [Link("start", "ask"), Link("start", "quick"), Link("ask", "join"), Link("quick", "join"), Link("join", "say")],
+            new JsonObject { ["definitionId"] = "race", ["variables"] = new JsonArray(new JsonObject { ["id"] = "v1", ["name"] = "Reply", ["typeName"] = "String" }) });
+        var racing = await PublishAndStartAsync(database, race);
+        var racingChild = await database.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().SingleAsync(i => i.ParentInstanceId == racing.Id));
+        await AdvanceAsync(database, database.Clock.GetUtcNow().AddMinutes(1));
+        var (raced, racedState) = await InstanceAsync(database, racing.Id);
+        Assert.Equal(WorkflowSubStatus.Finished, raced.SubStatus);
+        Assert.Equal(["quick"], Lines(racedState));
+        Assert.Equal(WorkflowSubStatus.Cancelled, (await InstanceAsync(database, racingChild.Id)).Instance.SubStatus);
+        Assert.Equal(0, await database.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync(t => t.InstanceId == racingChild.Id)));
     }
 
     [Fact]

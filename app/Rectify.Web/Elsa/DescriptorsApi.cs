@@ -195,7 +195,8 @@ public static class DescriptorsApi
         isTerminal = d.IsTerminal,
         inputs = d.Inputs.Select((input, order) => StudioInput(input, order, options)).ToList(),
         outputs = Array.Empty<object>(),
-        ports = d.Outcomes.Select(p => new { name = p.Name, displayName = T(p.DisplayName, p.DisplayNameEn), type = "Flow", isBrowsable = true }).ToList(),
+        ports = d.Outcomes.Select(p => (Port: p, Type: "Flow")).Concat(d.EmbeddedPorts.Select(p => (Port: p, Type: "Embedded")))
+            .Select(p => new { name = p.Port.Name, displayName = T(p.Port.DisplayName, p.Port.DisplayNameEn), type = p.Type, isBrowsable = true }).ToList(),
         customProperties = new Dictionary<string, object>(),
         constructionProperties = new Dictionary<string, object>(),
     };

@@ -50,6 +50,8 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
     public FlowScope Flow => State.Flow ??= new FlowScope();
     public bool Finished { get; set; }
     public bool Faulted { get; set; }
+    /// <summary>Cancelled as a whole: a workflow run as an activity whose parent no longer waits for it.</summary>
+    public bool Cancelled { get; set; }
     /// <summary>Rebuilding the flow scope of state written before it existed: count visits, schedule nothing.</summary>
     public bool Replaying { get; set; }
     public int Steps { get; set; }
@@ -76,7 +78,7 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
                 inside.Add(child.Id);
         }
         foreach (var waiting in State.Waiting.Where(e => inside.Contains(e.Id)).ToList())
-            runner.Cancel(this, waiting);
+            Runner.Cancel(this, waiting);
         var keep = Scheduled.Where(s => !dropped.Contains(s) && !(s.ParentExecutionId is { } p && inside.Contains(p))).ToList();
         Scheduled.Clear();
         foreach (var s in keep)
@@ -86,8 +88,8 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
         foreach (var (node, parentId) in chosen.Select(e => (Definition.ById.GetValueOrDefault(e.ActivityId), e.ParentId))
                      .Concat(dropped.Select(s => ((ActivityNode?)s.Node, s.ParentExecutionId))))
         {
-            if (node is not null && runner.InFlowchart(this, parentId))
-                runner.ScheduleOutbound(this, node, [], backward: false, parentId);
+            if (node is not null && Runner.InFlowchart(this, parentId))
+                Runner.ScheduleOutbound(this, node, [], backward: false, parentId);
         }
     }
 
@@ -180,7 +182,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         Save(run);
         // A child's events reach others once its parent's run is saved too.
         if (parent is null)
-            await DeliverToOthersAsync(ct);
+            await AfterSaveAsync(ct);
         return instance;
     }
 
@@ -212,7 +214,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         Save(run);
         if (instance is { Status: WorkflowStatus.Finished, ParentInstanceId: { } parentId } && run.State.ParentExecutionId is { } waitingExecution)
             await ResumeParentAsync(parentId, waitingExecution, finding, instance.Id, ct);
-        await DeliverToOthersAsync(ct);
+        await AfterSaveAsync(ct);
         return true;
     }
 
@@ -257,7 +259,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             return false;
         await RunAsync(run, ct);
         Save(run);
-        await DeliverToOthersAsync(ct);
+        await AfterSaveAsync(ct);
         return true;
     }
 
@@ -299,6 +301,13 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                     return;
             }
         }
+    }
+
+    /// <summary>What a saved run sets off in other instances: children it no longer waits for stop, published events arrive.</summary>
+    private async Task AfterSaveAsync(CancellationToken ct)
+    {
+        await CancelChildrenAsync(ct);
+        await DeliverToOthersAsync(ct);
     }
 
     /// <summary>Guards against workflows that publish events to each other for ever.</summary>
@@ -575,6 +584,26 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         record.Status = ExecutionStatus.Canceled;
         record.CompletedAt = services.Clock.Now;
         Journal(run, record, "Cancelled");
+        // A workflow run as an activity goes with the execution that waited for it (Elsa cancels a composite's children).
+        if (record.Inputs?.GetValueOrDefault(WorkflowDefinitionActivity.ChildInput) is JsonValue child && child.TryGetValue<string>(out var childId))
+            _toCancel.Enqueue(childId);
+    }
+
+    private readonly Queue<string> _toCancel = new();
+
+    /// <summary>Cancels the child instances whose waiting parent execution was cancelled (and theirs in turn).</summary>
+    private async Task CancelChildrenAsync(CancellationToken ct)
+    {
+        while (_toCancel.TryDequeue(out var id))
+        {
+            var child = await _db.Set<WorkflowInstance>().FindAsync([id], ct);
+            if (child is not { Status: WorkflowStatus.Running, FindingId: { } findingId } || await _db.Set<Finding>().FindAsync([findingId], ct) is not { } finding)
+                continue;
+            var run = new InstanceRun(this, child, InstanceState.Read(child.State), await services.Definitions.ParsedAsync(_db, child.DefinitionVersionId, ct), finding);
+            run.CancelWhere(_ => true, except: null, propagate: false);
+            run.Cancelled = true;
+            Save(run);
+        }
     }
 
     private void Fault(InstanceRun run, ExecutionRecord record, Exception exception)
@@ -601,6 +630,12 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         {
             instance.Status = WorkflowStatus.Finished;
             instance.SubStatus = WorkflowSubStatus.Faulted;
+            instance.FinishedAt = now;
+        }
+        else if (run.Cancelled)
+        {
+            instance.Status = WorkflowStatus.Finished;
+            instance.SubStatus = WorkflowSubStatus.Cancelled;
             instance.FinishedAt = now;
         }
         else if (run.Finished || !run.State.Waiting.Any())

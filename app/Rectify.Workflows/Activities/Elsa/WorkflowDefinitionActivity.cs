@@ -7,7 +7,7 @@ namespace Rectify.Workflows.Activities;
 
 /// <summary>
 /// Another workflow used as an activity (Elsa's WorkflowDefinitionActivity; the node's type is that workflow's name and
-/// it carries <c>workflowDefinitionId</c>): runs the other definition — the version the node names when it is ours,
+/// it carries <c>workflowDefinitionId</c>): runs the other definition — the version the node names when it is ours and published,
 /// else the published one — with the node's inputs as the workflow's inputs, as an instance of its own for the same
 /// finding. When that instance finishes, its outputs become this activity's outputs (mapped like any activity's) and
 /// the activity continues on Done; a fault there faults this workflow too.
@@ -19,6 +19,9 @@ public sealed class WorkflowDefinitionActivity : Activity
     public override ActivityDescriptor Descriptor { get; } = new(TypeName, "子流程", "Workflow", "流程", "Workflows",
         "运行另一个可作为活动使用的流程。", "Runs another workflow usable as an activity.")
     { IsBrowsable = false };
+
+    /// <summary>The recorded input naming the child instance (the runner cancels it with this execution).</summary>
+    public const string ChildInput = "WorkflowInstanceId";
 
     /// <summary>The bookmark that waits for the child instance to finish.</summary>
     public static string BookmarkFor(string childInstanceId) => "Workflow:" + childInstanceId;
@@ -34,13 +37,13 @@ public sealed class WorkflowDefinitionActivity : Activity
                 input[declared.Name] = JsonPlain.ToNode(context.Evaluate(value.ExpressionType, value.Value));
         }
         var instance = await context.StartWorkflowAsync(version, child, input);
-        context.RecordInput("WorkflowInstanceId", instance.Id);
+        context.RecordInput(ChildInput, instance.Id);
         return instance.Status == WorkflowStatus.Finished ? Completed(context, instance) : ActivityResult.Wait([BookmarkFor(instance.Id)]);
     }
 
     public override async ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Signal signal)
     {
-        var childId = (string)context.RecordedInput("WorkflowInstanceId")!;
+        var childId = (string)context.RecordedInput(ChildInput)!;
         var instance = await context.Services.Db.Set<WorkflowInstance>().SingleAsync(i => i.Id == childId);
         return Completed(context, instance);
     }
