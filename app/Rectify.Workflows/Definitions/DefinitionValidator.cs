@@ -128,22 +128,18 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
     /// </summary>
     private void CheckCases(ActivityNode node, List<DefinitionError> errors)
     {
-        if (!node.Raw.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
-            return;
         var labels = new HashSet<string>(StringComparer.Ordinal);
-        var i = 0;
-        foreach (var c in cases.EnumerateArray())
+        foreach (var (i, caseLabel, condition) in FlowSwitch.Cases(node))
         {
-            var path = $"{node.Path}.cases[{i++}]";
-            var label = c.ValueKind == JsonValueKind.Object && c.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString()! : "";
+            var path = $"{node.Path}.cases[{i}]";
+            var label = caseLabel ?? "";
             void Add(string at, string code, string zh, string en) =>
                 errors.Add(new(at, code, $"活动“{Label(node)}”的分支“{label}”：{zh}", $"Activity '{Label(node)}', case '{label}': {en}"));
             if (string.IsNullOrWhiteSpace(label))
                 Add(path + ".label", "input.required", "缺少名称", "the label is missing");
             else if (!labels.Add(label))
                 Add(path + ".label", "input.invalid_value", "名称与前面的分支重复", "the label is used by an earlier case");
-            if (c.ValueKind != JsonValueKind.Object || !c.TryGetProperty("condition", out var condition) || condition.ValueKind != JsonValueKind.Object
-                || !condition.TryGetProperty("type", out var type) || type.GetString() is not { } syntax
+            if (condition.ValueKind != JsonValueKind.Object || !condition.TryGetProperty("type", out var type) || type.GetString() is not { } syntax
                 || !condition.TryGetProperty("value", out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined
                 || value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString()))
             {

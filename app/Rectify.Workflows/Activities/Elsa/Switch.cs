@@ -21,11 +21,7 @@ public sealed class Switch : Activity
                 UiHint = UiHints.SwitchEditor, IsWrapped = false, DefaultSyntax = "Object",
                 Description = "每行一个情况：名称和条件；把活动拖到同名的出口上", DescriptionEn = "One case per row: its label and condition; drop an activity on its port",
             },
-            new InputDescriptor("Mode", "Elsa.Workflows.Activities.SwitchMode", "匹配方式", "Mode")
-            {
-                UiHint = UiHints.Dropdown, Default = "MatchFirst",
-                Options = [("MatchFirst", "第一个满足的", "Match first"), ("MatchAny", "所有满足的", "Match any")],
-            },
+            FlowSwitch.ModeInput,
         ],
         ShowInTimeline = false,
     };
@@ -34,7 +30,7 @@ public sealed class Switch : Activity
     {
         var matchAny = context.Get<string>("Mode").Equals("MatchAny", StringComparison.OrdinalIgnoreCase);
         var matched = new List<int>();
-        foreach (var (index, condition) in Conditions(context.Node))
+        foreach (var (index, _, condition) in FlowSwitch.Cases(context.Node))
         {
             // Elsa takes a case when its condition is true; false, null and anything else pass over it.
             if (condition.ValueKind == JsonValueKind.Object && condition.TryGetProperty("type", out var type)
@@ -65,16 +61,4 @@ public sealed class Switch : Activity
         JsonElement { ValueKind: JsonValueKind.String } e => IsTrue(e.GetString()),
         _ => false,
     };
-
-    private static IEnumerable<(int Index, JsonElement Condition)> Conditions(ActivityNode node)
-    {
-        if (!node.Raw.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
-            yield break;
-        var i = 0;
-        foreach (var c in cases.EnumerateArray())
-        {
-            yield return (i, c.ValueKind == JsonValueKind.Object && c.TryGetProperty("condition", out var condition) ? condition : default);
-            i++;
-        }
-    }
 }
