@@ -82,6 +82,9 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         Assert.Equal(("flow-switch-editor", false), ((string?)cases["uiHint"], (bool)cases["isWrapped"]!));
         var branches = byType["Elsa.FlowFork"]["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "Branches")!;
         Assert.Equal(("dynamic-outcomes", true), ((string?)branches["uiHint"], (bool)branches["isWrapped"]!));
+        // Containers show the activities they hold as embedded ports, as Elsa's descriptors do.
+        Assert.Equal([("Done", "Flow"), ("Then", "Embedded"), ("Else", "Embedded")], byType["Elsa.If"]["ports"]!.AsArray().Select(p => ((string)p!["name"]!, (string)p["type"]!)));
+        Assert.Equal([("Done", "Flow"), ("Body", "Embedded")], byType["Elsa.ForEach"]["ports"]!.AsArray().Select(p => ((string)p!["name"]!, (string)p["type"]!)));
         Assert.Equal("datetime-picker", (string?)byType["Elsa.StartAt"]["inputs"]![0]!["uiHint"]);
         Assert.Equal("checkbox", (string?)waitUntil["inputs"]!.AsArray().Single(i => (string?)i!["name"] == "SkipWhenReportIn")!["uiHint"]);
 

@@ -156,4 +156,54 @@ public sealed class StudioMenuActionsTests(RectifyWebFactory app) : IClassFixtur
         var refused = await elsa.SaveAsync(model, publish: true, HttpStatusCode.BadRequest);
         Assert.Contains("Elsa.HttpEndpoint", refused.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
+
+    [Fact]
+    public async Task A_published_workflow_usable_as_an_activity_is_in_the_toolbox_and_a_dropped_one_publishes()
+    {
+        var supervisor = await app.ClientAsync("supervisor");
+        var elsa = Elsa(app, await DesignerTokenAsync(supervisor));
+        var model = (await elsa.GetJsonAsync($"workflow-definitions/by-definition-id/{DefaultDefinition}?versionOptions=Latest")).DeepClone().AsObject();
+        model.Remove("id");
+        model["definitionId"] = "greet-unit";
+        model["name"] = "greet unit";
+        model["inputs"] = new JsonArray(new JsonObject { ["name"] = "Who", ["type"] = "String" });
+        model["outputs"] = new JsonArray(new JsonObject { ["name"] = "Greeting", ["type"] = "String" });
+        model["options"] = new JsonObject { ["usableAsActivity"] = true };
+        model["root"] = new JsonObject
+        {
+            ["type"] = "Elsa.Flowchart", ["id"] = "greet-root",
+            ["activities"] = new JsonArray(new JsonObject { ["id"] = "start", ["type"] = "Elsa.Start", ["version"] = 1 }),
+            ["connections"] = new JsonArray(),
+        };
+        var published = (await elsa.SaveAsync(model, publish: true))["workflowDefinition"]!;
+
+        // Described as Elsa describes a workflow used as an activity; the Studio copies the construction properties onto a dropped node.
+        var descriptor = (await elsa.GetJsonAsync("descriptors/activities"))["items"]!.AsArray().Single(d => (string?)d!["typeName"] == "GreetUnit")!;
+        Assert.True((bool)descriptor["isBrowsable"]!);
+        Assert.Equal("子流程", (string?)descriptor["category"]);
+        Assert.Equal(["Who"], descriptor["inputs"]!.AsArray().Select(i => (string)i!["name"]!));
+        Assert.Equal(["Greeting"], descriptor["outputs"]!.AsArray().Select(i => (string)i!["name"]!));
+        Assert.Equal(["Done"], descriptor["ports"]!.AsArray().Select(p => (string)p!["name"]!));
+        var construction = descriptor["constructionProperties"]!;
+        Assert.Equal(("greet-unit", $"greet-unit:v{published["version"]}"), ((string?)construction["WorkflowDefinitionId"], (string?)construction["WorkflowDefinitionVersionId"]));
+
+        // A definition holding such a node, as the Studio drops it, opens without a warning and publishes.
+        var consumer = (await elsa.GetJsonAsync($"workflow-definitions/by-definition-id/{DefaultDefinition}?versionOptions=Latest")).DeepClone().AsObject();
+        consumer.Remove("id");
+        consumer["definitionId"] = "uses-greet";
+        consumer["root"]!["activities"]!.AsArray().Add(new JsonObject
+        {
+            ["id"] = "greet", ["type"] = "GreetUnit", ["version"] = construction["Version"]!.DeepClone(),
+            ["workflowDefinitionId"] = "greet-unit", ["workflowDefinitionVersionId"] = construction["WorkflowDefinitionVersionId"]!.DeepClone(),
+            ["who"] = new JsonObject { ["typeName"] = "String", ["expression"] = new JsonObject { ["type"] = "Literal", ["value"] = "联络人" } },
+        });
+        Assert.True((bool)(await elsa.SaveAsync(consumer, publish: true))["workflowDefinition"]!["isPublished"]!);
+        var page = await (await supervisor.GetAsync("/designer/workflows/definitions/uses-greet/edit")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("class=\"studio-warning\"", page);
+
+        // Elsa.Switch's cases are edited with the Studio's switch editor (one embedded port per case).
+        var cases = (await elsa.GetJsonAsync("descriptors/activities"))["items"]!.AsArray().Single(d => (string?)d!["typeName"] == "Elsa.Switch")!["inputs"]!.AsArray()
+            .Single(i => (string?)i!["name"] == "Cases")!;
+        Assert.Equal(("switch-editor", false), ((string?)cases["uiHint"], (bool)cases["isWrapped"]!));
+    }
 }

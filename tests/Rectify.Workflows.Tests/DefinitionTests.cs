@@ -99,6 +99,6 @@ public class DefinitionTests
             ($"$.root.activities[{n - 2}]", "activity.unreachable_end"),
         ], refused.Errors.Select(e => (e.Path, e.Code)));
         Assert.False((await store.GetByIdAsync(draft.Id))!.IsPublished);
-        Assert.Equal(refused.Errors, store.Validate(doc.ToJsonString()));
+        Assert.Equal(refused.Errors, await store.ValidateAsync(doc.ToJsonString()));
     }
 }

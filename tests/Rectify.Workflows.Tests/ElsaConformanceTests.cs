@@ -68,6 +68,9 @@ public class ElsaConformanceTests(ITestOutputHelper output)
         WorkflowInstance instance;
         try
         {
+            // The workflows this one runs as activities (Elsa's test imports them first).
+            foreach (var required in spec["requires"]?.AsArray() ?? [])
+                await PublishAsync(database, File.ReadAllText(Path.Combine(Folder, (string)required!)));
             instance = await PublishAndStartAsync(database, json.ToJsonString(), spec["input"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone()));
         }
         catch (WorkflowDefinitionException ex)
@@ -83,6 +86,8 @@ public class ElsaConformanceTests(ITestOutputHelper output)
             return new Outcome(file, null, null, [], "published");
         if (spec["advance"] is { } advance)
             await AdvanceAsync(database, database.Clock.GetUtcNow() + TimeSpan.Parse((string)advance!));
+        if (spec["untilEnd"] is not null)
+            await ResumeBookmarksUntilEndAsync(database, instance.Id);
 
         var (stored, state) = await InstanceAsync(database, instance.Id);
         var lines = Lines(state);
@@ -101,6 +106,11 @@ public class ElsaConformanceTests(ITestOutputHelper output)
         {
             if (!JsonNode.DeepEquals(state.Output.GetValueOrDefault(name), value))
                 faults.Add($"output {name} = {state.Output.GetValueOrDefault(name)?.ToJsonString() ?? "null"}, Elsa {value?.ToJsonString()}");
+        }
+        foreach (var (name, value) in spec["variables"]?.AsObject() ?? [])
+        {
+            if (!JsonNode.DeepEquals(state.Variables.GetValueOrDefault(name), value))
+                faults.Add($"variable {name} = {state.Variables.GetValueOrDefault(name)?.ToJsonString() ?? "null"}, Elsa {value?.ToJsonString()}");
         }
         return new Outcome(file, null, faults.Count == 0 ? null : string.Join("; ", faults), lines, stored.SubStatus.ToString());
     }

@@ -183,6 +183,121 @@ public class ElsaSemanticsTests
     }
 
     [Fact]
+    public async Task PublishEvent_resumes_waiting_instances_of_other_findings_by_correlation_or_all_unless_local()
+    {
+        await using var database = await CreateAsync();
+        var waiter = Flow(
+            [Act("start", "Elsa.Start"), Act("correlate", "Elsa.Correlate", ("correlationId", "js:getCid()")), Act("event", "Elsa.Event", ("eventName", "go")), Line("woke", "js:'woke ' + getCorrelationId()")],
+            [Link("start", "correlate"), Link("correlate", "event"), Link("event", "woke")],
+            new JsonObject { ["definitionId"] = "waiter", ["inputs"] = new JsonArray(new JsonObject { ["name"] = "Cid", ["type"] = "String" }) });
+        var alpha = await PublishAndStartAsync(database, waiter, new Dictionary<string, JsonNode?> { ["Cid"] = "alpha" });
+        var beta = await PublishAndStartAsync(database, waiter, new Dictionary<string, JsonNode?> { ["Cid"] = "beta" });
+        async Task<string> Publish(string name, params (string Name, string Value)[] inputs)
+        {
+            var publisher = Flow([Act("start", "Elsa.Start"), Act("publish", "Elsa.PublishEvent", [("eventName", "go"), .. inputs])], [Link("start", "publish")],
+                new JsonObject { ["definitionId"] = name });
+            return (await PublishAndStartAsync(database, publisher)).Id;
+        }
+        async Task<(WorkflowSubStatus, string)> Of(WorkflowInstance instance)
+        {
+            var (stored, state) = await InstanceAsync(database, instance.Id);
+            return (stored.SubStatus, string.Join(" | ", Lines(state)));
+        }
+
+        // A local event stays in its own instance.
+        await Publish("local", ("isLocalEvent", "true"));
+        Assert.Equal((WorkflowSubStatus.Suspended, ""), await Of(alpha));
+        Assert.Equal((WorkflowSubStatus.Suspended, ""), await Of(beta));
+
+        // With a correlation id, only the instance of that correlation wakes.
+        await Publish("to-beta", ("correlationId", "beta"));
+        Assert.Equal((WorkflowSubStatus.Suspended, ""), await Of(alpha));
+        Assert.Equal((WorkflowSubStatus.Finished, "woke beta"), await Of(beta));
+
+        // Without one, every instance waiting for the event wakes.
+        await Publish("to-all");
+        Assert.Equal((WorkflowSubStatus.Finished, "woke alpha"), await Of(alpha));
+        Assert.Equal(0, await database.WithDbAsync(db => db.Set<WorkflowBookmark>().CountAsync()));
+    }
+
+    [Theory]
+    [InlineData("MatchFirst", "true", "true", new[] { "A", "after" })]
+    [InlineData("MatchAny", "true", "true", new[] { "A", "B", "after" })]
+    [InlineData("MatchAny", "false", "1 > 2", new[] { "none matched", "after" })]
+    [InlineData("MatchFirst", "false", "getN() == 2", new[] { "B", "after" })]
+    public async Task Switch_runs_the_first_or_every_matching_case_else_its_default(string mode, string a, string b, string[] lines)
+    {
+        await using var database = await CreateAsync();
+        var cases = new JsonArray(
+            new JsonObject { ["label"] = "A", ["condition"] = new JsonObject { ["type"] = "Literal", ["value"] = a }, ["activity"] = Line("a", "A") },
+            new JsonObject { ["label"] = "B", ["condition"] = new JsonObject { ["type"] = "JavaScript", ["value"] = b }, ["activity"] = Line("b", "B") },
+            // A matching case without an activity runs nothing.
+            new JsonObject { ["label"] = "C", ["condition"] = new JsonObject { ["type"] = "JavaScript", ["value"] = "false" } });
+        var @switch = Act("sw", "Elsa.Switch", ("mode", mode));
+        @switch["cases"] = cases;
+        @switch["default"] = Line("d", "none matched");
+        var json = Flow([Act("start", "Elsa.Start"), @switch, Line("after", "after")], [Link("start", "sw"), Link("sw", "after")],
+            new JsonObject { ["variables"] = new JsonArray(new JsonObject { ["id"] = "n", ["name"] = "N", ["typeName"] = "Int32", ["value"] = "2" }) });
+        var instance = await PublishAndStartAsync(database, json);
+        var (stored, state) = await InstanceAsync(database, instance.Id);
+        Assert.Equal(lines, Lines(state));
+        Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
+    }
+
+    [Fact]
+    public async Task A_workflow_used_as_an_activity_waits_in_its_own_instance_and_hands_its_outputs_back()
+    {
+        await using var database = await CreateAsync();
+        var child = Flow(
+            [Act("start", "Elsa.Start"), Act("wait", "Elsa.Delay", ("timeSpan", "01:00:00")), Act("answer", "Elsa.SetOutput", ("outputName", "Answer"), ("outputValue", "js:getQuestion() + '!'"))],
+            [Link("start", "wait"), Link("wait", "answer")],
+            new JsonObject
+            {
+                ["definitionId"] = "ask", ["name"] = "Ask",
+                ["inputs"] = new JsonArray(new JsonObject { ["name"] = "Question", ["type"] = "String" }),
+                ["outputs"] = new JsonArray(new JsonObject { ["name"] = "Answer", ["type"] = "String" }),
+            });
+        var ask = Act("ask", "Ask", ("question", "hi"));
+        ask["workflowDefinitionId"] = "ask";
+        ask["answer"] = new JsonObject { ["memoryReference"] = new JsonObject { ["id"] = "v1" } };
+        var parent = Flow([ask, Line("say", "js:getReply()")], [Link("ask", "say")],
+            new JsonObject { ["definitionId"] = "parent", ["variables"] = new JsonArray(new JsonObject { ["id"] = "v1", ["name"] = "Reply", ["typeName"] = "String" }) });
+
+        // Not usable as an activity yet: publishing the parent is refused, naming the activity.
+        await PublishAsync(database, child);
+        var refused = await Assert.ThrowsAsync<Definitions.WorkflowDefinitionException>(() => PublishAndStartAsync(database, parent));
+        Assert.Equal(("$.root.activities[0].workflowDefinitionId", "activity.workflow_missing"), (refused.Errors.Single().Path, refused.Errors.Single().Code));
+
+        var usable = JsonNode.Parse(child)!;
+        usable["options"] = new JsonObject { ["usableAsActivity"] = true };
+        await PublishAsync(database, usable.ToJsonString());
+        var instance = await PublishAndStartAsync(database, parent);
+        var childInstance = await database.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().SingleAsync(i => i.ParentInstanceId == instance.Id));
+        Assert.Equal((WorkflowSubStatus.Suspended, WorkflowSubStatus.Suspended), ((await InstanceAsync(database, instance.Id)).Instance.SubStatus, childInstance.SubStatus));
+        Assert.Equal(instance.FindingId, childInstance.FindingId);
+
+        await AdvanceAsync(database, database.Clock.GetUtcNow().AddHours(1));
+        var (stored, state) = await InstanceAsync(database, instance.Id);
+        Assert.Equal(["hi!"], Lines(state));
+        Assert.Equal(WorkflowSubStatus.Finished, stored.SubStatus);
+        Assert.Equal(WorkflowSubStatus.Finished, (await InstanceAsync(database, childInstance.Id)).Instance.SubStatus);
+
+        // Cancelled with the execution waiting for it: a quicker branch wins a WaitAny join, and the child stops too.
+        var race = Flow(
+            [Act("start", "Elsa.Start"), ask.DeepClone().AsObject(), Act("quick", "Elsa.Delay", ("timeSpan", "00:01:00")), Act("join", "Elsa.FlowJoin", ("mode", "WaitAny")), Line("say", "quick")],
+            [Link("start", "ask"), Link("start", "quick"), Link("ask", "join"), Link("quick", "join"), Link("join", "say")],
+            new JsonObject { ["definitionId"] = "race", ["variables"] = new JsonArray(new JsonObject { ["id"] = "v1", ["name"] = "Reply", ["typeName"] = "String" }) });
+        var racing = await PublishAndStartAsync(database, race);
+        var racingChild = await database.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().SingleAsync(i => i.ParentInstanceId == racing.Id));
+        await AdvanceAsync(database, database.Clock.GetUtcNow().AddMinutes(1));
+        var (raced, racedState) = await InstanceAsync(database, racing.Id);
+        Assert.Equal(WorkflowSubStatus.Finished, raced.SubStatus);
+        Assert.Equal(["quick"], Lines(racedState));
+        Assert.Equal(WorkflowSubStatus.Cancelled, (await InstanceAsync(database, racingChild.Id)).Instance.SubStatus);
+        Assert.Equal(0, await database.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync(t => t.InstanceId == racingChild.Id)));
+    }
+
+    [Fact]
     public async Task State_written_before_flow_scopes_existed_resumes_with_its_visits_rebuilt()
     {
         await using var database = await CreateAsync();

@@ -26,6 +26,14 @@ public class PublishChecksTests
         { """{"id": "x", "type": "Elsa.RunJavaScript", "script": {"expression": {"type": "Literal", "value": "let = ;"}}}""", "input.invalid_value", "$.root.activities[1].script.expression.value", "JavaScript 语法错误" },
         { """{"id": "x", "type": "Elsa.Cron", "cronExpression": {"expression": {"type": "Literal", "value": "BadCronExpression"}}}""", "input.invalid_value", "$.root.activities[1].cronExpression.expression.value", "不是有效的 cron 表达式" },
         { """{"id": "x", "type": "Elsa.FlowSwitch", "cases": [{"label": "A", "condition": {"type": "JavaScript", "value": "finding.id >"}}]}""", "input.syntax_error", "$.root.activities[1].cases[0].condition.value", "JavaScript 语法错误" },
+        { """{"id": "x", "type": "Elsa.Switch", "cases": [{"label": "A", "condition": {"type": "JavaScript", "value": "finding.id >"}}]}""", "input.syntax_error", "$.root.activities[1].cases[0].condition.value", "JavaScript 语法错误" },
+        { """{"id": "x", "type": "Elsa.Switch", "cases": [{"label": "A", "condition": {"type": "JavaScript", "value": "true"}}, {"label": "B", "condition": {"type": "JavaScript", "value": ""}}]}""", "input.required", "$.root.activities[1].cases[1].condition", "分支“B”：缺少条件" },
+        { """{"id": "x", "type": "Elsa.Switch", "cases": [{"label": "A", "condition": {"type": "Literal", "value": "yes"}}]}""", "input.invalid_value", "$.root.activities[1].cases[0].condition.value", "“yes”不是 true 或 false" },
+        { """{"id": "x", "type": "Elsa.FlowSwitch", "cases": [{"label": "A", "condition": {"type": "JavaScript", "value": "true"}}, {"label": "A", "condition": {"type": "JavaScript", "value": "false"}}]}""", "input.invalid_value", "$.root.activities[1].cases[1].label", "名称与前面的分支重复" },
+        { """{"id": "x", "type": "Elsa.Switch", "mode": {"expression": {"type": "Literal", "value": "MatchAll"}}}""", "input.invalid_value", "$.root.activities[1].mode.expression.value", "“MatchAll”不是可选值" },
+        { """{"id": "x", "type": "Rectify.SendEmail", "template": {"expression": {"type": "Literal", "value": "reminder"}}, "recipients": {"expression": {"type": "Object", "value": "[]"}}}""", "input.required", "$.root.activities[1].recipients", "没有收件人，至少勾选一类收件人或填写其他邮箱" },
+        { """{"id": "x", "type": "Rectify.SendEmail", "template": {"expression": {"type": "Literal", "value": "reminder"}}, "recipients": {"expression": {"type": "Object", "value": []}}, "address": {"expression": {"type": "Literal", "value": " "}}}""", "input.required", "$.root.activities[1].recipients", "没有收件人" },
+        { """{"id": "x", "type": "Rectify.SendEmail", "recipients": {"expression": {"type": "Literal", "value": "Liaison"}}}""", "input.required", "$.root.activities[1].template", "必须填写" },
         { """{"id": "x", "type": "Elsa.HttpEndpoint", "path": {"expression": {"type": "Literal", "value": "/hook"}}}""", "activity.http_unsupported", "$.root.activities[1].type", "不对外提供或调用 HTTP 端点" },
     };
 
@@ -51,6 +59,9 @@ public class PublishChecksTests
         var store = scope.ServiceProvider.GetRequiredService<WorkflowDefinitionStore>();
         await store.SaveAndPublishAsync(One("""{"id": "x", "type": "Rectify.SendEmail", "template": {"expression": {"type": "Literal", "value": "reminder"}}, "recipients": {"expression": {"type": "Literal", "value": "Liaison,Leader"}}}"""));
         await store.SaveAndPublishAsync(One("""{"id": "x", "type": "Elsa.FlowJoin", "mode": {"expression": {"type": "Literal", "value": "WaitAllActive"}}}""").Replace("\"c\"", "\"c2\""));
+        // No kind ticked, but another address: the step mails someone.
+        await store.SaveAndPublishAsync(One("""{"id": "x", "type": "Rectify.SendEmail", "template": {"expression": {"type": "Literal", "value": "overdue"}}, "recipients": {"expression": {"type": "Object", "value": "[]"}}, "address": {"expression": {"type": "Literal", "value": "office@example.gov.cn"}}}""").Replace("\"c\"", "\"c4\""));
+        await store.SaveAndPublishAsync(One("""{"id": "x", "type": "Elsa.Switch", "mode": {"expression": {"type": "Literal", "value": "MatchAny"}}, "cases": [{"label": "A", "condition": {"type": "JavaScript", "value": "return finding.id > 0;"}}, {"label": "B", "condition": {"type": "Literal", "value": "false"}}]}""").Replace("\"c\"", "\"c5\""));
         await store.SaveAndPublishAsync(One("""{"id": "x", "type": "Elsa.FlowDecision", "condition": {"expression": {"type": "JavaScript", "value": "return finding.id > 0;"}}}""").Replace("\"c\"", "\"c3\""));
     }
 }

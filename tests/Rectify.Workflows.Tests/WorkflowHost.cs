@@ -89,6 +89,38 @@ public static class WorkflowHost
         return instance;
     }
 
+    /// <summary>Publishes a definition (refusals throw <see cref="Definitions.WorkflowDefinitionException"/>).</summary>
+    public static Task<WorkflowDefinitionVersion> PublishAsync(TestDatabase database, string json) =>
+        As(database, Sample.Supervisor, services => services.GetRequiredService<Definitions.WorkflowDefinitionStore>().SaveAndPublishAsync(json));
+
+    /// <summary>
+    /// Resumes every bookmark of an instance until it finishes or waits for nothing more, as Elsa's test helper
+    /// RunWorkflowUntilEndAsync does. Returns how many bookmarks were resumed.
+    /// </summary>
+    public static async Task<int> ResumeBookmarksUntilEndAsync(TestDatabase database, string instanceId)
+    {
+        var resumed = 0;
+        while (true)
+        {
+            var bookmarks = await database.WithDbAsync(db => db.Set<WorkflowBookmark>().AsNoTracking().Where(b => b.InstanceId == instanceId).ToListAsync());
+            var (stored, _) = await InstanceAsync(database, instanceId);
+            if (bookmarks.Count == 0 || stored.Status == WorkflowStatus.Finished)
+                return resumed;
+            foreach (var bookmark in bookmarks)
+            {
+                await using var scope = database.Scope(Actor.Workflow);
+                var services = scope.ServiceProvider;
+                var db = services.GetRequiredService<RectifyDb>();
+                var instance = await db.Set<WorkflowInstance>().SingleAsync(i => i.Id == instanceId);
+                var finding = await db.Set<Finding>().SingleAsync(f => f.Id == instance.FindingId);
+                var definition = await services.GetRequiredService<Definitions.DefinitionCache>().ParsedAsync(db, instance.DefinitionVersionId, default);
+                if (await services.GetRequiredService<Runtime.WorkflowRunner>().ResumeAsync(instance, definition, finding, [bookmark.ActivityExecutionId], new Activities.Signal(bookmark.Name), default))
+                    resumed++;
+                await db.SaveChangesAsync();
+            }
+        }
+    }
+
     /// <summary>The stored row and state of an instance.</summary>
     public static async Task<(WorkflowInstance Instance, Runtime.InstanceState State)> InstanceAsync(TestDatabase database, string instanceId)
     {

@@ -54,6 +54,10 @@ public class WorkflowInstance
     public required string DefinitionVersionId { get; set; }
     public int DefinitionVersion { get; set; }
     public int? FindingId { get; set; }
+    /// <summary>Set on a workflow run as an activity of another (Elsa's WorkflowDefinitionActivity): the instance that waits for it.</summary>
+    public string? ParentInstanceId { get; set; }
+    /// <summary>Elsa's correlation id (Correlate, setCorrelationId), a column so a published event can find its instances.</summary>
+    public string? CorrelationId { get; set; }
     public WorkflowStatus Status { get; set; }
     public WorkflowSubStatus SubStatus { get; set; }
     public string State { get; set; } = "{}";
@@ -114,6 +118,8 @@ internal sealed class WorkflowInstanceConfiguration : IEntityTypeConfiguration<W
         b.Property(x => x.SubStatus).HasConversion<string>().HasMaxLength(20);
         b.Property(x => x.Revision).IsConcurrencyToken();
         b.HasIndex(x => x.FindingId);
+        b.Property(x => x.ParentInstanceId).HasMaxLength(40);
+        b.Property(x => x.CorrelationId).HasMaxLength(200);
         b.HasOne<Findings.Finding>().WithMany().HasForeignKey(x => x.FindingId).OnDelete(DeleteBehavior.Cascade);
     }
 }

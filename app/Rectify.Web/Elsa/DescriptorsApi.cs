@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rectify.Data;
 using Rectify.Mail.Templates;
 using Rectify.Units;
+using Rectify.Workflows;
 using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Expressions;
@@ -26,9 +27,11 @@ public static class DescriptorsApi
                 [OptionProviders.MailTemplates] = templates.Names.Order(StringComparer.Ordinal).Select(n => (n, TemplateLabel(n))).ToList(),
                 [OptionProviders.Units] = units.Select(u => (u.Id.ToString(), u.Name)).ToList(),
             };
-            var unsupported = Unsupported(registry, (await store.ListLatestAsync(ct)).Select(v => v.Json))
+            var workflows = await store.UsableAsActivityAsync(ct);
+            var unsupported = Unsupported(registry, (await store.ListLatestAsync(ct)).Select(v => v.Json), workflows)
                 .Select(u => UnsupportedDescriptor(u.Type, u.Ports));
-            var descriptors = registry.Descriptors.Select(d => StudioActivityDescriptor(d, options)).Prepend(FlowchartDescriptor).Concat(unsupported).ToList();
+            var descriptors = registry.Descriptors.Select(d => StudioActivityDescriptor(d, options)).Prepend(FlowchartDescriptor)
+                .Concat(workflows.Values.OrderBy(w => w.Definition.Name, StringComparer.Ordinal).Select(w => WorkflowActivityDescriptor(w.Version, w.Definition))).Concat(unsupported).ToList();
             return ElsaJson.List(descriptors);
         });
 
@@ -110,13 +113,15 @@ public static class DescriptorsApi
     /// The activity types the definitions use that Rectify does not run, each with the ports its connections leave from.
     /// The Studio draws an activity only with a descriptor: without these such a definition opens as a blank canvas.
     /// </summary>
-    public static IReadOnlyList<(string Type, IReadOnlyList<string> Ports)> Unsupported(ActivityRegistry registry, IEnumerable<string> definitions)
+    /// <param name="workflows">The published definitions usable as activities, by id: nodes running one of them are supported.</param>
+    public static IReadOnlyList<(string Type, IReadOnlyList<string> Ports)> Unsupported(ActivityRegistry registry, IEnumerable<string> definitions,
+        IReadOnlyDictionary<string, (WorkflowDefinitionVersion Version, WorkflowDefinition Definition)> workflows)
     {
         var found = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         foreach (var json in definitions)
         {
             if (DefinitionParser.TryParse(json).Definition is not { } definition) continue;
-            foreach (var node in definition.Activities.Where(a => !registry.TryGet(a.Type, out _)))
+            foreach (var node in definition.Activities.Where(a => a.WorkflowDefinitionId is { } id ? !workflows.ContainsKey(id) : !registry.TryGet(a.Type, out _)))
             {
                 var ports = found.TryGetValue(node.Type, out var known) ? known : found[node.Type] = new SortedSet<string>(StringComparer.Ordinal);
                 ports.UnionWith(definition.Connections.Where(c => c.SourceId == node.Id).Select(c => c.SourcePort));
@@ -141,6 +146,39 @@ public static class DescriptorsApi
         };
     }
 
+    /// <summary>
+    /// A published definition usable as an activity, described as Elsa describes it (WorkflowDefinitionActivityDescriptorFactory):
+    /// its name in Pascal case as the type, its inputs and outputs, Done and its outcomes as ports, and the construction
+    /// properties the Studio copies onto a dropped activity (which definition and version it runs).
+    /// </summary>
+    private static object WorkflowActivityDescriptor(WorkflowDefinitionVersion version, WorkflowDefinition w) => new
+    {
+        typeName = w.ActivityTypeName, @namespace = "", name = w.ActivityTypeName, version = version.Version,
+        category = w.ActivityCategory ?? T("子流程", "Workflows"),
+        displayName = w.Name, description = w.Description, kind = "Action", isBrowsable = true, isContainer = false,
+        isStart = false, isTerminal = false,
+        inputs = w.Inputs.Select((input, order) => new
+        {
+            name = input.Name, typeName = input.TypeName, displayName = input.Name, description = "", uiHint = UiHints.SingleLine,
+            isWrapped = true, isBrowsable = true, defaultSyntax = "Literal", order = (float)order, category = (string?)null,
+            defaultValue = (object?)null, isReadOnly = false, isSensitive = false, uiSpecifications = (object?)null,
+        }).ToList(),
+        outputs = w.Outputs.Select(output => new { name = output.Name, typeName = output.TypeName, displayName = output.Name, description = "", isBrowsable = true }).ToList(),
+        ports = w.Outcomes.Prepend("Done").Distinct().Select(p => new { name = p, displayName = p == "Done" ? T("完成", "Done") : p, type = "Flow", isBrowsable = true }).ToList(),
+        customProperties = new Dictionary<string, object>
+        {
+            ["RootType"] = "WorkflowDefinitionActivity",
+            ["WorkflowDefinitionId"] = w.DefinitionId,
+            ["WorkflowDefinitionVersionId"] = version.Id,
+        },
+        constructionProperties = new Dictionary<string, object>
+        {
+            ["WorkflowDefinitionId"] = w.DefinitionId,
+            ["WorkflowDefinitionVersionId"] = version.Id,
+            ["Version"] = version.Version,
+        },
+    };
+
     internal static object StudioActivityDescriptor(ActivityDescriptor d, IReadOnlyDictionary<string, IReadOnlyList<(string Value, string Text)>> options) => new
     {
         typeName = d.TypeName,
@@ -157,7 +195,8 @@ public static class DescriptorsApi
         isTerminal = d.IsTerminal,
         inputs = d.Inputs.Select((input, order) => StudioInput(input, order, options)).ToList(),
         outputs = Array.Empty<object>(),
-        ports = d.Outcomes.Select(p => new { name = p.Name, displayName = T(p.DisplayName, p.DisplayNameEn), type = "Flow", isBrowsable = true }).ToList(),
+        ports = d.Outcomes.Select(p => (Port: p, Type: "Flow")).Concat(d.EmbeddedPorts.Select(p => (Port: p, Type: "Embedded")))
+            .Select(p => new { name = p.Port.Name, displayName = T(p.Port.DisplayName, p.Port.DisplayNameEn), type = p.Type, isBrowsable = true }).ToList(),
         customProperties = new Dictionary<string, object>(),
         constructionProperties = new Dictionary<string, object>(),
     };

@@ -22,5 +22,5 @@ public sealed class InstanceReader(RectifyDb db)
 
     /// <summary>The latest workflow instance of a finding (a finding normally has one).</summary>
     public Task<WorkflowInstance?> OfFindingAsync(int findingId, CancellationToken ct) =>
-        db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.FindingId == findingId).OrderByDescending(i => i.CreatedAt).FirstOrDefaultAsync(ct);
+        db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.FindingId == findingId && i.ParentInstanceId == null).OrderByDescending(i => i.CreatedAt).FirstOrDefaultAsync(ct);
 }

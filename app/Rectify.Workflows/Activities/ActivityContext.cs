@@ -111,8 +111,17 @@ public sealed class ActivityContext
     public object? Evaluate(string inputName) =>
         Node.Inputs.TryGetValue(inputName, out var input) ? Evaluate(input.ExpressionType, input.Value) : null;
 
-    /// <summary>Publishes an event to this instance's Event activities; they resume right after this activity.</summary>
-    public void Publish(string eventName) => _run.Published.Enqueue(eventName);
+    /// <summary>
+    /// Publishes an event: this instance's Event activities waiting for it resume right after this activity; unless
+    /// <paramref name="local"/>, those of every other instance too once this run is saved. With a correlation id only
+    /// instances of that correlation hear it (this one included).
+    /// </summary>
+    public void Publish(string eventName, string? correlationId = null, bool local = false) =>
+        _run.Published.Enqueue(new PublishedEvent(eventName, string.IsNullOrWhiteSpace(correlationId) ? null : correlationId, local, _run.Instance.Id));
+
+    /// <summary>Starts another workflow for this finding as a child of this execution (a workflow used as an activity); it runs up to its first waits.</summary>
+    public Task<WorkflowInstance> StartWorkflowAsync(WorkflowDefinitionVersion version, WorkflowDefinition definition, IReadOnlyDictionary<string, JsonNode?> input) =>
+        _run.Runner.StartAsync(Finding, version, definition, input, parent: (_run, _record.Id), default);
 
     /// <summary>Cancels whatever still runs inside this container (Elsa's Fork with WaitAny).</summary>
     public void CancelChildren() => _run.CancelWhere(_ => true, except: null, propagate: false, scope: _record.Id);

@@ -15,6 +15,8 @@ public sealed record ActivityDescriptor(
     public IReadOnlyList<InputDescriptor> Inputs { get; init; } = [];
     /// <summary>Outcome ports, in order, e.g. Submitted and Overdue; empty for terminal activities.</summary>
     public IReadOnlyList<PortDescriptor> Outcomes { get; init; } = [PortDescriptor.Done];
+    /// <summary>Ports that hold an activity inside this one (If's Then and Else, a loop's Body), as the Studio edits them; not connectable.</summary>
+    public IReadOnlyList<PortDescriptor> EmbeddedPorts { get; init; } = [];
     /// <summary>True when the ports come from the activity's own configuration (FlowSwitch cases, FlowFork branches).</summary>
     public bool HasDynamicPorts { get; init; }
     public bool IsStart { get; init; }
@@ -30,6 +32,8 @@ public sealed record ActivityDescriptor(
 public sealed record PortDescriptor(string Name, string DisplayName, string DisplayNameEn)
 {
     public static readonly PortDescriptor Done = new("Done", "完成", "Done");
+    /// <summary>The embedded port of a container running one activity (a FlowNode's or a loop's body).</summary>
+    public static readonly PortDescriptor Body = new("Body", "内容", "Body");
 }
 
 /// <summary>UI hints Elsa Studio understands.</summary>
@@ -46,6 +50,8 @@ public static class UiHints
     public const string DynamicOutcomes = "dynamic-outcomes";
     /// <summary>FlowSwitch's case table (label and condition per row); each label is a port.</summary>
     public const string FlowSwitchEditor = "flow-switch-editor";
+    /// <summary>Elsa.Switch's case table (label and condition per row); each label is an embedded port holding the case's activity.</summary>
+    public const string SwitchEditor = "switch-editor";
 }
 
 /// <summary>Names of the option lists the designer API fills dropdowns from (<see cref="InputDescriptor.OptionsProvider"/>).</summary>

@@ -27,6 +27,13 @@ public sealed class ActivityRegistry
 
     public bool TryGet(string typeName, [NotNullWhen(true)] out Activity? activity) => _byType.TryGetValue(typeName, out activity);
 
+    /// <summary>The activity that runs a node: its type's, or for another workflow used as an activity the one that runs workflows.</summary>
+    public bool TryGet(Definitions.ActivityNode node, [NotNullWhen(true)] out Activity? activity) =>
+        TryGet(node.WorkflowDefinitionId is null ? node.Type : WorkflowDefinitionActivity.TypeName, out activity);
+
+    public Activity Get(Definitions.ActivityNode node) =>
+        TryGet(node, out var activity) ? activity : throw new InvalidOperationException($"Unknown activity type '{node.Type}'.");
+
     public Activity Get(string typeName) =>
         _byType.TryGetValue(typeName, out var activity) ? activity : throw new InvalidOperationException($"Unknown activity type '{typeName}'.");
 }

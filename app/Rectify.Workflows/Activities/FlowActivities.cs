@@ -49,26 +49,29 @@ public sealed class FlowSwitch : Activity
                 UiHint = UiHints.FlowSwitchEditor, IsWrapped = false, DefaultSyntax = "Object",
                 Description = "每行一个出口：名称和条件", DescriptionEn = "One port per row: its label and condition",
             },
-            new InputDescriptor("Mode", "System.String", "匹配方式", "Mode")
-            {
-                UiHint = UiHints.Dropdown, Default = "MatchFirst",
-                Options = [("MatchFirst", "第一个满足的", "Match first"), ("MatchAny", "所有满足的", "Match any")],
-            },
+            ModeInput,
         ],
         Outcomes = [new PortDescriptor("Default", "默认", "Default")],
         HasDynamicPorts = true,
+    };
+
+    /// <summary>MatchFirst or MatchAny, as FlowSwitch and Switch take it.</summary>
+    internal static readonly InputDescriptor ModeInput = new("Mode", "System.String", "匹配方式", "Mode")
+    {
+        UiHint = UiHints.Dropdown, Default = "MatchFirst",
+        Options = [("MatchFirst", "第一个满足的", "Match first"), ("MatchAny", "所有满足的", "Match any")],
     };
 
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
         var matchAny = context.Get<string>("Mode").Equals("MatchAny", StringComparison.OrdinalIgnoreCase);
         var matched = new List<string>();
-        foreach (var (label, condition) in Cases(context.Node))
+        foreach (var (_, label, condition) in Cases(context.Node).Where(c => c.Label is not null))
         {
             if (condition.ValueKind == JsonValueKind.Object && condition.TryGetProperty("type", out var type)
                 && ValueConversion.To<bool>(context.Evaluate(type.GetString()!, condition.TryGetProperty("value", out var v) ? v : default)))
             {
-                matched.Add(label);
+                matched.Add(label!);
                 if (!matchAny)
                     break;
             }
@@ -76,16 +79,19 @@ public sealed class FlowSwitch : Activity
         return ValueTask.FromResult(ActivityResult.Done(matched.Count > 0 ? [.. matched] : ["Default"]));
     }
 
-    public override IReadOnlyList<string> PortsOf(ActivityNode node) => [.. Cases(node).Select(c => c.Label), "Default"];
+    public override IReadOnlyList<string> PortsOf(ActivityNode node) => [.. Cases(node).Select(c => c.Label).OfType<string>(), "Default"];
 
-    private static IEnumerable<(string Label, JsonElement Condition)> Cases(ActivityNode node)
+    /// <summary>The cases of a FlowSwitch or Switch as they sit on the activity: place, label (null when missing) and condition.</summary>
+    internal static IEnumerable<(int Index, string? Label, JsonElement Condition)> Cases(ActivityNode node)
     {
         if (!node.Raw.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
             yield break;
+        var i = 0;
         foreach (var c in cases.EnumerateArray())
         {
-            if (c.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String)
-                yield return (label.GetString()!, c.TryGetProperty("condition", out var condition) ? condition : default);
+            var isCase = c.ValueKind == JsonValueKind.Object;
+            yield return (i++, isCase && c.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String ? label.GetString() : null,
+                isCase && c.TryGetProperty("condition", out var condition) ? condition : default);
         }
     }
 }

@@ -89,6 +89,11 @@ public static class DefinitionParser
             Name = String(document, "name") ?? definitionId!,
             Description = String(document, "description") ?? "",
             IsPublished = document.TryGetProperty("isPublished", out var pub) && pub.ValueKind == JsonValueKind.True,
+            UsableAsActivity = document.TryGetProperty("options", out var options) && IsTrue(options, "usableAsActivity"),
+            ActivityCategory = document.TryGetProperty("options", out var opts) ? String(opts, "activityCategory") : null,
+            Outcomes = document.TryGetProperty("outcomes", out var outcomes) && outcomes.ValueKind == JsonValueKind.Array
+                ? outcomes.EnumerateArray().Where(o => o.ValueKind == JsonValueKind.String).Select(o => o.GetString()!).ToList()
+                : [],
             RootId = rootId,
             RootNodeId = rootNodeId,
             Variables = variables,
@@ -169,6 +174,7 @@ public static class DefinitionParser
                 DisplayText = string.IsNullOrWhiteSpace(displayText) ? null : displayText,
                 CanStartWorkflow = IsTrue(a, "canStartWorkflow") || IsTrue(custom, "canStartWorkflow"),
                 MergeMode = String(custom, "mergeMode"),
+                WorkflowDefinitionId = String(a, "workflowDefinitionId"),
                 Inputs = inputs,
                 Raw = a,
             });
@@ -184,6 +190,17 @@ public static class DefinitionParser
                     var i = 0;
                     foreach (var child in property.Value.EnumerateArray().Where(IsActivity))
                         Read(child, $"{path}.{property.Name}[{i}]", nodeId, id, property.Name, i++);
+                }
+                else if (property.Value.ValueKind == JsonValueKind.Array && property.Name == "cases")
+                {
+                    // Elsa.Switch: each case may hold the activity it runs; its place is the case's index.
+                    var i = 0;
+                    foreach (var @case in property.Value.EnumerateArray())
+                    {
+                        if (@case.ValueKind == JsonValueKind.Object && @case.TryGetProperty("activity", out var child) && IsActivity(child))
+                            Read(child, $"{path}.cases[{i}].activity", nodeId, id, "cases", i);
+                        i++;
+                    }
                 }
             }
             if (type == "Elsa.Flowchart")

@@ -15,19 +15,28 @@ namespace Rectify.Workflows.Definitions;
 /// </summary>
 public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEvaluator? evaluator = null, MailTemplates? templates = null)
 {
-    public IReadOnlyList<DefinitionError> Validate(string json)
+    /// <param name="workflows">The published definitions usable as activities (Elsa's WorkflowDefinitionActivity), by definition id.</param>
+    public IReadOnlyList<DefinitionError> Validate(string json, IReadOnlyDictionary<string, WorkflowDefinition>? workflows = null)
     {
         var (definition, errors) = DefinitionParser.TryParse(json);
-        return definition is null ? errors : Validate(definition);
+        return definition is null ? errors : Validate(definition, workflows);
     }
 
-    public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition)
+    public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition, IReadOnlyDictionary<string, WorkflowDefinition>? workflows = null)
     {
         var errors = new List<DefinitionError>();
         var ports = new Dictionary<string, IReadOnlyList<string>?>();
         foreach (var node in definition.Activities)
         {
-            if (!registry.TryGet(node.Type, out var activity))
+            WorkflowDefinition? child = null;
+            if (node.WorkflowDefinitionId is { } childId && (child = workflows?.GetValueOrDefault(childId)) is null)
+            {
+                errors.Add(new(node.Path + ".workflowDefinitionId", "activity.workflow_missing",
+                    $"活动“{Label(node)}”（{node.Type}）要运行的流程“{childId}”不存在、未发布或未设为可作为活动使用",
+                    $"Activity '{Label(node)}' ({node.Type}) runs the workflow '{childId}', which does not exist, is not published or is not usable as an activity"));
+                continue;
+            }
+            if (!registry.TryGet(node, out var activity))
             {
                 errors.Add(node.Type.StartsWith("Elsa.Http", StringComparison.Ordinal) || node.Type == "Elsa.SendHttpRequest"
                     ? new(node.Path + ".type", "activity.http_unsupported",
@@ -36,17 +45,26 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
                     : new(node.Path + ".type", "activity.unknown_type", $"未知的活动类型“{node.Type}”（活动“{Label(node)}”）", $"Unknown activity type '{node.Type}' (activity '{Label(node)}')"));
                 continue;
             }
-            ports[node.Id] = activity.PortsOf(node);
-            foreach (var input in activity.Descriptor.Inputs.Where(i => i.Required && i.Default is null))
+            ports[node.Id] = child is null ? activity.PortsOf(node) : ["Done", .. child.Outcomes];
+            // A workflow used as an activity takes that workflow's declared inputs.
+            var inputs = child?.Inputs.Select(p => new InputDescriptor(p.Name, p.TypeName.Contains('.') ? p.TypeName : "System." + p.TypeName, p.Name, p.Name)).ToList()
+                ?? activity.Descriptor.Inputs;
+            foreach (var input in inputs.Where(i => i.Required && i.Default is null))
             {
                 var present = node.Inputs.TryGetValue(input.Name, out var value) && !(value.ExpressionType == "Literal" && value.IsEmpty)
                     || input.Name == "Variable" && SetVariable.VariableName(node) is not null;
                 if (!present)
                     errors.Add(new($"{node.Path}.{input.JsonName}", "input.required", $"活动“{Label(node)}”的“{input.DisplayName}”必须填写", $"Activity '{Label(node)}': the input '{input.Name}' is required"));
             }
+            // A mail step (recipient kinds and another address; Escalate does more than mail) must mail someone.
+            if (inputs.FirstOrDefault(i => i.OptionsProvider == OptionProviders.RecipientKinds) is { } recipients
+                && inputs.FirstOrDefault(i => i.Name == "Address") is { } address && NoRecipients(node, recipients, address))
+                errors.Add(new($"{node.Path}.{recipients.JsonName}", "input.required",
+                    $"活动“{Label(node)}”的“{recipients.DisplayName}”：没有收件人，至少勾选一类收件人或填写其他邮箱",
+                    $"Activity '{Label(node)}', input '{recipients.Name}': no recipients; tick at least one kind or give another address"));
             foreach (var (name, value) in node.Inputs)
             {
-                var input = activity.Descriptor.Inputs.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+                var input = inputs.FirstOrDefault(i => i.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
                 var fault = value.ExpressionType switch
                 {
                     "Literal" or "Object" => input is null || value.IsEmpty ? null : LiteralFault(input, value.Value),
@@ -63,14 +81,8 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
             }
         }
 
-        foreach (var node in definition.Activities)
-        {
-            foreach (var (path, condition) in CaseConditions(node))
-            {
-                if (SyntaxFault(condition) is var (zh, en))
-                    errors.Add(new(path, "input.syntax_error", $"活动“{Label(node)}”的分支条件：{zh}", $"Activity '{Label(node)}', case condition: {en}"));
-            }
-        }
+        foreach (var node in definition.Activities.Where(n => n.Type is "Elsa.FlowSwitch" or "Elsa.Switch"))
+            CheckCases(node, errors);
 
         foreach (var connection in definition.Connections)
         {
@@ -95,20 +107,55 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
         return errors;
     }
 
+    /// <summary>A mail step whose recipient kinds are set to none (an empty list) and that has no other address: it would mail nobody.</summary>
+    private static bool NoRecipients(ActivityNode node, InputDescriptor recipients, InputDescriptor address)
+    {
+        if (!node.Inputs.TryGetValue(recipients.Name, out var value) || value.ExpressionType is not ("Literal" or "Object"))
+            return false;
+        // A blank literal runs with the default kinds; an empty list (or a blank object) runs with none.
+        var empty = value.Value.ValueKind == JsonValueKind.Array ? value.Value.GetArrayLength() == 0
+            : value.Value.ValueKind == JsonValueKind.String && (value.ExpressionType == "Object"
+                ? ValueConversion.To<List<string>>(value.Value).Count == 0
+                : value.Value.GetString()!.Trim() == "[]");
+        return empty && (!node.Inputs.TryGetValue(address.Name, out var given) || given.ExpressionType == "Literal" && given.IsEmpty);
+    }
+
     private static string Label(ActivityNode node) => node.DisplayText ?? node.Id;
 
-    /// <summary>The script conditions of a FlowSwitch's cases, which sit outside its wrapped inputs.</summary>
-    private static IEnumerable<(string Path, InputValue Condition)> CaseConditions(ActivityNode node)
+    /// <summary>
+    /// The cases of a FlowSwitch or Switch, which sit outside its wrapped inputs: each needs a label of its own (it
+    /// names a port) and a condition, scripts must parse and a literal condition must be true or false.
+    /// </summary>
+    private void CheckCases(ActivityNode node, List<DefinitionError> errors)
     {
-        if (!node.Raw.TryGetProperty("cases", out var cases) || cases.ValueKind != JsonValueKind.Array)
-            yield break;
-        var i = 0;
-        foreach (var c in cases.EnumerateArray())
+        var labels = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (i, caseLabel, condition) in FlowSwitch.Cases(node))
         {
-            var path = $"{node.Path}.cases[{i++}].condition";
-            if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("condition", out var condition) && condition.ValueKind == JsonValueKind.Object
-                && condition.TryGetProperty("type", out var type) && type.GetString() is "JavaScript" or "Liquid" && condition.TryGetProperty("value", out var value))
-                yield return (path + ".value", new InputValue(null, type.GetString()!, value, path));
+            var path = $"{node.Path}.cases[{i}]";
+            var label = caseLabel ?? "";
+            void Add(string at, string code, string zh, string en) =>
+                errors.Add(new(at, code, $"活动“{Label(node)}”的分支“{label}”：{zh}", $"Activity '{Label(node)}', case '{label}': {en}"));
+            if (string.IsNullOrWhiteSpace(label))
+                Add(path + ".label", "input.required", "缺少名称", "the label is missing");
+            else if (!labels.Add(label))
+                Add(path + ".label", "input.invalid_value", "名称与前面的分支重复", "the label is used by an earlier case");
+            if (condition.ValueKind != JsonValueKind.Object || !condition.TryGetProperty("type", out var type) || type.GetString() is not { } syntax
+                || !condition.TryGetProperty("value", out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined
+                || value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString()))
+            {
+                Add(path + ".condition", "input.required", "缺少条件", "the condition is missing");
+                continue;
+            }
+            var fault = syntax switch
+            {
+                "JavaScript" or "Liquid" => SyntaxFault(new InputValue(null, syntax, value, path + ".condition")),
+                "Literal" or "Object" => value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                    || value.ValueKind == JsonValueKind.String && bool.TryParse(value.GetString()!.Trim(), out _)
+                    ? null : ($"“{value}”不是 true 或 false", $"'{value}' is not true or false"),
+                _ => ($"不支持的表达式类型“{syntax}”", $"unsupported expression type '{syntax}'"),
+            };
+            if (fault is var (zh, en))
+                Add(path + ".condition.value", syntax is "JavaScript" or "Liquid" ? "input.syntax_error" : syntax is "Literal" or "Object" ? "input.invalid_value" : "input.expression_unsupported", zh, en);
         }
     }
 

@@ -13,6 +13,16 @@ public sealed class WorkflowDefinition
     public string Name { get; init; } = "";
     public string Description { get; init; } = "";
     public bool IsPublished { get; init; }
+    /// <summary>Elsa's <c>options.usableAsActivity</c>: other definitions may run this one as an activity of type <see cref="ActivityTypeName"/>.</summary>
+    public bool UsableAsActivity { get; init; }
+    /// <summary>The toolbox category it shows under when usable as an activity (Elsa's <c>options.activityCategory</c>, default Workflows).</summary>
+    public string? ActivityCategory { get; init; }
+    /// <summary>The outcomes the workflow declares (ports of it used as an activity, besides Done).</summary>
+    public IReadOnlyList<string> Outcomes { get; init; } = [];
+
+    /// <summary>The activity type name of this workflow used as an activity: its name in Pascal case, as Elsa names it.</summary>
+    public string ActivityTypeName => string.Concat(Name.Split([' ', '_', '-', '.'], StringSplitOptions.RemoveEmptyEntries)
+        .Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
     public string RootId { get; init; } = "root";
     public string RootNodeId { get; init; } = "root";
     public IReadOnlyList<VariableDefinition> Variables { get; init; } = [];
@@ -128,6 +138,8 @@ public sealed class ActivityNode
     public bool CanStartWorkflow { get; init; }
     /// <summary>The designer's merge mode for an implicit join (customProperties.mergeMode), if set.</summary>
     public string? MergeMode { get; init; }
+    /// <summary>Set when the activity is another workflow used as an activity (Elsa's WorkflowDefinitionActivity): that definition's id.</summary>
+    public string? WorkflowDefinitionId { get; init; }
     /// <summary>Wrapped inputs <c>{typeName, expression:{type, value}}</c> by property name, case-insensitive.</summary>
     public required IReadOnlyDictionary<string, InputValue> Inputs { get; init; }
     public JsonElement Raw { get; init; }

@@ -75,7 +75,18 @@ public sealed class WorkflowDefinitionStore(RectifyDb db, DefinitionValidator va
         db.Set<WorkflowDefinitionVersion>().AsNoTracking().SingleOrDefaultAsync(v => v.DefinitionId == definitionId && v.Version == version, ct);
 
     /// <summary>The faults publishing would refuse, with JSON paths (the designer's validation call).</summary>
-    public IReadOnlyList<DefinitionError> Validate(string json) => validator.Validate(json);
+    public async Task<IReadOnlyList<DefinitionError>> ValidateAsync(string json, CancellationToken ct = default) =>
+        validator.Validate(json, await WorkflowActivitiesAsync(ct));
+
+    /// <summary>The published versions other workflows may run as activities (Elsa's <c>options.usableAsActivity</c>), by definition id.</summary>
+    public async Task<IReadOnlyDictionary<string, (WorkflowDefinitionVersion Version, WorkflowDefinition Definition)>> UsableAsActivityAsync(CancellationToken ct = default)
+    {
+        var published = await db.Set<WorkflowDefinitionVersion>().AsNoTracking().Where(v => v.IsPublished).ToListAsync(ct);
+        return published.Select(v => (Version: v, Definition: cache.Parsed(v))).Where(x => x.Definition.UsableAsActivity).ToDictionary(x => x.Version.DefinitionId);
+    }
+
+    private async Task<IReadOnlyDictionary<string, WorkflowDefinition>> WorkflowActivitiesAsync(CancellationToken ct) =>
+        (await UsableAsActivityAsync(ct)).ToDictionary(kv => kv.Key, kv => kv.Value.Definition);
 
     /// <summary>
     /// Saves the designer's JSON as the draft: rewrites the current draft, or starts a new version after a published one.
@@ -124,7 +135,7 @@ public sealed class WorkflowDefinitionStore(RectifyDb db, DefinitionValidator va
         var latest = versions.SingleOrDefault(v => v.IsLatest) ?? throw RectifyException.NotFound("workflow_definition");
         if (latest.IsPublished)
             return latest;
-        var errors = validator.Validate(latest.Json);
+        var errors = validator.Validate(latest.Json, await WorkflowActivitiesAsync(ct));
         if (errors.Count > 0)
             throw new WorkflowDefinitionException(errors);
         foreach (var v in versions)
@@ -139,7 +150,7 @@ public sealed class WorkflowDefinitionStore(RectifyDb db, DefinitionValidator va
     /// <summary>Saves and publishes in one call (the designer's Publish button, and the import of shipped files).</summary>
     public async Task<WorkflowDefinitionVersion> SaveAndPublishAsync(string json, CancellationToken ct = default)
     {
-        var errors = validator.Validate(json);
+        var errors = validator.Validate(json, await WorkflowActivitiesAsync(ct));
         if (errors.Count > 0)
             throw new WorkflowDefinitionException(errors);
         var draft = await SaveDraftAsync(json, ct);
@@ -149,7 +160,7 @@ public sealed class WorkflowDefinitionStore(RectifyDb db, DefinitionValidator va
     /// <summary>Stores a shipped definition as the published version with the version number its file carries.</summary>
     internal async Task<WorkflowDefinitionVersion> ImportAsync(string json, WorkflowDefinition definition, CancellationToken ct)
     {
-        var errors = validator.Validate(definition);
+        var errors = validator.Validate(definition, await WorkflowActivitiesAsync(ct));
         if (errors.Count > 0)
             throw new WorkflowDefinitionException(errors);
         var now = time.GetUtcNow();

@@ -40,7 +40,7 @@ public sealed class FindingWorkflows(
 
     public async Task<DeadlineSettings> DeadlineSettingsAsync(Finding finding, CancellationToken cancellationToken = default)
     {
-        var versionId = await db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.FindingId == finding.Id)
+        var versionId = await db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.FindingId == finding.Id && i.ParentInstanceId == null)
             .OrderByDescending(i => i.CreatedAt).Select(i => (string?)i.DefinitionVersionId).FirstOrDefaultAsync(cancellationToken);
         var definition = versionId is null
             ? cache.Parsed(await PublishedAsync(null, cancellationToken))
@@ -55,7 +55,7 @@ public sealed class FindingWorkflows(
     /// <summary>An int input as configured, or its descriptor's default; null when it is a script (known only while running).</summary>
     private int? LiteralInt(ActivityNode node, string name)
     {
-        var descriptor = registry.TryGet(node.Type, out var activity) ? activity.Descriptor.Inputs.FirstOrDefault(i => i.Name == name) : null;
+        var descriptor = registry.TryGet(node, out var activity) ? activity.Descriptor.Inputs.FirstOrDefault(i => i.Name == name) : null;
         object? value = descriptor?.Default;
         if (node.Inputs.TryGetValue(name, out var input) && !(input.ExpressionType == "Literal" && input.IsEmpty))
         {
@@ -120,6 +120,6 @@ public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, D
     }
 
     private bool FollowsDeadline(WorkflowDefinition definition, string activityId) =>
-        definition.ById.TryGetValue(activityId, out var node) && registry.TryGet(node.Type, out var activity)
+        definition.ById.TryGetValue(activityId, out var node) && registry.TryGet(node, out var activity)
         && activity is IDeadlineRelative or WaitForReport;
 }

@@ -16,6 +16,8 @@ public sealed class InstanceState
     [JsonPropertyName("in")] public Dictionary<string, JsonNode?> Input { get; set; } = [];
     [JsonPropertyName("out")] public Dictionary<string, JsonNode?> Output { get; set; } = [];
     [JsonPropertyName("cid")] public string? CorrelationId { get; set; }
+    /// <summary>For a workflow run as an activity: the parent's execution that waits for it.</summary>
+    [JsonPropertyName("pe")] public string? ParentExecutionId { get; set; }
     /// <summary>Elsa's flow scope: how often each activity and connection was visited (null for state written before it existed).</summary>
     [JsonPropertyName("fs")] public FlowScope? Flow { get; set; }
     /// <summary>The flow scopes of nested flowcharts, by the flowchart's execution id.</summary>

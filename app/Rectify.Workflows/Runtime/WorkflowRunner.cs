@@ -14,8 +14,9 @@ namespace Rectify.Workflows.Runtime;
 
 /// <summary>The services activities use, all on the run's scope (and so on its DbContext and transaction).</summary>
 public sealed class WorkflowServices(
-    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IServiceProvider scope, IMailOutbox mail, ExpressionEvaluator evaluator)
+    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IServiceProvider scope, IMailOutbox mail, ExpressionEvaluator evaluator, DefinitionCache definitions)
 {
+    public DefinitionCache Definitions { get; } = definitions;
     public RectifyDb Db { get; } = db;
     public OfficeClock Clock { get; } = clock;
     public WorkingDayCalendar Calendar { get; } = calendar;
@@ -29,6 +30,12 @@ public sealed class WorkflowServices(
 internal sealed record ScheduledActivity(ActivityNode Node, Connection? Via, bool Backward, string? ParentExecutionId = null,
     IReadOnlyDictionary<string, JsonNode?>? Locals = null);
 
+/// <summary>An event an Elsa.PublishEvent published: to its own instance only (local), or to every waiting instance (of one correlation when given).</summary>
+internal sealed record PublishedEvent(string Name, string? CorrelationId, bool Local, string FromInstanceId)
+{
+    public bool Reaches(string? correlationId) => CorrelationId is null || CorrelationId == correlationId;
+}
+
 /// <summary>One instance being run on this scope: its row, its state, its definition and its finding.</summary>
 internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instance, InstanceState state, WorkflowDefinition definition, Finding finding)
 {
@@ -38,11 +45,13 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
     public WorkflowDefinition Definition { get; } = definition;
     public Finding Finding { get; } = finding;
     public Queue<ScheduledActivity> Scheduled { get; } = new();
-    /// <summary>Event names published by this run, not yet delivered.</summary>
-    public Queue<string> Published { get; } = new();
+    /// <summary>Events published by this run, not yet delivered to it.</summary>
+    public Queue<PublishedEvent> Published { get; } = new();
     public FlowScope Flow => State.Flow ??= new FlowScope();
     public bool Finished { get; set; }
     public bool Faulted { get; set; }
+    /// <summary>Cancelled as a whole: a workflow run as an activity whose parent no longer waits for it.</summary>
+    public bool Cancelled { get; set; }
     /// <summary>Rebuilding the flow scope of state written before it existed: count visits, schedule nothing.</summary>
     public bool Replaying { get; set; }
     public int Steps { get; set; }
@@ -130,8 +139,12 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
 
     /// <summary>Creates the instance (added to the context at once) and runs it up to its first waits.</summary>
     /// <param name="input">The workflow's inputs; declared inputs left out take their default value.</param>
-    public async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct,
-        IReadOnlyDictionary<string, JsonNode?>? input = null)
+    public Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct,
+        IReadOnlyDictionary<string, JsonNode?>? input = null) => StartAsync(finding, version, definition, input, parent: null, ct);
+
+    /// <param name="parent">For a workflow run as an activity: the run and execution that wait for it (resumed when it finishes).</param>
+    internal async Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition,
+        IReadOnlyDictionary<string, JsonNode?>? input, (InstanceRun Run, string ExecutionId)? parent, CancellationToken ct)
     {
         if (finding.Id == 0)
             throw new InvalidOperationException("Save the finding before starting its workflow.");
@@ -143,13 +156,15 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             DefinitionVersionId = version.Id,
             DefinitionVersion = version.Version,
             FindingId = finding.Id,
+            ParentInstanceId = parent?.Run.Instance.Id,
             Status = WorkflowStatus.Running,
             SubStatus = WorkflowSubStatus.Executing,
             CreatedAt = now,
             UpdatedAt = now,
         };
         _db.Add(instance);
-        var state = new InstanceState { Flow = new FlowScope() };
+        // A workflow run as an activity shares its parent's correlation, as Elsa runs it within the parent's context.
+        var state = new InstanceState { Flow = new FlowScope(), ParentExecutionId = parent?.ExecutionId, CorrelationId = parent?.Run.State.CorrelationId };
         foreach (var variable in definition.Variables)
             state.Variables[variable.Name] = variable.Value is { } v ? Typed(variable.TypeName, JsonPlain.ToNode(v)) : null;
         foreach (var declared in definition.Inputs)
@@ -165,6 +180,9 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             run.Scheduled.Enqueue(new ScheduledActivity(start, null, false));
         await RunAsync(run, ct);
         Save(run);
+        // A child's events reach others once its parent's run is saved too.
+        if (parent is null)
+            await AfterSaveAsync(ct);
         return instance;
     }
 
@@ -191,9 +209,23 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 break;
             await RunAsync(run, ct);
         }
-        if (resumed)
-            Save(run);
-        return resumed;
+        if (!resumed)
+            return false;
+        Save(run);
+        if (instance is { Status: WorkflowStatus.Finished, ParentInstanceId: { } parentId } && run.State.ParentExecutionId is { } waitingExecution)
+            await ResumeParentAsync(parentId, waitingExecution, finding, instance.Id, ct);
+        await AfterSaveAsync(ct);
+        return true;
+    }
+
+    /// <summary>A workflow run as an activity finished: the parent's execution waiting for it continues.</summary>
+    private async Task ResumeParentAsync(string parentId, string executionId, Finding finding, string childId, CancellationToken ct)
+    {
+        var parent = await _db.Set<WorkflowInstance>().SingleOrDefaultAsync(i => i.Id == parentId, ct);
+        if (parent is null)
+            return;
+        var definition = await services.Definitions.ParsedAsync(_db, parent.DefinitionVersionId, ct);
+        await ResumeAsync(parent, definition, finding, [executionId], new Signal(WorkflowDefinitionActivity.BookmarkFor(childId)), ct);
     }
 
     /// <summary>
@@ -214,7 +246,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         // Root flowchart only: a reminder inside a container is started again by its container.
         foreach (var node in definition.Children(null))
         {
-            if (!registry.TryGet(node.Type, out var activity) || activity is not IDeadlineRelative relative)
+            if (!registry.TryGet(node, out var activity) || activity is not IDeadlineRelative relative)
                 continue;
             if (waiting.Any(e => e.ActivityId == node.Id) || run.State.Executions.All(e => e.ActivityId != node.Id))
                 continue;
@@ -227,6 +259,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             return false;
         await RunAsync(run, ct);
         Save(run);
+        await AfterSaveAsync(ct);
         return true;
     }
 
@@ -234,7 +267,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     private async Task<bool> ResumeOneAsync(InstanceRun run, ExecutionRecord record, Signal signal)
     {
         var node = run.Definition.ById[record.ActivityId];
-        var activity = registry.Get(node.Type);
+        var activity = registry.Get(node);
         Journal(run, record, "Resumed");
         var context = new ActivityContext(run, node, activity.Descriptor, record, null, services);
         try
@@ -249,17 +282,78 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         }
     }
 
-    /// <summary>Delivers the events published in this run (Elsa.PublishEvent) to the instance's Event activities waiting for them.</summary>
+    /// <summary>
+    /// Delivers the events published in this run (Elsa.PublishEvent) to the instance's own Event activities waiting for
+    /// them, right away; an event that is not local is also queued for the other instances (<see cref="DeliverToOthersAsync"/>).
+    /// </summary>
     private async Task DeliverPublishedAsync(InstanceRun run)
     {
-        while (run.Published.TryDequeue(out var name) && !run.Finished && !run.Faulted)
+        while (run.Published.TryDequeue(out var published) && !run.Finished && !run.Faulted)
         {
-            var signal = new Signal(Event.BookmarkFor(name));
+            if (!published.Local)
+                _toOthers.Enqueue(published);
+            if (!published.Local && !published.Reaches(run.State.CorrelationId))
+                continue;
+            var signal = new Signal(Event.BookmarkFor(published.Name));
             foreach (var waiting in run.State.Waiting.Where(e => e.Bookmarks?.Contains(signal.Name) == true).ToList())
             {
                 if (waiting.Status == ExecutionStatus.Running && !await ResumeOneAsync(run, waiting, signal))
                     return;
             }
+        }
+    }
+
+    /// <summary>What a saved run sets off in other instances: children it no longer waits for stop, published events arrive.</summary>
+    private async Task AfterSaveAsync(CancellationToken ct)
+    {
+        await CancelChildrenAsync(ct);
+        await DeliverToOthersAsync(ct);
+    }
+
+    /// <summary>Guards against workflows that publish events to each other for ever.</summary>
+    internal const int MaxEventDeliveries = 1000;
+    private readonly Queue<PublishedEvent> _toOthers = new();
+    private bool _deliveringToOthers;
+
+    /// <summary>
+    /// As Elsa's PublishEvent does without "local event": resumes the Event activities of every other instance waiting
+    /// for the event — only those of the given correlation id when one is given — once the publishing run is saved, in
+    /// the same unit of work (their changes commit with the publisher's). Instances started in this unit of work and not
+    /// yet saved are reached too.
+    /// </summary>
+    private async Task DeliverToOthersAsync(CancellationToken ct)
+    {
+        if (_deliveringToOthers)
+            return;
+        _deliveringToOthers = true;
+        try
+        {
+            for (var delivered = 0; _toOthers.TryDequeue(out var published); delivered++)
+            {
+                if (delivered >= MaxEventDeliveries)
+                    throw new InvalidOperationException($"More than {MaxEventDeliveries} events delivered between workflows in one go: they publish to each other without end.");
+                var name = Event.BookmarkFor(published.Name);
+                var stored = await _db.Set<WorkflowBookmark>().AsNoTracking().Where(b => b.Name == name && b.InstanceId != published.FromInstanceId)
+                    .Select(b => new { b.InstanceId, b.ActivityExecutionId }).ToListAsync(ct);
+                var waiting = stored.Concat(_db.ChangeTracker.Entries<WorkflowBookmark>()
+                        .Where(e => e.State == EntityState.Added && e.Entity.Name == name && e.Entity.InstanceId != published.FromInstanceId)
+                        .Select(e => new { e.Entity.InstanceId, e.Entity.ActivityExecutionId }))
+                    .Distinct().GroupBy(b => b.InstanceId);
+                foreach (var group in waiting)
+                {
+                    var instance = await _db.Set<WorkflowInstance>().FindAsync([group.Key], ct);
+                    if (instance is not { Status: WorkflowStatus.Running, FindingId: { } findingId } || !published.Reaches(instance.CorrelationId))
+                        continue;
+                    var finding = await _db.Set<Finding>().Include(f => f.Unit).Include(f => f.Category).Include(f => f.Inspection)
+                        .Include(f => f.Reports).Include(f => f.ExtensionRequests).AsSplitQuery().SingleAsync(f => f.Id == findingId, ct);
+                    var definition = await services.Definitions.ParsedAsync(_db, instance.DefinitionVersionId, ct);
+                    await ResumeAsync(instance, definition, finding, group.Select(b => b.ActivityExecutionId).Distinct().OrderBy(int.Parse).ToList(), new Signal(name), ct);
+                }
+            }
+        }
+        finally
+        {
+            _deliveringToOthers = false;
         }
     }
 
@@ -291,7 +385,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 Fault(run, record, new InvalidOperationException($"More than {MaxStepsPerRun} steps without waiting: the flowchart loops."));
                 break;
             }
-            if (!registry.TryGet(node.Type, out var activity))
+            if (!registry.TryGet(node, out var activity))
             {
                 Fault(run, record, new InvalidOperationException($"Unknown activity type '{node.Type}'."));
                 break;
@@ -362,7 +456,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
                 Apply(run, parentRecord, parentNode, ActivityResult.Done());
             return;
         }
-        var container = registry.Get(parentNode.Type);
+        var container = registry.Get(parentNode);
         var context = new ActivityContext(run, parentNode, container.Descriptor, parentRecord, null, services);
         Apply(run, parentRecord, parentNode, container.OnChildCompleted(context, node, result.Outcomes));
     }
@@ -490,6 +584,26 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         record.Status = ExecutionStatus.Canceled;
         record.CompletedAt = services.Clock.Now;
         Journal(run, record, "Cancelled");
+        // A workflow run as an activity goes with the execution that waited for it (Elsa cancels a composite's children).
+        if (record.Inputs?.GetValueOrDefault(WorkflowDefinitionActivity.ChildInput) is JsonValue child && child.TryGetValue<string>(out var childId))
+            _toCancel.Enqueue(childId);
+    }
+
+    private readonly Queue<string> _toCancel = new();
+
+    /// <summary>Cancels the child instances whose waiting parent execution was cancelled (and theirs in turn).</summary>
+    private async Task CancelChildrenAsync(CancellationToken ct)
+    {
+        while (_toCancel.TryDequeue(out var id))
+        {
+            var child = await _db.Set<WorkflowInstance>().FindAsync([id], ct);
+            if (child is not { Status: WorkflowStatus.Running, FindingId: { } findingId } || await _db.Set<Finding>().FindAsync([findingId], ct) is not { } finding)
+                continue;
+            var run = new InstanceRun(this, child, InstanceState.Read(child.State), await services.Definitions.ParsedAsync(_db, child.DefinitionVersionId, ct), finding);
+            run.CancelWhere(_ => true, except: null, propagate: false);
+            run.Cancelled = true;
+            Save(run);
+        }
     }
 
     private void Fault(InstanceRun run, ExecutionRecord record, Exception exception)
@@ -518,6 +632,12 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             instance.SubStatus = WorkflowSubStatus.Faulted;
             instance.FinishedAt = now;
         }
+        else if (run.Cancelled)
+        {
+            instance.Status = WorkflowStatus.Finished;
+            instance.SubStatus = WorkflowSubStatus.Cancelled;
+            instance.FinishedAt = now;
+        }
         else if (run.Finished || !run.State.Waiting.Any())
         {
             instance.Status = WorkflowStatus.Finished;
@@ -530,6 +650,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             instance.SubStatus = WorkflowSubStatus.Suspended;
         }
         instance.State = run.State.Write();
+        instance.CorrelationId = run.State.CorrelationId;
         instance.UpdatedAt = now;
         instance.Revision++;
     }

@@ -27,7 +27,7 @@ public class EditModel(WorkflowDefinitionStore store, StudioTokens tokens, Activ
         Latest = latest;
         Published = latest.IsPublished ? latest : await store.GetAsync(definitionId, VersionOptions.Published, ct);
         Token = tokens.IssueForDesigner(User);
-        Unsupported = DescriptorsApi.Unsupported(registry, [latest.Json]).Select(u => u.Type).ToList();
+        Unsupported = DescriptorsApi.Unsupported(registry, [latest.Json], await store.UsableAsActivityAsync(ct)).Select(u => u.Type).ToList();
         return Page();
     }
 }

@@ -12,7 +12,7 @@
 (function () {
     "use strict";
     const zh = {
-        "Properties": "属性", "Variables": "变量", "Version history": "版本历史", "Info": "信息", "Settings": "设置",
+        "Properties": "属性", "Variables": "变量", "Input/Output": "输入/输出", "Log": "日志", "Version history": "版本历史", "Info": "信息", "Settings": "设置",
         "Input": "输入", "Output": "输出", "Inputs": "输入", "Outputs": "输出", "Common": "通用", "Outcomes": "出口",
         "Activities": "活动", "Activity": "活动", "Search activities": "搜索活动", "Search": "搜索",
         "Search activities by name, category, or description": "按名称、类别或说明搜索活动",

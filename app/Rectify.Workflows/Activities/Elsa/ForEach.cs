@@ -14,6 +14,7 @@ public sealed class ForEach : Activity
         "对每一项依次运行循环体。", "Runs the body for each item in turn.")
     {
         Inputs = [ItemsInput],
+        EmbeddedPorts = [PortDescriptor.Body],
         ShowInTimeline = false,
     };
 

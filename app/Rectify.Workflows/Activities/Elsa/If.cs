@@ -9,6 +9,7 @@ public sealed class If : Activity
         "条件为真运行“则”，否则运行“否则”。", "Runs Then when the condition holds, else Else.")
     {
         Inputs = [new InputDescriptor("Condition", "System.Boolean", "条件", "Condition") { Required = true, DefaultSyntax = "JavaScript" }],
+        EmbeddedPorts = [new PortDescriptor("Then", "则", "Then"), new PortDescriptor("Else", "否则", "Else")],
         ShowInTimeline = false,
     };
 

@@ -10,6 +10,7 @@ public sealed class ParallelForEach : Activity
         "对每一项同时运行循环体，全部完成后继续。", "Runs the body for every item at once; continues when all are done.")
     {
         Inputs = [ForEach.ItemsInput],
+        EmbeddedPorts = [PortDescriptor.Body],
         ShowInTimeline = false,
     };
 

@@ -9,6 +9,7 @@ public sealed class While : Activity
         "条件为真时反复运行循环体。", "Runs the body again and again while the condition holds.")
     {
         Inputs = [new InputDescriptor("Condition", "System.Boolean", "条件", "Condition") { Required = true, DefaultSyntax = "JavaScript" }],
+        EmbeddedPorts = [PortDescriptor.Body],
         ShowInTimeline = false,
     };
 
