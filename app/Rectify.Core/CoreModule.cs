@@ -59,6 +59,7 @@ public static class CoreModule
         services.AddHostedService<Reports.EvidenceSweeperService>();
         services.AddScoped<Reports.ReportService>();
         services.AddScoped<FindingService>();
+        services.AddScoped<FindingBulk>();
         services.AddScoped<Inspections.InspectionService>();
         services.AddScoped<Units.UnitService>();
         services.AddScoped<Categories.CategoryService>();
