@@ -46,12 +46,14 @@ public static class WorkflowWords
     /// <summary>What a timer ahead does: the deadline of a wait for the report escalates; the others are the designer's reminders.</summary>
     public static string Timer(FindingWorkflowTimeline wf, TimelineTimer timer)
     {
-        var waiting = wf.Current.FirstOrDefault(s => s.ActivityId == timer.ActivityId);
-        if (waiting?.WaitingFor.Contains(nameof(ReportSubmitted)) == true)
+        // Reminder waits listen for the report too (to be skipped), so the activity's type tells the deadline's timer.
+        if (wf.Current.Any(s => s.ActivityId == timer.ActivityId && s.ActivityType == WaitForReportType))
             return T("期限届满：未提交整改报告即逾期督办", "Deadline: overdue and escalated if no report has come");
         var name = IsEnglish ? timer.DisplayNameEn : timer.DisplayName;
         return T($"催办：{name}", $"Reminder: {name}");
     }
+
+    private const string WaitForReportType = "Rectify.WaitForReport";
 
     public static string Day(DateOnly date) =>
         IsEnglish ? date.ToString("d MMM", CultureInfo.InvariantCulture) : $"{date.Month}月{date.Day}日";

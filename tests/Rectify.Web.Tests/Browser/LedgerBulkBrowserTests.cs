@@ -94,7 +94,7 @@ public sealed class LedgerBulkBrowserTests(BrowserApp app) : IClassFixture<Brows
         await Assertions.Expect(page.Locator("#workflow-position")).ToContainTextAsync($"报告已退回，等待重新提交，期限{moved.Month}月{moved.Day}日");
         await Assertions.Expect(page.Locator("#workflow-run")).ToContainTextAsync(new Regex(@"问题整改（默认流程） · 第\d+版 · 进行中"));
         await Assertions.Expect(page.Locator("#workflow-done")).ToContainTextAsync("交办责任单位");
-        await Assertions.Expect(page.Locator("#workflow-ahead")).ToContainTextAsync("期限届满");
+        await Assertions.Expect(page.Locator("#workflow-ahead li")).ToHaveTextAsync([new Regex("催办：期限前3个工作日"), new Regex("催办：期限前1个工作日"), new Regex("期限届满：")]);
         await Assertions.Expect(workflow).Not.ToContainTextAsync("当前");
         await Assertions.Expect(workflow).Not.ToContainTextAsync("rectification");
         await Assertions.Expect(page.Locator("#workflow-viewer")).Not.ToContainTextAsync("rectification");
@@ -147,9 +147,11 @@ public sealed class LedgerBulkBrowserTests(BrowserApp app) : IClassFixture<Brows
             await page.SetContentAsync(body);
             var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
             Assert.True(overflow <= 0, $"{name}: {overflow} px wider than the phone");
-            // Links carry words, never the bare address.
-            foreach (var text in await page.Locator("a").AllInnerTextsAsync())
-                Assert.DoesNotMatch("^https?://", text);
+            // Links carry words, never the bare address, and each goes somewhere else (one link per action).
+            var links = await page.Locator("a").AllInnerTextsAsync();
+            Assert.All(links, text => Assert.DoesNotMatch("^https?://", text));
+            var targets = await page.Locator("a").EvaluateAllAsync<string[]>("links => links.map(a => a.href)");
+            Assert.Equal(targets.Length, targets.Distinct().Count());
             await BrowserApp.ShotAsync(page, $"55-mail-{name}-390");
         }
     }
