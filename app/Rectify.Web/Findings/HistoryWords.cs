@@ -1,9 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
+using Rectify.Categories;
+using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
 using Rectify.Time;
+using Rectify.Units;
 using Rectify.Web.Pages.Shared;
 using static Rectify.Web.Localization.Lang;
 
@@ -22,13 +26,23 @@ public sealed record HistoryEntry(DateTimeOffset At, string Who, string When, st
 /// <summary>
 /// Turns the audit events of a finding (the raw JSON of every changed column) into <see cref="HistoryEntry"/>s:
 /// the fields people care about with their labels and values in words, bookkeeping columns (version, timestamps,
-/// ids) left out. Unit and category ids are named through the names given.
+/// ids) left out. Unit and category ids are named.
 /// </summary>
 public sealed class HistoryWords(OfficeClock clock, IReadOnlyDictionary<int, string> units, IReadOnlyDictionary<int, string> categories)
 {
-    public static async Task<HistoryWords> CreateAsync(OfficeClock clock, FindingChoices choices, Actor actor, CancellationToken ct) =>
-        new(clock, (await Lookups.UnitsAsync(choices, actor, ct)).ToDictionary(o => o.Id, o => o.Name),
-            (await Lookups.CategoriesAsync(choices, actor, ct)).ToDictionary(o => o.Id, o => o.Name));
+    /// <summary>Names the units and categories the history mentions (inactive ones too), whoever reads it.</summary>
+    public static async Task<HistoryWords> CreateAsync(OfficeClock clock, RectifyDb db, IReadOnlyList<AuditEvent> history, CancellationToken ct)
+    {
+        var sides = history.Where(e => e.EntityType == nameof(Finding)).SelectMany(e => new[] { Read(e.Before), Read(e.After) }).ToList();
+        List<int> Ids(string field) => sides.Select(side => side.GetValueOrDefault(field))
+            .Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetInt32()).Distinct().ToList();
+        var unitIds = Ids(nameof(Finding.UnitId));
+        var categoryIds = Ids(nameof(Finding.CategoryId));
+        var units = await db.Set<Unit>().AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        var categories = await db.Set<Category>().AsNoTracking().Where(c => categoryIds.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => IsEnglish && c.NameEn.Length > 0 ? c.NameEn : c.Name, ct);
+        return new HistoryWords(clock, units, categories);
+    }
 
     /// <summary>The events of one save (same instant, action and person) make one entry, oldest first.</summary>
     public IReadOnlyList<HistoryEntry> Describe(IEnumerable<AuditEvent> history) =>

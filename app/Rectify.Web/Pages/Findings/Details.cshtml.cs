@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
+using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
 using Rectify.Time;
@@ -19,7 +20,7 @@ namespace Rectify.Web.Pages.Findings;
 /// </summary>
 [Authorize]
 public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, FindingDeadline deadlines, ReportService reports, WorkflowTimeline timeline,
-    FindingChoices choices, ActorContext actorContext, OfficeClock clock)
+    RectifyDb db, ActorContext actorContext, OfficeClock clock)
     : PageModel
 {
     public FindingDetail Detail { get; private set; } = null!;
@@ -121,7 +122,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     private async Task LoadAsync(int id, CancellationToken ct)
     {
         Detail = await findings.GetAsync(id, Actor, ct);
-        History = (await HistoryWords.CreateAsync(clock, choices, Actor, ct)).Describe(Detail.History);
+        History = (await HistoryWords.CreateAsync(clock, db, Detail.History, ct)).Describe(Detail.History);
         // Only after the visibility check above: the timeline service leaves that to its caller.
         Workflow = await timeline.ForFindingAsync(id, ct);
         if (CanReview)
