@@ -168,7 +168,7 @@ public sealed class LedgerBulkBrowserTests(BrowserApp app) : IClassFixture<Brows
             html.Add(($"{mail.Template}-{mail.RecipientKind.ToString().ToLowerInvariant()}", mail.HtmlBody!));
         }
         var digest = await composer.ComposeAsync(rows.Where(m => m.Template == "assigned").Take(3).ToList());
-        html.Add(("digest", digest.HtmlBody));
+        html.Add(("digest", digest.HtmlBody!));
 
         await page.SetViewportSizeAsync(390, 844);
         foreach (var (name, body) in html)

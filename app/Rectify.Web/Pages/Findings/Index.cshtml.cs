@@ -106,12 +106,12 @@ public class IndexModel(FindingService findings, FindingBulk bulk, FindingSheets
     }
 
     /// <summary>The current filters with another page number, for the pager links.</summary>
-    public string PageUrl(int page) => Url("p", page.ToString());
+    public string PageUrl(int page) => QueryWith("p", page.ToString());
 
     /// <summary>The current filters with a page handler, for the bulk buttons and the export.</summary>
-    public string HandlerUrl(string handler) => Url("handler", handler);
+    public string HandlerUrl(string handler) => QueryWith("handler", handler);
 
-    private string Url(string key, string value)
+    private string QueryWith(string key, string value)
     {
         var query = Request.Query.Where(kv => kv.Key != key && kv.Key != "handler").SelectMany(kv => kv.Value.Select(v => (kv.Key, v)))
             .Append((key, value));
