@@ -65,6 +65,7 @@ public static class CoreModule
         services.AddScoped<Captures.LinkCaptureService>();
         services.AddScoped<IFindingEventHandler, Captures.LinkCaptureOnSubmit>();
         services.AddScoped<FindingService>();
+        services.AddScoped<FindingBulk>();
         services.AddScoped<Inspections.InspectionService>();
         services.AddScoped<Units.UnitService>();
         services.AddScoped<Categories.CategoryService>();

@@ -392,6 +392,7 @@ public sealed class NoticeService(
                 UnitId: unitId, NoticeId: content.NoticeId,
                 Values: new Dictionary<string, string>
                 {
+                    ["notice_id"] = content.NoticeId.ToString(),
                     ["notice_title"] = content.Title,
                     ["notice_number"] = content.Number,
                     ["office"] = content.Office,

@@ -44,8 +44,10 @@ public sealed class SmtpDeliveryTests(MailDevFixture fixture)
         Assert.Contains("<strong>2026年3月10日</strong>", mail.Html);
         // Links: exactly the base URL + an existing page route (/findings/{id}, and /my for a liaison).
         var findingUrl = $"{MailHost.BaseUrl}/findings/{finding.Id}";
-        Assert.Contains($"<a href=\"{findingUrl}\">", mail.Html);
-        Assert.Contains($"<a href=\"{MailHost.BaseUrl}/my\">", mail.Html);
+        // One link per action, as a button with words: the address itself is not repeated beside it.
+        Assert.Matches($"<a href=\"{Regex.Escape(findingUrl)}\" style=\"[^\"]+\">查看问题并提交整改报告</a>", mail.Html);
+        Assert.Matches($"<a href=\"{Regex.Escape(MailHost.BaseUrl)}/my\" style=\"[^\"]+\">查看本单位全部整改事项</a>", mail.Html);
+        Assert.DoesNotContain($">{findingUrl}<", mail.Html);
         Assert.Contains(findingUrl, mail.Text);
         var links = Regex.Matches(mail.Html!, "href=\"([^\"]+)\"").Select(m => m.Groups[1].Value).Distinct().ToList();
         Assert.All(links, l => Assert.Matches(@"^http://rectify\.test:5080/(findings/\d+|my)$", l));
@@ -83,7 +85,7 @@ public sealed class SmtpDeliveryTests(MailDevFixture fixture)
         {
             Assert.Contains(f.Description + "；", digest.Text);
             Assert.Contains($"{MailHost.BaseUrl}/findings/{f.Id}\n", digest.Text);
-            Assert.Contains($"<a href=\"{MailHost.BaseUrl}/findings/{f.Id}\">", digest.Html);
+            Assert.Matches($"<a href=\"{Regex.Escape(MailHost.BaseUrl)}/findings/{f.Id}\" style=\"[^\"]+\">查看问题 #{f.Id}</a>", digest.Html);
         }
         Assert.Equal(12, Regex.Matches(digest.Text!, @"^\d+\. 【催办】", RegexOptions.Multiline).Count);
         // The other unit's single reminder is its own mail, not a digest.
@@ -93,6 +95,31 @@ public sealed class SmtpDeliveryTests(MailDevFixture fixture)
         var stored = await host.MessagesAsync();
         Assert.All(stored, m => Assert.Equal(OutboxStatus.Sent, m.Status));
         Assert.Single(stored.Where(m => m.RecipientAddress == units[0].Liaison.Email).Select(m => m.BatchId).Distinct());
+    }
+
+    [Fact]
+    public async Task An_overdue_mail_to_the_unit_head_carries_the_finding_and_no_sign_in_link()
+    {
+        await _smtp.DeleteAllAsync();
+        await using var host = await MailHost.StartAsync(_smtp.SmtpPort);
+        var (units, findings) = await host.SeedAsync(1, "卫健委");
+        var finding = findings[0];
+        await host.EnqueueAsync(new MailRequest("overdue", [new MailRecipient(RecipientKind.Leader), new MailRecipient(RecipientKind.Liaison)],
+            $"overdue:{finding.Id}", FindingId: finding.Id));
+
+        Assert.Equal(2, await host.Sender.SendDueAsync());
+
+        var mails = await _smtp.GetMessagesAsync();
+        // The head (责任人) has no account: the content itself, no link into the system in either part.
+        var head = Assert.Single(mails, m => m.To[0].Address == units[0].Leader.Email);
+        Assert.Contains(finding.Description, head.Html);
+        Assert.Contains(finding.Description, head.Text);
+        Assert.DoesNotContain("href=", head.Html);
+        Assert.DoesNotContain(MailHost.BaseUrl, head.Text);
+        Assert.Contains("由你单位联络人在整改督办系统中办理", head.Html);
+        // The liaison signs in: one button to the finding.
+        var liaison = Assert.Single(mails, m => m.To[0].Address == units[0].Liaison.Email);
+        Assert.Matches($"<a href=\"{Regex.Escape(MailHost.BaseUrl)}/findings/{finding.Id}\" style=\"[^\"]+\">查看问题</a>", liaison.Html);
     }
 
     [Fact]

@@ -46,6 +46,16 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         { "supervisor", "POST", "/api/findings/{jyj}/reports/1/review", 403 },
         { "auditor", "POST", "/api/findings/{jyj}/reports/999999/review", 404 },
         { "jyj", "POST", "/api/findings/{jyj}/extensions/1/decision", 403 },
+        // Bulk actions: auditors only; the filtered export: office staff.
+        { "anonymous", "POST", "/api/findings/bulk/accept", 401 },
+        { "jyj", "POST", "/api/findings/bulk/accept", 403 },
+        { "supervisor", "POST", "/api/findings/bulk/return", 403 },
+        { "jyj", "POST", "/api/findings/bulk/remind", 403 },
+        { "supervisor", "POST", "/api/findings/bulk/deadline", 403 },
+        { "auditor", "POST", "/api/findings/bulk/remind", 400 },
+        { "jyj", "GET", "/api/findings/export.xlsx", 403 },
+        { "supervisor", "GET", "/api/findings/export.xlsx", 200 },
+        { "auditor", "GET", "/api/findings/export.xlsx", 200 },
         // Reports and extensions: the unit's liaison only.
         { "auditor", "POST", "/api/findings/{jyj}/extensions", 403 },
         { "supervisor", "POST", "/api/findings/{jyj}/extensions", 403 },

@@ -216,7 +216,7 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
             DecideExtension(finding, request, approve, comment, actor);
             if (approve)
                 await deadlines.MoveAsync(finding, request.RequestedDeadline, DeadlineChange.ExtensionApproved,
-                    $"批准延期：{request.Reason}{(request.DecisionComment.Length > 0 ? "；" + request.DecisionComment : "")}", ct);
+                    $"批准延期：{(request.DecisionComment.Length > 0 ? request.Reason.TrimEnd('。', '；', '.', ';') + "；" + request.DecisionComment : request.Reason)}", ct);
             await NotifyAsync(new ExtensionDecided(finding, request), ct);
             return request;
         });

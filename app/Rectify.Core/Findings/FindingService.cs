@@ -87,30 +87,7 @@ public sealed class FindingService(
 
     public async Task<Page<FindingRow>> SearchAsync(FindingFilter filter, Actor actor, CancellationToken ct = default)
     {
-        var query = db.Set<Finding>().AsNoTracking().VisibleTo(actor);
-        // Drafts are the auditors' working copies; units see findings once issued.
-        if (!actor.IsAuditor)
-            query = query.Where(f => f.Status != FindingStatus.Draft);
-        if (filter.UnitId is { } unitId)
-            query = query.Where(f => f.UnitId == unitId);
-        if (filter.Status is { } status)
-            query = query.Where(f => f.Status == status);
-        if (filter.CategoryId is { } categoryId)
-            query = query.Where(f => f.CategoryId == categoryId);
-        if (filter.InspectionId is { } inspectionId)
-            query = query.Where(f => f.InspectionId == inspectionId);
-        if (filter.Overdue is { } overdue)
-            query = query.Where(f => f.IsOverdue == overdue);
-        if (filter.DeadlineFrom is { } from)
-            query = query.Where(f => f.Deadline >= from);
-        if (filter.DeadlineTo is { } to)
-            query = query.Where(f => f.Deadline <= to);
-        if (filter.Text is { Length: > 0 } text)
-        {
-            var t = text.Trim();
-            query = query.Where(f => f.Description.Contains(t) || f.Location.Contains(t) || f.Requirement.Contains(t));
-        }
-
+        var query = Filtered(db.Set<Finding>().AsNoTracking(), filter, actor);
         var total = await CountAsync(query, filter, actor, ct);
         var pageSize = Math.Clamp(filter.PageSize, 1, FindingFilter.MaxPageSize);
         var pageNumber = Math.Max(1, filter.Page);
@@ -137,6 +114,42 @@ public sealed class FindingService(
             r.Status, r.IsOverdue, deadlines.Remaining(r.Deadline).WorkingDays, r.UpdatedAt)).ToList();
         return new Page<FindingRow>(items, pageNumber, pageSize, total);
     }
+
+    /// <summary>
+    /// The findings the filter selects among those the actor may see (no order, no paging): the one definition the
+    /// list, the "all on this filter" bulk selection and the export share, so they always agree.
+    /// </summary>
+    public static IQueryable<Finding> Filtered(IQueryable<Finding> findings, FindingFilter filter, Actor actor)
+    {
+        var query = findings.VisibleTo(actor);
+        // Drafts are the auditors' working copies; units see findings once issued.
+        if (!actor.IsAuditor)
+            query = query.Where(f => f.Status != FindingStatus.Draft);
+        if (filter.UnitId is { } unitId)
+            query = query.Where(f => f.UnitId == unitId);
+        if (filter.Status is { } status)
+            query = query.Where(f => f.Status == status);
+        if (filter.CategoryId is { } categoryId)
+            query = query.Where(f => f.CategoryId == categoryId);
+        if (filter.InspectionId is { } inspectionId)
+            query = query.Where(f => f.InspectionId == inspectionId);
+        if (filter.Overdue is { } overdue)
+            query = query.Where(f => f.IsOverdue == overdue);
+        if (filter.DeadlineFrom is { } from)
+            query = query.Where(f => f.Deadline >= from);
+        if (filter.DeadlineTo is { } to)
+            query = query.Where(f => f.Deadline <= to);
+        if (filter.Text is { Length: > 0 } text)
+        {
+            var t = text.Trim();
+            query = query.Where(f => f.Description.Contains(t) || f.Location.Contains(t) || f.Requirement.Contains(t));
+        }
+        return query;
+    }
+
+    /// <summary>The ids of every finding on the filter, in list order (for a bulk action on "all on this filter").</summary>
+    public Task<List<int>> IdsAsync(FindingFilter filter, Actor actor, CancellationToken ct = default) =>
+        Filtered(db.Set<Finding>().AsNoTracking(), filter, actor).OrderBy(f => f.Deadline).ThenBy(f => f.Id).Select(f => f.Id).ToListAsync(ct);
 
     private Task<int> CountAsync(IQueryable<Finding> query, FindingFilter filter, Actor actor, CancellationToken ct) =>
         counts.GetAsync(new CountKey(FindingVisibility.Of(actor), filter with { Sort = null, Page = 1, PageSize = 0 }),

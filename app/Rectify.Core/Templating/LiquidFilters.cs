@@ -31,6 +31,7 @@ internal static partial class LiquidFilters
         overrides.Import("escape_once", new Func<object?, object?>(EscapeOnce));
         overrides.Import("newline_to_br", new Func<object?, object?>(NewlineToBr));
         overrides.Import("raw", new Func<object?, object?>(Raw));
+        overrides.Import("sentence", new Func<object?, object?>(Sentence));
         // Liquid's date filter is parsed as date.parse_to_string.
         var date = new ScriptObject();
         date.Import("parse_to_string", new Func<TemplateContext, object?, string?, object?>(Date));
@@ -39,6 +40,17 @@ internal static partial class LiquidFilters
         overrides.IsReadOnly = true;
         return overrides;
     }
+
+    // Sentence-ending punctuation a template adds itself after a value typed by someone.
+    private static readonly char[] Enders = ['。', '；', '，', '！', '？', '.', ';', ',', '!', '?', ' ', '\n', '\r', '\t'];
+
+    /// <summary>A typed text without its closing punctuation, so "意见：{{ c | sentence }}。" never reads "。。" or "；。".</summary>
+    public static object? Sentence(object? input) => input switch
+    {
+        null => null,
+        TrustedHtml trusted => new TrustedHtml(trusted.Html.TrimEnd(Enders)),
+        _ => input.ToString()?.TrimEnd(Enders),
+    };
 
     /// <summary>Marks a value as HTML the template trusts (e.g. an already rendered body): in HTML mode it is not encoded.</summary>
     public static object? Raw(object? input) => input is null or TrustedHtml ? input : new TrustedHtml(input.ToString() ?? "");

@@ -27,7 +27,14 @@ public sealed record DigestModel(
     int Count,
     IReadOnlyList<DigestItemView> Items);
 
-public sealed record RecipientView(string Name, string Address, string Kind, bool IsLiaison);
+public sealed record RecipientView(string Name, string Address, string Kind, bool IsLiaison)
+{
+    /// <summary>
+    /// Whether the recipient has an account to sign in with: not a unit's leader (责任人) nor a fixed address, whose
+    /// mail carries the content itself and no link into the system.
+    /// </summary>
+    public bool SignsIn => Kind is nameof(RecipientKind.Liaison) or nameof(RecipientKind.Supervisors) or nameof(RecipientKind.Auditors);
+}
 
 public sealed record UnitView(int Id, string Name, string LeaderName, string LiaisonName);
 

@@ -20,6 +20,15 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices)
             var ids = notice.Inspections.Select(x => x.InspectionId).ToList();
             query = query.Where(f => ids.Contains(f.InspectionId));
         }
+        return await LedgerAsync(query, ct);
+    }
+
+    /// <summary>The ledger of exactly the rows the finding list shows for <paramref name="filter"/> (every page).</summary>
+    public Task<byte[]> LedgerAsync(Actor actor, FindingFilter filter, CancellationToken ct = default) =>
+        LedgerAsync(FindingService.Filtered(db.Set<Finding>().AsNoTracking(), filter, actor), ct);
+
+    private async Task<byte[]> LedgerAsync(IQueryable<Finding> query, CancellationToken ct)
+    {
         var rows = await query.OrderBy(f => f.Unit!.SortOrder).ThenBy(f => f.UnitId).ThenBy(f => f.Id)
             .Select(f => new
             {

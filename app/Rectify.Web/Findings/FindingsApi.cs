@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Rectify.Auditing;
 using Rectify.Common;
 using Rectify.Findings;
+using Rectify.Notices.Spreadsheets;
+using Rectify.Web.Notices;
 using Rectify.Reports;
 using Rectify.Web.Auth;
 
@@ -33,6 +35,13 @@ public sealed record ReviewRequest(bool Accept, string? Comment, DateOnly? Retur
 public sealed record ExtensionRequestBody(DateOnly NewDeadline, string Reason);
 
 public sealed record ExtensionDecisionBody(bool Approve, string? Comment);
+
+/// <summary>
+/// The findings a bulk action works on: <paramref name="Ids"/>, or with <paramref name="All"/> every finding on the
+/// list's filter (the query string of GET /api/findings: unitId, status, …). <paramref name="Deadline"/> and
+/// <paramref name="Reason"/> for moving deadlines, <paramref name="Comment"/> for a review.
+/// </summary>
+public sealed record BulkRequest(IReadOnlyList<int>? Ids, bool All = false, string? Comment = null, DateOnly? Deadline = null, string? Reason = null);
 
 /// <summary>/api/findings: the finding list, detail and history, recording and issuing, reports, reviews and extensions.</summary>
 public static class FindingsApi
@@ -106,8 +115,30 @@ public static class FindingsApi
             ToDto(await lifecycle.DecideExtensionAsync(id, requestId, request.Approve, request.Comment ?? "", http.Actor(), ct)))
             .RequireAuthorization(Policies.Auditor).WithSummary("Approve (moves the deadline) or deny an extension request");
 
+        group.MapGet("/export.xlsx", async ([AsParameters] FindingQuery q, FindingSheets sheets, HttpContext http, CancellationToken ct) =>
+            Results.File(await sheets.LedgerAsync(http.Actor(), q.ToFilter(), ct), NoticesApi.Xlsx, "整改台账（筛选结果）.xlsx"))
+            .RequireAuthorization(Policies.Staff).WithSummary("The ledger .xlsx of exactly the findings the list's filter selects (every page)");
+
+        // Bulk actions answer one line per finding (done, or refused with code and reason): each finding is its own transaction.
+        var bulk = group.MapGroup("/bulk").RequireAuthorization(Policies.Auditor);
+        bulk.MapPost("/accept", async ([AsParameters] FindingQuery q, BulkRequest request, FindingBulk findings, FindingService list, HttpContext http, CancellationToken ct) =>
+            await findings.ReviewAsync(await SelectedAsync(q, request, list, http, ct), true, request.Comment ?? "", http.Actor(), ct))
+            .WithSummary("Accept the pending report of each selected finding (with one optional comment)");
+        bulk.MapPost("/return", async ([AsParameters] FindingQuery q, BulkRequest request, FindingBulk findings, FindingService list, HttpContext http, CancellationToken ct) =>
+            await findings.ReviewAsync(await SelectedAsync(q, request, list, http, ct), false, request.Comment ?? "", http.Actor(), ct))
+            .WithSummary("Return the pending report of each selected finding with one comment (each gets the deadline a single return gives)");
+        bulk.MapPost("/remind", async ([AsParameters] FindingQuery q, BulkRequest request, FindingBulk findings, FindingService list, HttpContext http, CancellationToken ct) =>
+            await findings.RemindAsync(await SelectedAsync(q, request, list, http, ct), http.Actor(), ct))
+            .WithSummary("一键催办: mail each selected open finding's unit now (one mail per unit; once a day per finding)");
+        bulk.MapPost("/deadline", async ([AsParameters] FindingQuery q, BulkRequest request, FindingBulk findings, FindingService list, HttpContext http, CancellationToken ct) =>
+            await findings.MoveDeadlinesAsync(await SelectedAsync(q, request, list, http, ct), request.Deadline, request.Reason ?? "", http.Actor(), ct))
+            .WithSummary("Move the deadline of each selected issued finding to one date, with a reason");
+
         return app;
     }
+
+    private static async Task<IReadOnlyCollection<int>> SelectedAsync(FindingQuery q, BulkRequest request, FindingService list, HttpContext http, CancellationToken ct) =>
+        request.All ? await list.IdsAsync(q.ToFilter(), http.Actor(), ct) : request.Ids ?? [];
 
     /// <summary>Query string of the finding list.</summary>
     public sealed record FindingQuery(

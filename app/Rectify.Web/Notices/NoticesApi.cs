@@ -16,7 +16,7 @@ namespace Rectify.Web.Notices;
 /// </summary>
 public static class NoticesApi
 {
-    private const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    public const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     private const string Docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
     public static IEndpointRouteBuilder MapNoticesApi(this IEndpointRouteBuilder app)

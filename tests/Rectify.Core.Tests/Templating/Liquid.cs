@@ -20,7 +20,7 @@ internal static class Liquid
 
     public static Mail SampleMail(string? description = null) => new(
         "https://rectify.example.gov.cn", "区政务公开办", "2026年3月2日",
-        new Recipient("张三", "zhang@example.gov.cn", "To", true),
+        new Recipient("张三", "zhang@example.gov.cn", "Liaison", true),
         "https://rectify.example.gov.cn/findings/7",
         new FindingView(7, "https://rectify.example.gov.cn/findings/7", "区教育局", "主动公开", "2026年第三方检查", "首页 > 政策文件",
             description ?? "“政策解读”栏目更新不及时", "按月更新", "一般", "2026年3月10日", "2026-03-10", 6, "剩余6个工作日（3月10日）", "Assigned", false),
@@ -32,7 +32,11 @@ internal sealed record Mail(
     string BaseUrl, string Office, string Today, Recipient Recipient, string Link, FindingView? Finding, UnitView? Unit,
     IReadOnlyDictionary<string, object?> Values);
 
-internal sealed record Recipient(string Name, string Address, string Kind, bool IsLiaison);
+internal sealed record Recipient(string Name, string Address, string Kind, bool IsLiaison)
+{
+    /// <summary>As the mail's own model: a liaison has an account, so the mail links into the system.</summary>
+    public bool SignsIn => Kind == "Liaison";
+}
 
 internal sealed record UnitView(int Id, string Name, string LeaderName, string LiaisonName);
 

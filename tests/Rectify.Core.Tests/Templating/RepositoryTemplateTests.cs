@@ -21,8 +21,8 @@ public sealed class RepositoryTemplateTests
         Assert.Contains("问题描述：栏目 <空白> & 未更新", text);
         Assert.Contains("整改期限：2026年3月10日", text);
         Assert.Contains("本单位全部整改事项：https://rectify.example.gov.cn/my", text);
-        Assert.Contains("<td style=\"border:1px solid #ccc;\">栏目 &lt;空白&gt; &amp; 未更新</td>", html);
-        Assert.Contains("<a href=\"https://rectify.example.gov.cn/findings/7\">", html);
+        Assert.Contains("<td style=\"border:1px solid #ccc; overflow-wrap: anywhere;\">栏目 &lt;空白&gt; &amp; 未更新</td>", html);
+        Assert.Matches("<a href=\"https://rectify.example.gov.cn/findings/7\" style=\"[^\"]+\">查看问题并提交整改报告</a>", html);
         Assert.Contains("<p>张三：</p>", html);
     }
 

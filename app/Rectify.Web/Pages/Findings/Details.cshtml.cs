@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
 using Rectify.Captures;
+using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
 using Rectify.Time;
+using Rectify.Web.Findings;
 using Rectify.Web.Localization;
 using Rectify.Web.Pages.Shared;
 using Rectify.Workflows.Runtime;
@@ -19,7 +21,7 @@ namespace Rectify.Web.Pages.Findings;
 /// </summary>
 [Authorize]
 public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, FindingDeadline deadlines, ReportService reports, WorkflowTimeline timeline,
-    LinkCaptureService captures, ActorContext actorContext, OfficeClock clock)
+    LinkCaptureService captures, RectifyDb db, ActorContext actorContext, OfficeClock clock)
     : PageModel
 {
     public FindingDetail Detail { get; private set; } = null!;
@@ -27,6 +29,8 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     public FindingWorkflowTimeline? Workflow { get; private set; }
     /// <summary>The fetches of the finding's cited links (captures at submission, re-checks for notices), oldest first.</summary>
     public IReadOnlyList<CaptureView> Captures { get; private set; } = [];
+    /// <summary>The history in words, oldest first; the raw changes inside are shown to supervisors only.</summary>
+    public IReadOnlyList<HistoryEntry> History { get; private set; } = [];
     public Actor Actor => actorContext.Actor;
 
     /// <summary>A report's cited links, each with its fetches.</summary>
@@ -65,6 +69,8 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     public bool CanIssue => Actor.IsAuditor && Detail.Finding.Status == FindingStatus.Draft;
 
     public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm");
+    /// <summary>An instant in words in the office's zone: 12月8日 10:12.</summary>
+    public string Words(DateTimeOffset instant) => Display.DayTime(clock.ToLocal(instant));
 
     /// <summary>404 (from the service, rendered by the error handler) when the viewer may not see the finding.</summary>
     public async Task OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct);
@@ -124,6 +130,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     private async Task LoadAsync(int id, CancellationToken ct)
     {
         Detail = await findings.GetAsync(id, Actor, ct);
+        History = (await HistoryWords.CreateAsync(clock, db, Detail.History, ct)).Describe(Detail.History);
         // Only after the visibility check above: the timeline service leaves that to its caller.
         Workflow = await timeline.ForFindingAsync(id, ct);
         Captures = await captures.ForFindingAsync(id, Actor, ct);
@@ -135,30 +142,4 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
         if (CanIssue && await deadlines.ShortNoticeWarningAsync(Detail.Finding, ct) is { } warning)
             IssueWarning = Lang.T(warning.Message, warning.MessageEn);
     }
-
-    /// <summary>What an audit action code means, for the history list.</summary>
-    public static string ActionText(string action) => action switch
-    {
-        "finding.created" => Lang.T("登记问题", "Finding recorded"),
-        "finding.edited" => Lang.T("修改问题", "Finding edited"),
-        "finding.imported" => Lang.T("导入问题", "Finding imported"),
-        "finding.assigned" => Lang.T("下发至责任单位（待整改）", "Issued to the unit (assigned)"),
-        "finding.deadline_changed" => Lang.T("调整整改期限", "Deadline changed"),
-        "finding.submitted" => Lang.T("提交整改报告", "Report submitted"),
-        "finding.accepted" => Lang.T("审核通过（已整改）", "Report accepted"),
-        "finding.returned" => Lang.T("退回整改报告", "Report returned"),
-        "finding.overdue" => Lang.T("标记逾期", "Marked overdue"),
-        "finding.queued_for_follow_up" => Lang.T("列入回头看", "Queued for follow-up"),
-        "extension.requested" => Lang.T("申请延期", "Extension requested"),
-        "extension.approved" => Lang.T("批准延期", "Extension approved"),
-        "extension.denied" => Lang.T("驳回延期申请", "Extension denied"),
-        "linkCapture.added" => Lang.T("起草通报：待复查整改链接", "Notice drafted: cited page to re-check"),
-        "link.captured" => Lang.T("整改链接已存档", "Cited page captured"),
-        "link.capture_failed" => Lang.T("整改链接抓取未成功", "Cited page not captured"),
-        "link.recheck_kept" => Lang.T("复查整改链接：内容保持", "Cited page re-checked: kept"),
-        "link.recheck_rebound" => Lang.T("复查整改链接：页面失效或内容变化", "Cited page re-checked: gone or changed"),
-        "link.recheck_failed" => Lang.T("复查整改链接未成功", "Cited page not re-checked"),
-        "finding.rebound_queued" => Lang.T("列入回头看（整改反弹）", "Queued for follow-up (rebound)"),
-        _ => action,
-    };
 }

@@ -123,6 +123,10 @@ public static class Display
         _ => outcome,
     };
 
+    /// <summary>An office-local instant as people say it: 12月8日 10:12.</summary>
+    public static string DayTime(DateTimeOffset local) =>
+        IsEnglish ? local.ToString("d MMM HH:mm", CultureInfo.InvariantCulture) : $"{local.Month}月{local.Day}日 {local:HH:mm}";
+
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static string Size(long bytes) => bytes switch
