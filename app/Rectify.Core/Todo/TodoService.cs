@@ -24,7 +24,7 @@ public sealed record TodoExtension(
 public sealed record TodoMail(long Id, string Subject, string Template, string RecipientName, string RecipientAddress, string? LastError, int? FindingId, DateTimeOffset CreatedAt);
 
 /// <summary>A faulted workflow instance (incident): why, and which finding it runs for.</summary>
-public sealed record TodoIncident(string InstanceId, int? FindingId, string DefinitionId, string? Fault, DateTimeOffset At);
+public sealed record TodoIncident(string InstanceId, int? FindingId, string? Fault, DateTimeOffset At);
 
 /// <summary>One list of a to-do page: the first rows, and how many there are in all.</summary>
 public sealed record TodoSection<T>(IReadOnlyList<T> Items, int Total)
@@ -131,54 +131,36 @@ public sealed class TodoService(
 
     private async Task<TodoSection<TodoFinding>> FindingsAsync(IQueryable<Finding> query, DateOnly today, CancellationToken ct)
     {
-        var total = await query.CountAsync(ct);
-        if (total == 0)
-            return TodoSection<TodoFinding>.None;
-        var rows = await query.OrderBy(f => f.Deadline).ThenBy(f => f.Id).Take(Take)
+        var rows = await SectionAsync(query.OrderBy(f => f.Deadline).ThenBy(f => f.Id)
             .Select(f => new
             {
                 f.Id, UnitName = f.Unit!.Name, CategoryName = f.Category!.Name, CategoryNameEn = f.Category.NameEn,
                 f.Location, f.Description, f.Status, f.IsOverdue, f.Deadline,
-            })
-            .ToListAsync(ct);
-        return new(rows.Select(r => new TodoFinding(r.Id, r.UnitName, r.CategoryName, r.CategoryNameEn, r.Location, r.Description,
-            r.Status, r.IsOverdue, RemainingTime.Of(calendar, today, r.Deadline))).ToList(), total);
+            }), ct);
+        return new(rows.Items.Select(r => new TodoFinding(r.Id, r.UnitName, r.CategoryName, r.CategoryNameEn, r.Location, r.Description,
+            r.Status, r.IsOverdue, RemainingTime.Of(calendar, today, r.Deadline))).ToList(), rows.Total);
     }
 
-    private async Task<TodoSection<TodoExtension>> ExtensionsAsync(CancellationToken ct)
-    {
-        var pending = db.Set<ExtensionRequest>().AsNoTracking().Where(x => x.Decision == ExtensionDecision.Pending);
-        var total = await pending.CountAsync(ct);
-        if (total == 0)
-            return TodoSection<TodoExtension>.None;
-        var rows = await pending.OrderBy(x => x.RequestedAt).ThenBy(x => x.Id).Take(Take)
+    private Task<TodoSection<TodoExtension>> ExtensionsAsync(CancellationToken ct) =>
+        SectionAsync(db.Set<ExtensionRequest>().AsNoTracking().Where(x => x.Decision == ExtensionDecision.Pending)
+            .OrderBy(x => x.RequestedAt).ThenBy(x => x.Id)
             .Select(x => new TodoExtension(x.FindingId, x.Finding!.Unit!.Name, x.Finding.Description, x.CurrentDeadline,
-                x.RequestedDeadline, x.Reason, x.RequestedByName, x.RequestedAt))
-            .ToListAsync(ct);
-        return new(rows, total);
-    }
+                x.RequestedDeadline, x.Reason, x.RequestedByName, x.RequestedAt)), ct);
 
-    private async Task<TodoSection<TodoMail>> FailedMailsAsync(CancellationToken ct)
-    {
-        var failed = db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Failed);
-        var total = await failed.CountAsync(ct);
-        if (total == 0)
-            return TodoSection<TodoMail>.None;
-        var rows = await failed.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(Take)
-            .Select(m => new TodoMail(m.Id, m.Subject, m.Template, m.RecipientName, m.RecipientAddress, m.LastError, m.FindingId, m.CreatedAt))
-            .ToListAsync(ct);
-        return new(rows, total);
-    }
+    private Task<TodoSection<TodoMail>> FailedMailsAsync(CancellationToken ct) =>
+        SectionAsync(db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Failed)
+            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+            .Select(m => new TodoMail(m.Id, m.Subject, m.Template, m.RecipientName, m.RecipientAddress, m.LastError, m.FindingId, m.CreatedAt)), ct);
 
-    private async Task<TodoSection<TodoIncident>> IncidentsAsync(CancellationToken ct)
+    private Task<TodoSection<TodoIncident>> IncidentsAsync(CancellationToken ct) =>
+        SectionAsync(db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.SubStatus == WorkflowSubStatus.Faulted)
+            .OrderByDescending(i => i.UpdatedAt).ThenBy(i => i.Id)
+            .Select(i => new TodoIncident(i.Id, i.FindingId, i.Fault, i.UpdatedAt)), ct);
+
+    /// <summary>The first <see cref="Take"/> rows of an ordered list and the count of all (no second query when there are none).</summary>
+    private static async Task<TodoSection<T>> SectionAsync<T>(IQueryable<T> rows, CancellationToken ct)
     {
-        var faulted = db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.SubStatus == WorkflowSubStatus.Faulted);
-        var total = await faulted.CountAsync(ct);
-        if (total == 0)
-            return TodoSection<TodoIncident>.None;
-        var rows = await faulted.OrderByDescending(i => i.UpdatedAt).Take(Take)
-            .Select(i => new TodoIncident(i.Id, i.FindingId, i.DefinitionId, i.Fault, i.UpdatedAt))
-            .ToListAsync(ct);
-        return new(rows, total);
+        var total = await rows.CountAsync(ct);
+        return total == 0 ? TodoSection<T>.None : new(await rows.Take(Take).ToListAsync(ct), total);
     }
 }

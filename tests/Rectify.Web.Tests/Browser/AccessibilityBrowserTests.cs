@@ -147,9 +147,7 @@ public sealed class AccessibilityBrowserTests(BrowserApp app) : IClassFixture<Br
         var inspection = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == issued).Select(f => f.InspectionId).SingleAsync());
 
         // A report awaiting review, so the review form and the auditor's to-do have rows.
-        var liaison = await app.ClientAsync("jyj");
-        using (var form = new MultipartFormDataContent { { new StringContent("已在招生计划栏目公开本年度招生计划。"), "measures" } })
-            Assert.Equal(HttpStatusCode.Created, (await liaison.PostAsync($"/api/findings/{issued}/reports", form)).StatusCode);
+        await TodoBrowserTests.SubmitReportAsync(app, "jyj", issued, "已在招生计划栏目公开本年度招生计划。");
 
         var auditor = await app.ClientAsync("auditor");
         var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);

@@ -33,9 +33,7 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         var wjw = await FindingsOfAsync("卫健委");
 
         // 教育局 reports on its first finding; 住交局 asks for more time on its first.
-        var liaison = await app.ClientAsync("jyj");
-        using (var form = new MultipartFormDataContent { { new StringContent("已在招生计划栏目公开本年度招生计划。"), "measures" } })
-            Assert.Equal(HttpStatusCode.Created, (await liaison.PostAsync($"/api/findings/{jyj[0].Id}/reports", form)).StatusCode);
+        await SubmitReportAsync(app, "jyj", jyj[0].Id, "已在招生计划栏目公开本年度招生计划。");
         var asking = await app.ClientAsync("zjj");
         var requested = zjj[0].Deadline.AddDays(14);
         Assert.True((await asking.PostAsJsonAsync($"/api/findings/{zjj[0].Id}/extensions", new { newDeadline = requested, reason = "需协调住建部门提供配给数据。" })).IsSuccessStatusCode);
@@ -129,9 +127,7 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         var others = await FindingsOfAsync("教育局");
 
         // The first is reported and returned, the last is due tomorrow (a working day), the second waits.
-        var liaison = await app.ClientAsync("kjj");
-        using (var form = new MultipartFormDataContent { { new StringContent("已公开本年度工作计划。"), "measures" } })
-            Assert.Equal(HttpStatusCode.Created, (await liaison.PostAsync($"/api/findings/{kjj[0].Id}/reports", form)).StatusCode);
+        await SubmitReportAsync(app, "kjj", kjj[0].Id, "已公开本年度工作计划。");
         var reportId = await app.WithDbAsync(db => db.Set<Reports.RectificationReport>().Where(r => r.FindingId == kjj[0].Id).Select(r => r.Id).SingleAsync());
         var auditor = await app.ClientAsync("auditor");
         Assert.True((await auditor.PostAsJsonAsync($"/api/findings/{kjj[0].Id}/reports/{reportId}/review", new { accept = false, comment = "工作计划链接无法打开。" })).IsSuccessStatusCode);
@@ -217,6 +213,14 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         await page.WaitForURLAsync(new Regex($@"/findings/{findingId}#workflow$"));
         await Assertions.Expect(page.Locator("#workflow")).ToBeVisibleAsync();
         await page.Context.CloseAsync();
+    }
+
+    /// <summary>A liaison's report without evidence, through the API.</summary>
+    internal static async Task SubmitReportAsync(RectifyWebFactory app, string liaison, int findingId, string measures)
+    {
+        var client = await app.ClientAsync(liaison);
+        using var form = new MultipartFormDataContent { { new StringContent(measures), "measures" } };
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/findings/{findingId}/reports", form)).StatusCode);
     }
 
     /// <summary>A unit's issued findings in the order they were seeded.</summary>
