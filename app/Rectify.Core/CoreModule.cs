@@ -71,6 +71,7 @@ public static class CoreModule
         services.AddScoped<Categories.CategoryService>();
         services.AddScoped<Users.UserAdminService>();
         services.AddScoped<Dashboard.DashboardService>();
+        services.AddScoped<Todo.TodoService>();
         services.AddScoped<FindingChoices>();
 
         // Totals per filter: any filter can be asked for, so only the recent ones are kept.
@@ -78,6 +79,9 @@ public static class CoreModule
         // The dashboard also names the units, so their changes refresh it too (the sum moves when either counter does).
         AddFreshCache<Dashboard.DashboardService.ViewKey, Dashboard.DashboardView>(services,
             () => RectifyDb.FindingsVersion + RectifyDb.ReferenceDataVersion, capacity: 1_000);
+        // The navigation's counts, asked on every page: failed mails and faulted instances change without a finding
+        // saved, so those show within the answer's age.
+        AddFreshCache<Todo.TodoService.CountsKey, Todo.NavCounts>(services, () => RectifyDb.FindingsVersion, capacity: 1_000);
         AddFreshCache<ChoiceList, IReadOnlyList<Choice>>(services, () => RectifyDb.ReferenceDataVersion, capacity: Enum.GetValues<ChoiceList>().Length);
     }
 

@@ -201,7 +201,8 @@ public static class WebModule
 
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
-        app.MapGet("/", () => Results.Redirect("/dashboard")).ExcludeFromDescription();
+        // Every role's home is its to-do list; the statistics stay on /dashboard.
+        app.MapGet("/", () => Results.Redirect("/todo")).ExcludeFromDescription();
         app.MapGet("/culture", (string? c, string? returnUrl, HttpContext context) =>
         {
             var culture = Cultures.Contains(c) ? c! : Cultures[0];

@@ -94,6 +94,11 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         // Pages need a signed-in user: anonymous is sent to the sign-in page.
         { "anonymous", "GET", "/findings", 302 },
         { "anonymous", "GET", "/dashboard", 302 },
+        { "anonymous", "GET", "/todo", 302 },
+        // Every role's home is its to-do list.
+        { "auditor", "GET", "/todo", 200 },
+        { "supervisor", "GET", "/todo", 200 },
+        { "jyj", "GET", "/todo", 200 },
         // The ledger and the forms whose drop-downs it shares are the staff's; a liaison never sees those lists.
         { "auditor", "GET", "/findings", 200 },
         { "supervisor", "GET", "/findings", 200 },

@@ -69,14 +69,14 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
         var english = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
         context.Response.ContentType = "text/html; charset=utf-8";
         var title = english ? "Request refused" : "无法完成请求";
-        var back = english ? "Back to the dashboard" : "返回首页";
+        var back = english ? "Back to the home page" : "返回首页";
         var html = $$"""
             <!DOCTYPE html><html lang="{{(english ? "en" : "zh-CN")}}"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{title}}</title>
             <style>body{font-family:system-ui,"Microsoft YaHei",sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#222}
-            .code{color:#888}</style></head><body>
-            <h1>{{title}}</h1><p class="message">{{WebUtility.HtmlEncode(message)}}</p><p class="code">HTTP {{status}}</p>
-            <p><a href="/dashboard">{{back}}</a></p></body></html>
+            .code{color:#666}</style></head><body>
+            <main><h1>{{title}}</h1><p class="message">{{WebUtility.HtmlEncode(message)}}</p><p class="code">HTTP {{status}}</p>
+            <p><a href="/">{{back}}</a></p></main></body></html>
             """;
         return context.Response.WriteAsync(html);
     }

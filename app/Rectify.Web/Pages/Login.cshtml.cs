@@ -28,5 +28,5 @@ public class LoginModel(SignInManager<AppUser> signIn) : PageModel
         return Page();
     }
 
-    private string Target => Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/dashboard";
+    private string Target => Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/todo";
 }

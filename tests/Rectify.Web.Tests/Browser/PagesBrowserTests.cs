@@ -267,7 +267,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         if (shot is not null)
             await BrowserApp.ShotAsync(page, shot);
         await page.ClickAsync("form button[type=submit]");
-        await page.WaitForURLAsync(new Regex("/dashboard$"));
+        await page.WaitForURLAsync(new Regex("/todo$"));
     }
 
     private static async Task VisitAsync(IPage page, string path, string shot, string expected)

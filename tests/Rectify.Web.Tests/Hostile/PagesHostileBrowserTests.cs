@@ -68,7 +68,7 @@ public sealed class PagesHostileBrowserTests(BrowserApp app) : IClassFixture<Bro
         await page.FillAsync("#UserName", user);
         await page.FillAsync("#Password", DemoData.Password);
         await page.ClickAsync("form button[type=submit]");
-        await page.WaitForURLAsync(new Regex("/dashboard$"));
+        await page.WaitForURLAsync(new Regex("/todo$"));
         return page;
     }
 }
