@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Xml.Linq;
 using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Spreadsheet;
 using DocumentFormat.OpenXml.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -186,5 +187,152 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
             Assert.Contains(liaisonPhone, table);
             Assert.Contains(email, table);
         }
+    }
+
+    [Fact]
+    public async Task Wording_and_punctuation_follow_the_seeds_and_the_standard()
+    {
+        var notices = (Func<NoticeService, Task<string>> work) => _bed.WithAsync(sp => work(sp.GetRequiredService<NoticeService>()));
+        var first = await notices(n => n.BodyHtmlAsync(_first, Sample.Auditor));
+        var second = await notices(n => n.BodyHtmlAsync(_second, Sample.Auditor));
+
+        // 回头看 is announced only by the notice that has the section.
+        Assert.DoesNotContain("回头看", first);
+        Assert.Contains("并对前期通报问题的整改情况开展了“回头看”。现将有关情况通报如下：", second);
+        Assert.Contains("上期问题整改情况（“回头看”）", second);
+
+        // A unit's findings are separated by "；" and its paragraph ends with "。".
+        var units = second.Split('\n').Where(l => l.StartsWith("<p class=\"unit\">")).ToList();
+        Assert.Equal(5, units.Count);
+        Assert.All(units, l => Assert.EndsWith("。</p>", l));
+        Assert.Contains("（整改期限：2026年4月10日）；（2）", units.Single(l => l.Contains("马塘街道")));
+
+        // 表扬: 住交局 rectified its finding on time; 教育局 fixed its own late and is named again instead.
+        Assert.Contains("<p>住交局对到期问题全部按时整改到位，予以通报表扬。</p>", second);
+        Assert.DoesNotContain("教育局、住交局对", second);
+
+        // One attachment: "附件：" and its name, no number; then 署名, 成文日期 and the contact line as 附注 under them.
+        var note = second.IndexOf("<p class=\"attachment-note\">附件：责任人联系表</p>", StringComparison.Ordinal);
+        var signature = second.IndexOf("<p class=\"signature\">区政务公开办</p>", StringComparison.Ordinal);
+        var date = second.IndexOf("<p class=\"date\">2026年3月20日</p>", StringComparison.Ordinal);
+        var contact = second.IndexOf("<p class=\"note\">（联系人：杨道能，联系电话：0553-3123099）</p>", StringComparison.Ordinal);
+        Assert.True(note > 0 && signature > note && date > signature && contact > date, second);
+        Assert.Contains("<p class=\"attachment-label\">附件</p>", second);
+
+        // Several attachments are numbered "1．", "2．", and the contact table's page is labelled with its number.
+        var content = await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().ContentAsync(_second, Sample.Auditor));
+        var several = await notices(n => Task.FromResult(n.RenderBody(content with { Attachments = ["各单位整改完成情况表", "责任人联系表"] })));
+        Assert.Contains("<p class=\"attachment-note\">附件：1．各单位整改完成情况表</p>", several);
+        Assert.Contains("<p class=\"attachment-note more\">2．责任人联系表</p>", several);
+        Assert.Contains("<p class=\"attachment-label\">附件2</p>", several);
+    }
+
+    [Fact]
+    public async Task The_notice_ledger_and_completion_files_are_valid_Open_XML()
+    {
+        await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().IssueAsync(_second, Sample.Auditor));
+        var files = new Dictionary<string, byte[]>
+        {
+            ["notice.docx"] = await DocxAsync(_second),
+            ["notice without 版头.docx"] = await DocxAsync(_second, letterhead: false),
+            ["first notice.docx"] = await DocxAsync(_first),
+            ["ledger.xlsx"] = await _bed.WithAsync(sp => sp.GetRequiredService<FindingSheets>().LedgerAsync(Sample.Auditor)),
+            ["completion.xlsx"] = await _bed.WithAsync(sp => sp.GetRequiredService<FindingSheets>().CompletionAsync(_second, Sample.Auditor)),
+            ["template.xlsx"] = FindingSheets.ImportTemplate(),
+        };
+        var validator = new OpenXmlValidator(DocumentFormat.OpenXml.FileFormatVersions.Office2019);
+        foreach (var (name, bytes) in files)
+        {
+            using OpenXmlPackage package = name.EndsWith(".docx")
+                ? WordprocessingDocument.Open(new MemoryStream(bytes), false)
+                : SpreadsheetDocument.Open(new MemoryStream(bytes), false);
+            var errors = validator.Validate(package).Select(e => $"{e.Part?.Uri} {e.Path?.XPath}: {e.Description}").ToList();
+            Assert.True(errors.Count == 0, $"{name}: {errors.Count} errors\n{string.Join("\n", errors)}");
+        }
+
+        // Switched off, the document has no 版头: nothing red, the number above the title as before.
+        var bare = DocumentXml(files["notice without 版头.docx"]);
+        XNamespace w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        Assert.Empty(bare.Descendants(w + "color"));
+        Assert.Empty(bare.Descendants(w + "pBdr"));
+        Assert.NotEmpty(DocumentXml(files["notice.docx"]).Descendants(w + "pBdr"));
+    }
+
+    [Fact]
+    public async Task The_xlsx_exports_read_back_with_dates_frozen_filtered_headers_and_no_formula()
+    {
+        var ledger = await _bed.WithAsync(sp => sp.GetRequiredService<FindingSheets>().LedgerAsync(Sample.Auditor));
+        using (var book = SpreadsheetDocument.Open(new MemoryStream(ledger), false))
+        {
+            var sheet = Sheet(book);
+            var rows = sheet.Descendants<Row>().ToList();
+            var headers = rows[0].Elements<Cell>().Select(c => c.InnerText).ToList();
+            Assert.Equal(["序号", "问题编号", "责任单位", "问题类别", "问题位置（栏目或网址）", "问题描述", "整改要求", "整改期限", "状态", "是否逾期",
+                "所属检查", "交办时间", "最近报告提交时间", "报告是否按时", "整改完成时间"], headers);
+            Assert.Equal(8, rows.Count);
+            AssertFrozenAndFiltered(sheet, "A1:O8");
+
+            // Typed dates in the office's time zone: the deadline a date, the acceptance 10:00 in Shanghai (02:00 UTC).
+            var housing = rows.Single(r => r.InnerText.Contains("住房保障信息未公开"));
+            var findingId = await _bed.FindingIdAsync("住房保障信息未公开");
+            Assert.Equal(findingId.ToString(), CellAt(housing, "B").CellValue!.Text);
+            var deadline = CellAt(housing, "H");
+            Assert.Null(deadline.DataType);
+            Assert.Equal(FebDeadline.ToDateTime(TimeOnly.MinValue).ToOADate(), double.Parse(deadline.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("yyyy\"年\"m\"月\"d\"日\"", FormatOf(book, deadline));
+            var accepted = CellAt(housing, "O");
+            Assert.Equal(new DateTime(2026, 3, 6, 10, 0, 0).ToOADate(), double.Parse(accepted.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture), 6);
+            Assert.Equal("yyyy\"年\"m\"月\"d\"日\" hh:mm", FormatOf(book, accepted));
+
+            // Text that a spreadsheet would run is kept as text: a string cell marked quotePrefix, no formula anywhere.
+            Assert.Empty(sheet.Descendants<CellFormula>());
+            var formula = rows.Select(r => CellAt(r, "F")).Single(c => c.InnerText.StartsWith("=HYPERLINK"));
+            Assert.Equal(CellValues.InlineString, formula.DataType!.Value);
+            Assert.True(Format(book, formula).QuotePrefix?.Value, "quotePrefix");
+            Assert.NotEqual(true, Format(book, CellAt(housing, "F")).QuotePrefix?.Value);
+        }
+
+        // The ledger still imports back as it is (the deadline as a date now).
+        var imported = await _bed.WithAsync(sp => sp.GetRequiredService<FindingImporter>().ImportAsync(new MemoryStream(ledger),
+            new ImportRequest("导回的台账", Rectify.Inspections.InspectionKind.ThirdPartyCheck, new(2026, 3, 1), new(2026, 3, 31)), Sample.Auditor));
+        Assert.True(imported.Succeeded, string.Join("\n", imported.Errors));
+        Assert.Equal(7, imported.Imported);
+        Assert.True(await _bed.Db.WithDbAsync(db => db.Set<Finding>().AnyAsync(f => f.InspectionId == imported.InspectionId &&
+            f.Description.StartsWith("=HYPERLINK") && f.Deadline == FebDeadline)));
+
+        var completion = await _bed.WithAsync(sp => sp.GetRequiredService<FindingSheets>().CompletionAsync(_second, Sample.Auditor));
+        using (var book = SpreadsheetDocument.Open(new MemoryStream(completion), false))
+        {
+            var sheet = Sheet(book);
+            AssertFrozenAndFiltered(sheet, "A1:H6");
+            Assert.All(sheet.Descendants<Column>(), c => Assert.InRange(c.Width!.Value, 4, 50));
+        }
+    }
+
+    private static Worksheet Sheet(SpreadsheetDocument book) =>
+        ((WorksheetPart)book.WorkbookPart!.GetPartById(book.WorkbookPart.Workbook.Sheets!.Elements<Sheet>().First().Id!)).Worksheet;
+
+    private static void AssertFrozenAndFiltered(Worksheet sheet, string range)
+    {
+        var pane = sheet.Descendants<Pane>().Single();
+        Assert.Equal((PaneStateValues.Frozen, 1.0, "A2"), (pane.State!.Value, pane.VerticalSplit!.Value, pane.TopLeftCell!.Value));
+        Assert.Equal(range, sheet.Descendants<AutoFilter>().Single().Reference!.Value);
+    }
+
+    private static Cell CellAt(Row row, string column) => row.Elements<Cell>().Single(c => c.CellReference!.Value == column + row.RowIndex!.Value);
+
+    private static CellFormat Format(SpreadsheetDocument book, Cell cell) =>
+        book.WorkbookPart!.WorkbookStylesPart!.Stylesheet.CellFormats!.Elements<CellFormat>().ElementAt((int)(cell.StyleIndex?.Value ?? 0));
+
+    private static string FormatOf(SpreadsheetDocument book, Cell cell)
+    {
+        var id = Format(book, cell).NumberFormatId!.Value;
+        return book.WorkbookPart!.WorkbookStylesPart!.Stylesheet.NumberingFormats!.Elements<NumberingFormat>().Single(f => f.NumberFormatId!.Value == id).FormatCode!.Value!;
+    }
+
+    private static XDocument DocumentXml(byte[] docx)
+    {
+        using var zip = new ZipArchive(new MemoryStream(docx));
+        return XDocument.Load(zip.GetEntry("word/document.xml")!.Open());
     }
 }

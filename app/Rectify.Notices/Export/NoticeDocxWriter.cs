@@ -320,7 +320,7 @@ public static class NoticeDocxWriter
                 new TableWidth { Type = TableWidthUnitValues.Dxa, Width = TypeWidth.ToString() },
                 new TableJustification { Val = TableRowAlignmentValues.Center },
                 new TableBorders(
-                    border(new TopBorder()), border(new BottomBorder()), border(new LeftBorder()), border(new RightBorder()),
+                    border(new TopBorder()), border(new LeftBorder()), border(new BottomBorder()), border(new RightBorder()),
                     border(new InsideHorizontalBorder()), border(new InsideVerticalBorder())),
                 new TableLayout { Type = TableLayoutValues.Fixed },
                 new TableCellMarginDefault(
@@ -432,7 +432,7 @@ public static class NoticeDocxWriter
     private static void AddSettings(MainDocumentPart main)
     {
         var part = main.AddNewPart<DocumentSettingsPart>();
-        part.Settings = new Settings(new EvenAndOddHeaders(), new DefaultTabStop { Val = 420 });
+        part.Settings = new Settings(new DefaultTabStop { Val = 420 }, new EvenAndOddHeaders());
         part.Settings.Save();
     }
 }
