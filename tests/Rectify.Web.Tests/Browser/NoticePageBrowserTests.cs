@@ -44,11 +44,16 @@ public sealed class NoticePageBrowserTests(BrowserApp app) : IClassFixture<Brows
         Assert.True(table[2] >= 0 && table[3] <= 390, $"the table's box stays on the screen ({table[2]}–{table[3]})");
         await BrowserApp.ShotAsync(page, "notice-page-390");
 
-        // Printed: no background or page margins of the screen, the attachment on a new page.
+        // Printed: no background or page margins of the screen, the attachment on a new page, and every phone number
+        // and e-mail address of the contact table on one line.
         await page.EmulateMediaAsync(new() { Media = Media.Print });
         var print = await page.EvaluateAsync<string[]>(
             "() => [getComputedStyle(document.querySelector('section.attachment')).breakBefore, getComputedStyle(document.querySelector('.notice-document')).paddingLeft, getComputedStyle(document.body).backgroundColor]");
         Assert.Equal(["page", "0px", "rgba(0, 0, 0, 0)"], print);
+        var lines = await page.EvaluateAsync<int[]>(
+            "() => [...document.querySelectorAll('td.tel, td.email')].map(td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; })");
+        Assert.NotEmpty(lines);
+        Assert.All(lines, count => Assert.Equal(1, count));
         await page.PdfAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, "notice-page-print.pdf"), PreferCSSPageSize = true });
         await page.Context.CloseAsync();
     }
