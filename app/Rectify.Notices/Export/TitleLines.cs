@@ -9,9 +9,15 @@ namespace Rectify.Notices;
 public static class TitleLines
 {
     // Breaking after these keeps words whole: "关于", "的", "和", "及" … end a phrase in titles.
-    private const string PreferredAfter = "于的和及与、，；）》〕”年月";
-    private const string NoLineStart = "、，。；：！？）》〕”’．";
+    private const string PreferredAfter = "于的和及与、，；）》〕”月";
+    // Words a title's phrases start with; a break before one keeps the words on both sides whole.
+    private static readonly string[] PreferredBefore = ["关于", "政务", "政府", "工作", "情况", "检查", "开展", "全区", "全市", "全县", "考评", "整改", "专项"];
+    // Words never broken, though a phrase boundary seems to fall inside them.
+    private static readonly string[] Whole = ["人民政府", "办公室", "政务公开", "政府网站", "新媒体", "通报", "月份", "年度"];
+    private const string NoLineStart = "、，。；：！？）》〕”’．份度";
     private const string NoLineEnd = "（《〔“‘";
+    // A break off a phrase boundary costs as much as this much imbalance (in characters).
+    private const double OffBoundary = 4;
 
     public static List<string> Split(string title, double maxEms)
     {
@@ -36,8 +42,7 @@ public static class TitleLines
                     break;
                 if (!CanBreak(title, i))
                     continue;
-                // A break after a function word may stray a little further from the balanced point.
-                var score = Math.Abs(width - target) - (PreferredAfter.Contains(title[i - 1]) ? 2.5 : 0);
+                var score = Math.Abs(width - target) + (AtBoundary(title, i) ? 0 : OffBoundary);
                 if (score < bestScore)
                 {
                     bestScore = score;
@@ -53,8 +58,14 @@ public static class TitleLines
         return lines;
     }
 
+    private static bool AtBoundary(string text, int i) =>
+        PreferredAfter.Contains(text[i - 1]) || PreferredBefore.Any(w => string.CompareOrdinal(text, i, w, 0, w.Length) == 0);
+
     private static bool CanBreak(string text, int i)
     {
+        // An occurrence starting less than its length before the break spans it.
+        if (Whole.Any(w => text.IndexOf(w, Math.Max(0, i - w.Length + 1), StringComparison.Ordinal) is var at && at >= 0 && at < i))
+            return false;
         char before = text[i - 1], after = text[i];
         if (NoLineStart.Contains(after) || NoLineEnd.Contains(before))
             return false;
