@@ -55,6 +55,24 @@ public sealed class NoticePageBrowserTests(BrowserApp app) : IClassFixture<Brows
         Assert.NotEmpty(lines);
         Assert.All(lines, count => Assert.Equal(1, count));
         await page.PdfAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, "notice-page-print.pdf"), PreferCSSPageSize = true });
+
+        // Issued, the notice page reads on a liaison's phone without sideways scrolling, the PDF offered there too.
+        await page.EmulateMediaAsync(new() { Media = Media.Screen });
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await page.SetViewportSizeAsync(1280, 900);
+        await page.GotoAsync($"/notices/{id}");
+        await page.ClickAsync("#issue");
+        await Assertions.Expect(page.Locator(".notice[role=status]")).ToContainTextAsync("通报已印发");
         await page.Context.CloseAsync();
+        var liaison = await app.NewPageAsync();
+        await PagesBrowserTests.SignInAsync(liaison, "mtjd");
+        await liaison.SetViewportSizeAsync(390, 844);
+        await liaison.GotoAsync($"/notices/{id}");
+        await Assertions.Expect(liaison.Locator($"a[href='/api/notices/{id}/notice.pdf']")).ToBeVisibleAsync();
+        await Assertions.Expect(liaison.Locator(".notice-paper table.contacts")).ToBeAttachedAsync();
+        var liaisonWidths = await liaison.EvaluateAsync<int[]>("() => [document.documentElement.scrollWidth, window.innerWidth]");
+        await BrowserApp.ShotAsync(liaison, "notice-issued-liaison-390");
+        Assert.True(liaisonWidths[0] <= liaisonWidths[1], $"the page is {liaisonWidths[0]} px wide on a {liaisonWidths[1]} px screen");
+        await liaison.Context.CloseAsync();
     }
 }
