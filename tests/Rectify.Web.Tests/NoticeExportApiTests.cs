@@ -1,9 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
-using Rectify.Findings;
 
 namespace Rectify.Web.Tests;
 
@@ -14,15 +10,7 @@ public sealed class NoticeExportApiTests(RectifyWebFactory app) : IClassFixture<
     public async Task The_docx_leaves_out_the_letterhead_on_request_and_a_liaison_gets_no_pdf_of_a_draft()
     {
         var auditor = await app.ClientAsync("auditor");
-        var inspectionId = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Status == FindingStatus.Draft).Select(f => f.InspectionId).FirstAsync());
-        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
-        var created = await auditor.PostAsJsonAsync("/api/notices", new
-        {
-            title = "关于2026年2月政务公开工作检查情况的通报", number = "X政公办〔2026〕41号", office = "区政务公开办", addressees = "区政府各部门",
-            date = today, periodStart = new DateOnly(2026, 2, 1), periodEnd = new DateOnly(2026, 2, 28), inspectionIds = new[] { inspectionId },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var (id, _) = await NoticePreviewApiTests.DraftAsync(app, auditor, "X政公办〔2026〕41号");
 
         Assert.Contains("w:color w:val=\"FF0000\"", await DocumentXmlAsync(auditor, $"/api/notices/{id}/notice.docx"));
         Assert.DoesNotContain("FF0000", await DocumentXmlAsync(auditor, $"/api/notices/{id}/notice.docx?letterhead=false"));
