@@ -85,6 +85,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
             : null;
         var periodText = PeriodText(notice.PeriodStart, notice.PeriodEnd);
         var hasFollowUp = noReport.Count > 0 || notRectified.Count > 0;
+        var namedAgain = noReport.Concat(notRectified).Select(u => u.UnitId).ToHashSet();
         var sectionKeys = new List<string> { "basic", "findings" };
         if (hasFollowUp)
             sectionKeys.Add("follow_up");
@@ -102,7 +103,7 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
             PeriodText = periodText,
             Introduction = notice.Introduction is { Length: > 0 } intro
                 ? intro
-                : $"为进一步推进政务公开工作，{notice.Office}对{periodText}各单位政务公开工作情况进行了检查，并对前期通报问题的整改情况开展了“回头看”。现将有关情况通报如下：",
+                : $"为进一步推进政务公开工作，{notice.Office}对{periodText}各单位政务公开工作情况进行了检查{(hasFollowUp ? "，并对前期通报问题的整改情况开展了“回头看”" : "")}。现将有关情况通报如下：",
             AsOf = cutOff,
             AsOfText = DateText(today),
             CorrectsNumber = corrects?.Number,
@@ -119,6 +120,10 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
             FollowUpNoReport = noReport,
             Completion = completion,
             CompletionTotal = total,
+            // 表扬 (seed 004 names the units that did well): every finding due by the cut-off rectified with its report in
+            // time, and none of them named again in this notice's 回头看 (fixed late).
+            Praised = completion.Where(r => r.Findings > 0 && r.AcceptedOnTime == r.Findings && !namedAgain.Contains(r.UnitId))
+                .Select(r => r.UnitName).ToList(),
             Requirements = Lines(notice.Requirements),
             Attachments = Lines(notice.Attachments),
             Contacts = contacts,

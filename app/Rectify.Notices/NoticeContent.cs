@@ -29,6 +29,8 @@ public sealed record NoticeContent
     public List<UnitFindings> FollowUpNoReport { get; init; } = [];
     public List<CompletionRow> Completion { get; init; } = [];
     public CompletionRow CompletionTotal { get; init; } = new();
+    /// <summary>Units that rectified every due finding on time, named for praise (表扬).</summary>
+    public List<string> Praised { get; init; } = [];
     public List<string> Requirements { get; init; } = [];
     public List<string> Attachments { get; init; } = [];
     public List<ContactRow> Contacts { get; init; } = [];
@@ -41,6 +43,11 @@ public sealed record NoticeContent
     public string FollowUpNotRectifiedUnits => string.Join("、", FollowUpNotRectified.Select(u => u.UnitName));
     /// <summary>The number of the 责任人联系表 among the attachments (its place in the list, else after them).</summary>
     public int ContactsAttachmentNumber => Attachments.FindIndex(a => a.Contains("责任人联系表")) is var i and >= 0 ? i + 1 : Attachments.Count + 1;
+    /// <summary>The label atop the attachment page: "附件" alone for a single attachment, "附件2" among several (GB/T 9704 7.5).</summary>
+    public string ContactsAttachmentLabel => Attachments.Count <= 1 && ContactsAttachmentNumber == 1 ? "附件" : $"附件{ContactsAttachmentNumber}";
+    public string PraisedUnits => string.Join("、", Praised);
+    /// <summary>The contact line as the standard's 附注: in parentheses, under the date.</summary>
+    public string ContactNote => ContactLine.Length == 0 || ContactLine.StartsWith('（') ? ContactLine : $"（{ContactLine}）";
     public string FollowUpNoReportUnits => string.Join("、", FollowUpNoReport.Select(u => u.UnitName));
 }
 

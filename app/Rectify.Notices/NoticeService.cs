@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Rectify.Auditing;
 using Rectify.Captures;
 using Rectify.Data;
@@ -48,7 +49,8 @@ public sealed class NoticeService(
     FindingDeadline deadlines,
     FindingLifecycle lifecycle,
     LinkCaptureService captures,
-    LinkCaptureWorker captureWorker)
+    LinkCaptureWorker captureWorker,
+    IOptions<NoticeOptions> options)
 {
     internal static readonly JsonSerializerOptions SnapshotJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -324,8 +326,19 @@ public sealed class NoticeService(
         return RenderPage(await ContentAsync(notice, ct), await BodyHtmlAsync(notice, ct));
     }
 
-    public async Task<byte[]> DocxAsync(int id, Actor actor, CancellationToken ct = default) =>
-        NoticeDocxWriter.Write(await BodyHtmlAsync(id, actor, ct));
+    /// <summary>
+    /// The official document; with the 版头 unless the office switched it off (Notices:Letterhead) or the caller asks
+    /// for none (<paramref name="letterhead"/> false, for a notice published on the web only).
+    /// </summary>
+    public async Task<byte[]> DocxAsync(int id, Actor actor, bool? letterhead = null, CancellationToken ct = default)
+    {
+        var notice = await GetAsync(id, actor, ct);
+        var settings = options.Value;
+        var head = letterhead ?? settings.Letterhead
+            ? new Letterhead(settings.LetterheadMark is { Length: > 0 } mark ? mark : notice.Office, settings.LetterheadColor)
+            : null;
+        return NoticeDocxWriter.Write(await BodyHtmlAsync(notice, ct), head);
+    }
 
     public string RenderBody(NoticeContent content) =>
         templates.Render("notice.liquid", new Dictionary<string, object?> { ["n"] = content });

@@ -14,6 +14,8 @@ public static class NoticesModule
     public static IServiceCollection AddRectifyNotices(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(sp => new NoticeTemplates(configuration, sp.GetRequiredService<OfficeClock>(), sp.GetRequiredService<TimeProvider>()));
+        services.Configure<NoticeOptions>(configuration.GetSection("Notices"));
+        services.AddSingleton<NoticePdf>();
         services.AddScoped<NoticeComposer>();
         services.AddScoped<NoticeService>();
         services.AddScoped<FindingSheets>();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,33 +55,18 @@ public sealed class DocxExportTests : IAsyncLifetime
         }
 
         var pdf = Path.Combine(_work, "notice.pdf");
-        await RunAsync("soffice", $"-env:UserInstallation=file://{_work}/lo-profile --headless --convert-to pdf --outdir {_work} {path}");
+        await PdfPages.RunAsync("soffice", $"-env:UserInstallation=file://{_work}/lo-profile", "--headless", "--convert-to", "pdf", "--outdir", _work, path);
         Assert.True(File.Exists(pdf), "LibreOffice did not write the PDF");
-        var text = await RunAsync("pdftotext", $"-layout {pdf} -");
+        var text = await PdfPages.RunAsync("pdftotext", "-layout", pdf, "-");
         var flat = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
         Assert.Contains("政务公开工作检查情况的通报", flat);
         Assert.Contains("X政公办〔2026〕12号", flat);
         foreach (var unit in NoticeTestBed.UnitNames)
             Assert.Contains(unit, flat);
         Assert.Contains("—1—", flat);
-        var info = await RunAsync("pdfinfo", pdf);
+        var info = await PdfPages.RunAsync("pdfinfo", pdf);
         var pageSize = info.Split('\n').Single(l => l.StartsWith("Page size:"));
         Assert.Contains("(A4)", pageSize);
         Assert.Matches(@"595(\.\d+)? x 84[12](\.\d+)? pts", pageSize);
-    }
-
-    private static async Task<string> RunAsync(string program, string arguments)
-    {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{program} failed: {await error}");
-        return await output;
     }
 }

@@ -30,9 +30,9 @@ public sealed class NoticeCompositionTests : IAsyncLifetime
         _first = await _bed.DraftAsync("X政公办〔2026〕1号", new(2026, 3, 2), february);
         await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().IssueAsync(_first, Sample.Auditor));
 
-        await ReportAsync("住房保障信息未公开", At(3, 5), acceptAt: At(3, 6));       // on time: not named again
-        await ReportAsync("招生计划目录本年度未更新", At(3, 10), acceptAt: At(3, 16)); // report on time, fixed late
-        await ReportAsync("政务新媒体更新不及时", At(3, 17), acceptAt: null);         // report late
+        await _bed.ReportAsync("住房保障信息未公开", At(3, 5), acceptAt: At(3, 6));       // on time: not named again
+        await _bed.ReportAsync("招生计划目录本年度未更新", At(3, 10), acceptAt: At(3, 16)); // report on time, fixed late
+        await _bed.ReportAsync("政务新媒体更新不及时", At(3, 17), acceptAt: null);         // report late
         // 科技局 never reports.
 
         _bed.Db.Clock.SetUtcNow(At(3, 20));
@@ -45,20 +45,6 @@ public sealed class NoticeCompositionTests : IAsyncLifetime
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
     private static DateTimeOffset At(int month, int day) => new(2026, month, day, 2, 0, 0, TimeSpan.Zero); // 10:00 in Shanghai
-
-    private async Task ReportAsync(string description, DateTimeOffset submitAt, DateTimeOffset? acceptAt)
-    {
-        var id = await _bed.FindingIdAsync(description);
-        var unitId = await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == id).Select(f => f.UnitId).SingleAsync());
-        _bed.Db.Clock.SetUtcNow(submitAt);
-        var report = await _bed.WithAsync(sp => sp.GetRequiredService<FindingLifecycle>()
-            .SubmitReportAsync(id, new ReportContent("已更新栏目内容", true, ["https://www.example.gov.cn/xxgk/1.html"], []), Sample.LiaisonOf(unitId)), Sample.LiaisonOf(unitId));
-        if (acceptAt is { } at)
-        {
-            _bed.Db.Clock.SetUtcNow(at);
-            await _bed.WithAsync(sp => sp.GetRequiredService<FindingLifecycle>().ReviewAsync(id, report.Id, true, "整改到位", Sample.Auditor));
-        }
-    }
 
     private Task<NoticeContent> ContentAsync(int id) => _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().ContentAsync(id, Sample.Auditor));
 

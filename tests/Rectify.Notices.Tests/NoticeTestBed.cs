@@ -99,6 +99,21 @@ public sealed class NoticeTestBed : IAsyncDisposable
             return (await notices.CreateDraftAsync(draft, Sample.Auditor)).Id;
         });
 
+    /// <summary>The unit of a finding submits a report at <paramref name="submitAt"/>; the auditor accepts it at <paramref name="acceptAt"/>, if given.</summary>
+    public async Task ReportAsync(string description, DateTimeOffset submitAt, DateTimeOffset? acceptAt)
+    {
+        var id = await FindingIdAsync(description);
+        var unitId = await Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == id).Select(f => f.UnitId).SingleAsync());
+        Db.Clock.SetUtcNow(submitAt);
+        var report = await WithAsync(sp => sp.GetRequiredService<FindingLifecycle>()
+            .SubmitReportAsync(id, new ReportContent("已更新栏目内容", true, ["https://www.example.gov.cn/xxgk/1.html"], []), Sample.LiaisonOf(unitId)), Sample.LiaisonOf(unitId));
+        if (acceptAt is { } at)
+        {
+            Db.Clock.SetUtcNow(at);
+            await WithAsync(sp => sp.GetRequiredService<FindingLifecycle>().ReviewAsync(id, report.Id, true, "整改到位", Sample.Auditor));
+        }
+    }
+
     public async ValueTask DisposeAsync() => await Db.DisposeAsync();
 
     private sealed class AssigningWorkflows(FindingLifecycle lifecycle, FindingDeadline deadlines) : IFindingWorkflows

@@ -13,15 +13,7 @@ public sealed class NoticePreviewApiTests(RectifyWebFactory app) : IClassFixture
     public async Task Issuing_after_a_change_answers_409_with_the_differences_and_succeeds_after_recompose()
     {
         var auditor = await app.ClientAsync("auditor");
-        var inspectionId = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Status == FindingStatus.Draft).Select(f => f.InspectionId).FirstAsync());
-        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
-        var created = await auditor.PostAsJsonAsync("/api/notices", new
-        {
-            title = "关于2026年2月政务公开工作检查情况的通报", number = "X政公办〔2026〕40号", office = "区政务公开办", addressees = "区政府各部门",
-            date = today, periodStart = new DateOnly(2026, 2, 1), periodEnd = new DateOnly(2026, 2, 28), inspectionIds = new[] { inspectionId },
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var (id, inspectionId) = await DraftAsync(app, auditor, "X政公办〔2026〕40号");
 
         var removed = await app.WithDbAsync(async db =>
         {
@@ -40,5 +32,19 @@ public sealed class NoticePreviewApiTests(RectifyWebFactory app) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, (await auditor.PostAsync($"/api/notices/{id}/recompose", null)).StatusCode);
         var issued = await auditor.PostAsync($"/api/notices/{id}/issue", null);
         Assert.Equal(HttpStatusCode.OK, issued.StatusCode);
+    }
+
+    /// <summary>A draft notice of the first inspection that still has unpublished findings, created over /api.</summary>
+    internal static async Task<(int Id, int InspectionId)> DraftAsync(RectifyWebFactory app, HttpClient auditor, string number)
+    {
+        var inspectionId = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Status == FindingStatus.Draft).Select(f => f.InspectionId).FirstAsync());
+        var today = DateOnly.FromDateTime(app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var created = await auditor.PostAsJsonAsync("/api/notices", new
+        {
+            title = "关于2026年2月政务公开工作检查情况的通报", number, office = "区政务公开办", addressees = "区政府各部门",
+            date = today, periodStart = new DateOnly(2026, 2, 1), periodEnd = new DateOnly(2026, 2, 28), inspectionIds = new[] { inspectionId },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return ((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32(), inspectionId);
     }
 }

@@ -2,11 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Findings;
+using Rectify.Time;
 
 namespace Rectify.Notices.Spreadsheets;
 
 /// <summary>The spreadsheets of the office: the ledger (台账), a notice's completion table and the import template.</summary>
-public sealed class FindingSheets(RectifyDb db, NoticeService notices)
+public sealed class FindingSheets(RectifyDb db, NoticeService notices, OfficeClock clock)
 {
     /// <summary>The ledger of the findings the actor may see, optionally of one inspection or one notice's inspections.</summary>
     public async Task<byte[]> LedgerAsync(Actor actor, int? inspectionId = null, int? noticeId = null, CancellationToken ct = default)
@@ -32,6 +33,7 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices)
         var rows = await query.OrderBy(f => f.Unit!.SortOrder).ThenBy(f => f.UnitId).ThenBy(f => f.Id)
             .Select(f => new
             {
+                f.Id,
                 Unit = f.Unit!.Name,
                 Category = f.Category!.Name,
                 f.Location,
@@ -46,15 +48,18 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices)
                 OnTime = f.Reports.Any(r => r.SubmittedOnTime),
                 f.AcceptedAt,
             }).ToListAsync(ct);
+        // The finding's number (问题编号) is the one the pages and mails show; times are the office's local times.
         return Xlsx.Write(new XlsxSheet("整改台账",
-            ["序号", .. FindingColumns.Import, "状态", "是否逾期", "所属检查", "交办时间", "最近报告提交时间", "报告是否按时", "整改完成时间"],
+            ["序号", "问题编号", FindingColumns.Unit, FindingColumns.Category, FindingColumns.Location, FindingColumns.Description,
+                FindingColumns.Requirement, "整改期限", "状态", "是否逾期", "所属检查", "交办时间", "最近报告提交时间", "报告是否按时", "整改完成时间"],
             rows.Select((r, index) => (IReadOnlyList<object?>)
             [
-                index + 1, r.Unit, r.Category, r.Location, r.Description, r.Requirement, r.Deadline, r.Status.DisplayName(),
-                r.IsOverdue ? "是" : "否", r.Inspection, r.AssignedAt, r.LastReport, r.LastReport is null ? "" : r.OnTime ? "是" : "否", r.AcceptedAt,
-            ]),
-            [6, 16, 12, 30, 40, 30, 14, 8, 8, 24, 16, 16, 10, 16]));
+                index + 1, r.Id, r.Unit, r.Category, r.Location, r.Description, r.Requirement, r.Deadline, r.Status.DisplayName(),
+                r.IsOverdue ? "是" : "否", r.Inspection, Local(r.AssignedAt), Local(r.LastReport), r.LastReport is null ? "" : r.OnTime ? "是" : "否", Local(r.AcceptedAt),
+            ])));
     }
+
+    private DateTime? Local(DateTimeOffset? instant) => instant is { } t ? clock.ToLocal(t).DateTime : null;
 
     /// <summary>The notice's completion table (frozen figures once issued).</summary>
     public async Task<byte[]> CompletionAsync(int noticeId, Actor actor, CancellationToken ct = default)
@@ -64,7 +69,7 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices)
         var rows = content.Completion.Select(r => (IReadOnlyList<object?>)[r.Index, r.UnitName, r.Findings, r.Accepted, r.AcceptedOnTime, r.Overdue, r.Rate, r.OnTimeRate])
             .Append([null, "合计", total.Findings, total.Accepted, total.AcceptedOnTime, total.Overdue, total.Rate, total.OnTimeRate]);
         return Xlsx.Write(new XlsxSheet("整改完成情况",
-            ["序号", "单位", "到期问题数", "已整改", "按时整改", "逾期未整改", "整改完成率（%）", "按时整改率（%）"], rows, [6, 24, 12, 10, 10, 12, 16, 16]));
+            ["序号", "单位", "到期问题数", "已整改", "按时整改", "逾期未整改", "整改完成率（%）", "按时整改率（%）"], rows));
     }
 
     /// <summary>The import template: the columns to fill, and a sheet explaining them.</summary>

@@ -8,15 +8,25 @@ namespace Rectify.Notices.Spreadsheets;
 /// <summary>One cell as read: its text, and whether the sheet stored it as a number (dates are numbers in Excel).</summary>
 public readonly record struct XlsxCell(string Text, bool IsNumber);
 
-/// <summary>A sheet to write: a header row, then values (string, number, DateOnly or null).</summary>
+/// <summary>
+/// A sheet to write: a header row, then values (string, number, DateOnly, a local DateTime or null). Without
+/// <paramref name="Widths"/> the columns are fitted to their text.
+/// </summary>
 public sealed record XlsxSheet(string Name, IReadOnlyList<string> Headers, IEnumerable<IReadOnlyList<object?>> Rows, IReadOnlyList<double>? Widths = null);
 
 /// <summary>
 /// Minimal streaming .xlsx reading and writing with DocumentFormat.OpenXml (SAX style, so 10,000 rows stay cheap).
-/// Written strings are inline; dates are written as yyyy-MM-dd text so they read back the same everywhere.
+/// Written sheets have their header row frozen and filtered; strings are inline, dates are real dates with Chinese
+/// formats (2026年3月2日, 2026年3月2日 09:30), and a text that a spreadsheet would take for a formula (= + - @ first)
+/// is marked as text (quotePrefix, as Excel marks a text typed with a leading apostrophe), so it never runs.
 /// </summary>
 public static class Xlsx
 {
+    private const uint Plain = 0, Header = 1, Wrapped = 2, Date = 3, DateTime = 4, AsText = 5;
+    // Excel's column width unit is one digit of the default font; a Chinese character takes two.
+    private const double MaxFittedWidth = 50;
+    private static readonly System.DateTime Epoch = new(1899, 12, 30);
+
     public static byte[] Write(params XlsxSheet[] sheets)
     {
         using var stream = new MemoryStream();
@@ -24,49 +34,97 @@ public static class Xlsx
         {
             var workbook = document.AddWorkbookPart();
             var styles = workbook.AddNewPart<WorkbookStylesPart>();
+            var top = new Func<Alignment>(() => new Alignment { WrapText = true, Vertical = VerticalAlignmentValues.Top });
             styles.Stylesheet = new Stylesheet(
+                new NumberingFormats(
+                    new NumberingFormat { NumberFormatId = 164, FormatCode = "yyyy\"年\"m\"月\"d\"日\"" },
+                    new NumberingFormat { NumberFormatId = 165, FormatCode = "yyyy\"年\"m\"月\"d\"日\" hh:mm" }) { Count = 2 },
                 new Fonts(new Font(new FontSize { Val = 11 }, new FontName { Val = "宋体" }),
                     new Font(new Bold(), new FontSize { Val = 11 }, new FontName { Val = "宋体" })) { Count = 2 },
                 new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }),
                     new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
                 new Borders(new Border()) { Count = 1 },
-                new CellFormats(new CellFormat(),
-                    new CellFormat { FontId = 1, ApplyFont = true },
-                    new CellFormat(new Alignment { WrapText = true, Vertical = VerticalAlignmentValues.Top }) { ApplyAlignment = true }) { Count = 3 });
+                new CellFormats(
+                    new CellFormat(new Alignment { Vertical = VerticalAlignmentValues.Top }) { ApplyAlignment = true },
+                    new CellFormat(new Alignment { WrapText = true, Horizontal = HorizontalAlignmentValues.Center, Vertical = VerticalAlignmentValues.Center })
+                        { FontId = 1, ApplyFont = true, ApplyAlignment = true },
+                    new CellFormat(top()) { ApplyAlignment = true },
+                    new CellFormat(top()) { NumberFormatId = 164, ApplyNumberFormat = true, ApplyAlignment = true },
+                    new CellFormat(top()) { NumberFormatId = 165, ApplyNumberFormat = true, ApplyAlignment = true },
+                    new CellFormat(top()) { ApplyAlignment = true, QuotePrefix = true }) { Count = 6 });
             styles.Stylesheet.Save();
 
             var sheetList = new Sheets();
+            var filters = new DefinedNames();
             uint sheetId = 1;
             foreach (var sheet in sheets)
             {
+                var rows = sheet.Rows.ToList();
+                var widths = sheet.Widths ?? FittedWidths(sheet.Headers, rows);
                 var part = workbook.AddNewPart<WorksheetPart>();
                 using (var writer = OpenXmlWriter.Create(part))
                 {
                     writer.WriteStartElement(new Worksheet());
-                    if (sheet.Widths is { Count: > 0 } widths)
-                    {
-                        writer.WriteStartElement(new Columns());
-                        for (var i = 0; i < widths.Count; i++)
-                            writer.WriteElement(new Column { Min = (uint)i + 1, Max = (uint)i + 1, Width = widths[i], CustomWidth = true });
-                        writer.WriteEndElement();
-                    }
+                    // The header row stays in view while scrolling.
+                    writer.WriteElement(new SheetViews(new SheetView(
+                            new Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen },
+                            new Selection { Pane = PaneValues.BottomLeft, ActiveCell = "A2", SequenceOfReferences = new ListValue<StringValue> { InnerText = "A2" } })
+                        { TabSelected = sheetId == 1, WorkbookViewId = 0 }));
+                    writer.WriteStartElement(new Columns());
+                    for (var i = 0; i < widths.Count; i++)
+                        writer.WriteElement(new Column { Min = (uint)i + 1, Max = (uint)i + 1, Width = widths[i], CustomWidth = true });
+                    writer.WriteEndElement();
                     writer.WriteStartElement(new SheetData());
-                    WriteRow(writer, 1, sheet.Headers, style: 1);
+                    WriteRow(writer, 1, sheet.Headers.Cast<object?>(), Header);
                     var rowIndex = 2;
-                    foreach (var row in sheet.Rows)
-                        WriteRow(writer, rowIndex++, row, style: 0);
+                    foreach (var row in rows)
+                        WriteRow(writer, rowIndex++, row, null);
                     writer.WriteEndElement();
+                    var range = $"A1:{ColumnName(Math.Max(sheet.Headers.Count, 1) - 1)}{rowIndex - 1}";
+                    writer.WriteElement(new AutoFilter { Reference = range });
                     writer.WriteEndElement();
+                    filters.Append(new DefinedName($"'{sheet.Name.Replace("'", "''")}'!{Absolute(range)}")
+                        { Name = "_xlnm._FilterDatabase", LocalSheetId = sheetId - 1, Hidden = true });
                 }
                 sheetList.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = sheetId++, Name = sheet.Name });
             }
-            workbook.Workbook = new Workbook(sheetList);
+            workbook.Workbook = new Workbook(sheetList, filters);
             workbook.Workbook.Save();
         }
         return stream.ToArray();
     }
 
-    private static void WriteRow(OpenXmlWriter writer, int rowIndex, IEnumerable<object?> values, uint style)
+    /// <summary>A text that Excel, LibreOffice or a CSV round trip would read as a formula.</summary>
+    public static bool LooksLikeFormula(string text) => text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+
+    /// <summary>Each column as wide as its widest cell (a Chinese character counts two), within bounds; longer text wraps.</summary>
+    private static List<double> FittedWidths(IReadOnlyList<string> headers, List<IReadOnlyList<object?>> rows)
+    {
+        var widths = headers.Select(h => Math.Min(Units(h), 24.0)).ToList();
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Count && i < widths.Count; i++)
+            {
+                var units = row[i] switch
+                {
+                    null => 0,
+                    DateOnly => 14,
+                    System.DateTime => 20,
+                    string text => Units(text),
+                    var other => Units(Convert.ToString(other, CultureInfo.InvariantCulture) ?? ""),
+                };
+                widths[i] = Math.Max(widths[i], units);
+            }
+        }
+        return widths.Select(w => Math.Min(Math.Ceiling(w) + 2, MaxFittedWidth)).ToList();
+
+        static double Units(string text) => text.Sum(c => c < '\u2E80' ? 1.1 : 2.1);
+    }
+
+    private static string Absolute(string range) =>
+        string.Join(':', range.Split(':').Select(r => "$" + string.Concat(r.TakeWhile(char.IsLetter)) + "$" + string.Concat(r.SkipWhile(char.IsLetter))));
+
+    private static void WriteRow(OpenXmlWriter writer, int rowIndex, IEnumerable<object?> values, uint? style)
     {
         writer.WriteStartElement(new Row { RowIndex = (uint)rowIndex });
         var column = 0;
@@ -78,28 +136,32 @@ public static class Xlsx
                 case null:
                     break;
                 case int or long or double or decimal:
-                    writer.WriteElement(new Cell
-                    {
-                        CellReference = reference, DataType = CellValues.Number, StyleIndex = style,
-                        CellValue = new CellValue(Convert.ToDouble(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)),
-                    });
+                    writer.WriteElement(Number(reference, Convert.ToDouble(value, CultureInfo.InvariantCulture), style ?? Plain));
+                    break;
+                case DateOnly d:
+                    writer.WriteElement(Number(reference, d.DayNumber - DateOnly.FromDateTime(Epoch).DayNumber, style ?? Date));
+                    break;
+                case System.DateTime t:
+                    writer.WriteElement(Number(reference, (t - Epoch).TotalDays, style ?? DateTime));
                     break;
                 default:
-                    var text = value switch
-                    {
-                        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                        DateTimeOffset t => t.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
-                    };
+                    var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
                     writer.WriteElement(new Cell(new InlineString(new Text(text) { Space = SpaceProcessingModeValues.Preserve }))
                     {
-                        CellReference = reference, DataType = CellValues.InlineString, StyleIndex = style,
+                        CellReference = reference, DataType = CellValues.InlineString,
+                        StyleIndex = style ?? (LooksLikeFormula(text) ? AsText : Wrapped),
                     });
                     break;
             }
         }
         writer.WriteEndElement();
     }
+
+    private static Cell Number(string reference, double value, uint style) => new()
+    {
+        CellReference = reference, StyleIndex = style,
+        CellValue = new CellValue(value.ToString("R", CultureInfo.InvariantCulture)),
+    };
 
     /// <summary>
     /// The rows of the first sheet, each with its 1-based row number and its cells by 0-based column.

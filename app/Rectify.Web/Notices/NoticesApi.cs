@@ -58,10 +58,17 @@ public static class NoticesApi
 
         group.MapGet("/{id:int}/notice.html", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>
             Results.Text(await notices.PageHtmlAsync(id, http.Actor(), ct), "text/html; charset=utf-8", Encoding.UTF8));
-        group.MapGet("/{id:int}/notice.docx", async (int id, NoticeService notices, HttpContext http, CancellationToken ct) =>
+        // ?letterhead=false leaves out the 版头 (a notice published on the web only); default: Notices:Letterhead.
+        group.MapGet("/{id:int}/notice.docx", async (int id, bool? letterhead, NoticeService notices, HttpContext http, CancellationToken ct) =>
         {
             var notice = await notices.GetAsync(id, http.Actor(), ct);
-            return Results.File(await notices.DocxAsync(id, http.Actor(), ct), Docx, FileName(notice, "docx"));
+            return Results.File(await notices.DocxAsync(id, http.Actor(), letterhead, ct), Docx, FileName(notice, "docx"));
+        });
+        // The .docx through LibreOffice (optional on the server: 409 notice.pdf_unavailable without it).
+        group.MapGet("/{id:int}/notice.pdf", async (int id, bool? letterhead, NoticeService notices, NoticePdf pdf, HttpContext http, CancellationToken ct) =>
+        {
+            var notice = await notices.GetAsync(id, http.Actor(), ct);
+            return Results.File(await pdf.ConvertAsync(await notices.DocxAsync(id, http.Actor(), letterhead, ct), ct), "application/pdf", FileName(notice, "pdf"));
         });
         group.MapGet("/{id:int}/completion.xlsx", async (int id, NoticeService notices, FindingSheets sheets, HttpContext http, CancellationToken ct) =>
         {

@@ -13,8 +13,10 @@ namespace Rectify.Web.Pages.Notices;
 /// One notice: a draft is edited beside its live preview and issued after a confirmation; an issued notice shows
 /// its frozen text, its exports, and a way to start a correction.
 /// </summary>
-public class EditModel(NoticeService notices, InspectionService inspections, LinkCaptureService captures, ActorContext actor, OfficeClock clock) : PageModel
+public class EditModel(NoticeService notices, InspectionService inspections, LinkCaptureService captures, ActorContext actor, OfficeClock clock, NoticePdf pdf) : PageModel
 {
+    /// <summary>The PDF is offered only where LibreOffice is installed.</summary>
+    public bool PdfAvailable => pdf.IsAvailable;
     public Notice Notice { get; private set; } = null!;
     public NoticeContent Composed { get; private set; } = null!;
     public string BodyHtml { get; private set; } = "";
