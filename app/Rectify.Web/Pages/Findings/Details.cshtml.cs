@@ -30,6 +30,8 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     /// <summary>Which form a refusal belongs to (review, extension-decision, report, extension, issue) and its message.</summary>
     public string? ErrorForm { get; private set; }
     public string? Error { get; private set; }
+    /// <summary>The refusal message when it belongs to <paramref name="form"/>, shown beside that form.</summary>
+    public string? ErrorFor(string form) => ErrorForm == form ? Error : null;
     [TempData] public string? Done { get; set; }
 
     // What the forms post; kept on refusal so nothing typed is lost.
