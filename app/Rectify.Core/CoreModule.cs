@@ -58,6 +58,8 @@ public static class CoreModule
         services.AddSingleton<Reports.EvidenceSweeper>();
         services.AddHostedService<Reports.EvidenceSweeperService>();
         services.AddScoped<Reports.ReportService>();
+        services.Configure<Comments.CommentOptions>(configuration.GetSection("Comments"));
+        services.AddScoped<Comments.CommentService>();
         services.AddScoped<FindingService>();
         services.AddScoped<Inspections.InspectionService>();
         services.AddScoped<Units.UnitService>();

@@ -204,6 +204,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         Findings.ExtensionRequest x => x.FindingId,
         Reports.RectificationReport r => r.FindingId,
         Reports.EvidenceFile e => e.Report?.FindingId,
+        Comments.FindingComment c => c.FindingId,
         _ => null,
     };
 

@@ -75,7 +75,7 @@ public sealed class MailOutbox : IMailOutbox
                 UnitId = unitId,
                 NoticeId = request.NoticeId,
                 CreatedAt = now,
-                NextAttemptAt = now,
+                NextAttemptAt = request.NotBefore is { } notBefore && notBefore > now ? notBefore : now,
             };
             if (recipient.Address.Length == 0)
                 Fail(message, recipient.Kind == RecipientKind.Leader ? "单位未登记责任人邮箱，无法发送。" : "单位未登记联络人邮箱，无法发送。");

@@ -68,6 +68,7 @@ public static class Display
     {
         ReviewDecision.Accepted => T("通过", "Accepted"),
         ReviewDecision.Returned => T("退回", "Returned"),
+        ReviewDecision.Withdrawn => T("已撤回", "Withdrawn"),
         _ => T("待审核", "Awaiting review"),
     };
 

@@ -182,6 +182,40 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.ToTable("Category");
                 });
 
+            modelBuilder.Entity("Rectify.Comments.FindingComment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FindingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FromUnit")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FindingId", "CreatedAt");
+
+                    b.ToTable("FindingComments", (string)null);
+                });
+
             modelBuilder.Entity("Rectify.Findings.ExtensionRequest", b =>
                 {
                     b.Property<int>("Id")
@@ -212,6 +246,9 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.Property<int>("FindingId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("GrantedDeadline")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Reason")
                         .IsRequired()
@@ -1194,6 +1231,17 @@ namespace Rectify.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Rectify.Comments.FindingComment", b =>
+                {
+                    b.HasOne("Rectify.Findings.Finding", "Finding")
+                        .WithMany()
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Finding");
                 });
 
             modelBuilder.Entity("Rectify.Findings.ExtensionRequest", b =>
