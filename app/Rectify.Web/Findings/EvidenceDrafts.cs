@@ -11,22 +11,23 @@ namespace Rectify.Web.Findings;
 /// file): the liaison sees the files listed as kept instead of choosing them again. The sweep deletes what is
 /// never submitted.
 /// </summary>
-public sealed class EvidenceDrafts(IDataProtectionProvider protection, IOptions<EvidenceOptions> options, TimeProvider time)
+public sealed class EvidenceDrafts(IDataProtectionProvider protection, IOptions<EvidenceOptions> options)
 {
     private readonly ITimeLimitedDataProtector _protector = protection.CreateProtector("Rectify.EvidenceDraft").ToTimeLimitedDataProtector();
 
     private sealed record Payload(int FindingId, string UserId, StoredEvidence File);
 
+    // The system's clock, as the sweep compares file times with it (and the protector checks expiry by it), not the office's.
     public string Protect(int findingId, string userId, StoredEvidence file) =>
-        _protector.Protect(JsonSerializer.Serialize(new Payload(findingId, userId, file)), time.GetUtcNow() + options.Value.OrphanGracePeriod / 2);
+        _protector.Protect(JsonSerializer.Serialize(new Payload(findingId, userId, file)), TimeProvider.System.GetUtcNow() + options.Value.OrphanGracePeriod / 2);
 
     /// <summary>The stored file a token names; null for a token forged, expired, or issued for another finding or user.</summary>
     public StoredEvidence? Unprotect(string token, int findingId, string userId)
     {
         try
         {
-            var payload = JsonSerializer.Deserialize<Payload>(_protector.Unprotect(token, out var expiration));
-            return payload is not null && payload.FindingId == findingId && payload.UserId == userId && expiration > time.GetUtcNow() ? payload.File : null;
+            var payload = JsonSerializer.Deserialize<Payload>(_protector.Unprotect(token));
+            return payload is not null && payload.FindingId == findingId && payload.UserId == userId ? payload.File : null;
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException or FormatException)
         {

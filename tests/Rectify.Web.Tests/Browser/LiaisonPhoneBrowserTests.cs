@@ -145,7 +145,11 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await BrowserApp.ShotAsync(liaison, "f10-liaison-finding-1366");
         // No horizontal scrolling on the phone.
         await liaison.SetViewportSizeAsync(390, 844);
-        Assert.True(await liaison.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        var overflowing = await liaison.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                .map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+            """);
+        Assert.True(overflowing.Length == 0, string.Join("\n", overflowing));
         await liaison.Context.CloseAsync();
         await auditor.Context.CloseAsync();
     }
