@@ -49,6 +49,7 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         var kept = liaison.Locator("#kept-evidence label", new() { HasText = "整改截图.png" });
         await Assertions.Expect(kept.Locator("input")).ToBeCheckedAsync();
         await BrowserApp.ShotAsync(liaison, "f02-liaison-report-refused-390");
+        await SectionShotAsync(form, "f02-liaison-report-refused-390-form");
 
         // Fixed without retyping or choosing the file again.
         await liaison.FillAsync("#Links", "https://www.example.gov.cn/zjj/ghjh/2026.html");
@@ -81,6 +82,7 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(image).ToHaveAttributeAsync("src", new Regex(@"^/api/evidence/[0-9a-f-]+/view$"));
         await auditor.WaitForFunctionAsync("img => img.complete && img.naturalWidth === 160", await image.ElementHandleAsync());
         await BrowserApp.ShotAsync(auditor, "f04-auditor-evidence-inline-1366");
+        await SectionShotAsync(auditor.Locator("#reports"), "f04-auditor-evidence-inline-1366-reports");
         await auditor.ClickAsync("#return-dialog summary");
         await auditor.FillAsync("#ReturnComment", "截图未体现文号，请补充。");
         await auditor.ClickAsync("#return-dialog button[type=submit]");
@@ -94,6 +96,7 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(kept.Locator("input")).ToBeCheckedAsync();
         await Assertions.Expect(fully).Not.ToBeCheckedAsync();
         await BrowserApp.ShotAsync(liaison, "f05-liaison-resubmission-prefilled-390");
+        await SectionShotAsync(form, "f05-liaison-resubmission-prefilled-390-form");
 
         var deadline = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == id).Select(f => f.Deadline).SingleAsync());
         var asked = deadline.AddDays(14);
@@ -134,6 +137,7 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(auditor.Locator("dl.props")).ToContainTextAsync(granted.ToString("yyyy-MM-dd"));
         await Assertions.Expect(auditor.Locator("#history")).ToContainTextAsync("留言");
         await BrowserApp.ShotAsync(auditor, "f07-auditor-finding-1366");
+        await SectionShotAsync(auditor.Locator("#extensions"), "f07-auditor-finding-1366-extensions");
         await auditor.SetViewportSizeAsync(390, 844);
         await BrowserApp.ShotAsync(auditor, "f08-auditor-finding-390");
 
@@ -141,6 +145,7 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(liaison.Locator("#comments .comment.from-office")).ToContainTextAsync("补录在正文落款处即可。");
         await Assertions.Expect(liaison.Locator("dl.props")).ToContainTextAsync(granted.ToString("yyyy-MM-dd"));
         await BrowserApp.ShotAsync(liaison, "f09-liaison-finding-390");
+        await SectionShotAsync(liaison.Locator("#comments"), "f09-liaison-finding-390-comments");
         await liaison.SetViewportSizeAsync(1366, 900);
         await BrowserApp.ShotAsync(liaison, "f10-liaison-finding-1366");
         // No horizontal scrolling on the phone.
@@ -153,6 +158,10 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await liaison.Context.CloseAsync();
         await auditor.Context.CloseAsync();
     }
+
+    /// <summary>One section alone, legible where the whole page is too long to look at.</summary>
+    private static Task SectionShotAsync(ILocator section, string name) =>
+        section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserApp.ScreenshotDirectory, name + ".png") });
 
     /// <summary>A 160×90 checked PNG, large enough to see in the screenshots.</summary>
     private static readonly byte[] Screenshot = Convert.FromBase64String(
