@@ -88,19 +88,21 @@ public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calend
     }
 
     /// <summary>
-    /// Checks the date an approval grants: later than the current deadline, not before today, and — when it differs
-    /// from the requested date — given with a reason. Changes nothing.
+    /// Checks a date an approval grants other than the requested one (the requested one is approved as before): it
+    /// comes with a reason, is later than the current deadline and not before today. Changes nothing.
     /// </summary>
     public void CheckGrant(Finding finding, ExtensionRequest request, DateOnly granted, string reason)
     {
+        if (granted == request.RequestedDeadline)
+            return;
+        if (string.IsNullOrWhiteSpace(reason))
+            throw RectifyException.Invalid("extension.grant_reason_required",
+                "批准的期限与申请的不同时，请在审批意见中说明理由。", "Give a reason when granting a date other than the one requested.");
         if (granted <= finding.Deadline)
             throw RectifyException.Invalid("extension.grant_not_later",
                 $"批准的新期限必须晚于当前期限 {finding.Deadline:yyyy-MM-dd}。", $"The granted deadline must be later than the current one, {finding.Deadline:yyyy-MM-dd}.");
         if (granted < clock.Today)
             throw Past(finding, granted);
-        if (granted != request.RequestedDeadline && string.IsNullOrWhiteSpace(reason))
-            throw RectifyException.Invalid("extension.grant_reason_required",
-                "批准的期限与申请的不同时，请在审批意见中说明理由。", "Give a reason when granting a date other than the one requested.");
     }
 
     public static RectifyException Past(Finding finding, DateOnly deadline) => RectifyException.Invalid("finding.deadline_past",
