@@ -75,16 +75,7 @@ public sealed class ReportService(RectifyDb db, FindingLifecycle lifecycle, IEvi
         RequireFileCount(stored.Count + keep.Count);
         CheckLinks(form.Links);
         var now = time.GetUtcNow();
-        // No preset Id: EF would take a keyed entity reached through the finding for an existing row.
-        var evidence = stored.Select(s => new EvidenceFile
-        {
-            FileName = s.FileName,
-            ContentType = s.ContentType,
-            Size = s.Size,
-            StorageKey = s.StorageKey,
-            Sha256 = s.Sha256,
-            UploadedAt = now,
-        }).ToList();
+        var files = stored.Select(s => (File: s, UploadedAt: now)).ToList();
         if (keep.Count > 0)
         {
             var earlier = await db.Set<EvidenceFile>().AsNoTracking()
@@ -95,16 +86,19 @@ public sealed class ReportService(RectifyDb db, FindingLifecycle lifecycle, IEvi
                 throw RectifyException.Invalid("evidence.keep_unknown", "要保留的佐证材料不属于本问题退回或撤回的报告。",
                     "Evidence to keep must come from a returned or withdrawn report of this finding.");
             // The same stored object, referenced once more: nothing deletes evidence a row still names.
-            evidence.AddRange(earlier.OrderBy(e => keep.IndexOf(e.Id)).Select(e => new EvidenceFile
-            {
-                FileName = e.FileName,
-                ContentType = e.ContentType,
-                Size = e.Size,
-                StorageKey = e.StorageKey,
-                Sha256 = e.Sha256,
-                UploadedAt = e.UploadedAt,
-            }));
+            files.AddRange(earlier.OrderBy(e => keep.IndexOf(e.Id))
+                .Select(e => (new StoredEvidence(e.StorageKey, e.FileName, e.ContentType, e.Size, e.Sha256), e.UploadedAt)));
         }
+        // No preset Id: EF would take a keyed entity reached through the finding for an existing row.
+        var evidence = files.Select(f => new EvidenceFile
+        {
+            FileName = f.File.FileName,
+            ContentType = f.File.ContentType,
+            Size = f.File.Size,
+            StorageKey = f.File.StorageKey,
+            Sha256 = f.File.Sha256,
+            UploadedAt = f.UploadedAt,
+        }).ToList();
         return await lifecycle.SubmitReportAsync(findingId, new ReportContent(form.Measures ?? "", form.IsFullyRectified, form.Links, evidence), actor, ct);
     }
 

@@ -118,11 +118,12 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     /// </summary>
     public async Task<IActionResult> OnPostReportAsync(int id, List<IFormFile> files, CancellationToken ct)
     {
-        var kept = DraftEvidence.Select(t => drafts.Unprotect(t, id, Actor.Id)).OfType<StoredEvidence>().ToList();
+        // A draft keeps its first token: its expiry follows the file's age, which the orphan sweep goes by.
+        var earlier = DraftEvidence.Select(t => (Token: t, File: drafts.Unprotect(t, id, Actor.Id))).Where(d => d.File is not null).ToList();
         var uploads = await reports.StoreAsync(id, files.Where(f => f.Length > 0 || f.FileName.Length > 0)
             .Select(f => new EvidenceUpload(f.FileName, f.Length, f.OpenReadStream)).ToList(), Actor, ct);
-        kept.AddRange(uploads.Stored);
-        DraftEvidence = kept.Select(e => drafts.Protect(id, Actor.Id, e)).ToList();
+        List<StoredEvidence> kept = [.. earlier.Select(d => d.File!), .. uploads.Stored];
+        DraftEvidence = [.. earlier.Select(d => d.Token), .. uploads.Stored.Select(e => drafts.Protect(id, Actor.Id, e))];
         if (uploads.Refused is { } refused)
             return await RefuseAsync(id, "report", refused.Message(), ct, "files");
         if (FullyRectified is not { } fully)
