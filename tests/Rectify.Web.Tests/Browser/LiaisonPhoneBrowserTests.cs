@@ -38,7 +38,11 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await liaison.FillAsync("#Measures", Measures);
         await fully.CheckAsync();
         await liaison.FillAsync("#Links", "www.example.gov.cn/zjj");
-        await liaison.SetInputFilesAsync("#files", new FilePayload { Name = "整改截图.png", MimeType = "image/png", Buffer = Screenshot });
+        await liaison.SetInputFilesAsync("#files", new[]
+        {
+            new FilePayload { Name = "整改截图.png", MimeType = "image/png", Buffer = Screenshot },
+            new FilePayload { Name = "整改说明.pdf", MimeType = "application/pdf", Buffer = Explanation },
+        });
         await form.Locator("button[type=submit]").ClickAsync();
         await Assertions.Expect(liaison.Locator("#Links-error")).ToContainTextAsync("不是有效的网址");
         await Assertions.Expect(liaison.Locator("#Links")).ToBeFocusedAsync();
@@ -81,6 +85,8 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(image).ToBeVisibleAsync();
         await Assertions.Expect(image).ToHaveAttributeAsync("src", new Regex(@"^/api/evidence/[0-9a-f-]+/view$"));
         await auditor.WaitForFunctionAsync("img => img.complete && img.naturalWidth === 160", await image.ElementHandleAsync());
+        await pending.Locator("summary", new() { HasText = "整改说明.pdf" }).ClickAsync();
+        await Assertions.Expect(pending.Locator("details[open] iframe")).ToHaveAttributeAsync("src", new Regex(@"^/api/evidence/[0-9a-f-]+/view$"));
         await BrowserApp.ShotAsync(auditor, "f04-auditor-evidence-inline-1366");
         await SectionShotAsync(auditor.Locator("#reports"), "f04-auditor-evidence-inline-1366-reports");
         await auditor.ClickAsync("#return-dialog summary");
@@ -162,6 +168,10 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
     /// <summary>One section alone, legible where the whole page is too long to look at.</summary>
     private static Task SectionShotAsync(ILocator section, string name) =>
         section.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(BrowserApp.ScreenshotDirectory, name + ".png") });
+
+    /// <summary>A one-page PDF that Chromium's viewer renders (inside the sandboxed view).</summary>
+    private static readonly byte[] Explanation = Convert.FromBase64String(
+        "JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoKPDwgL1R5cGUgL1BhZ2VzIC9LaWRzIFszIDAgUl0gL0NvdW50IDEgPj4KZW5kb2JqCjMgMCBvYmoKPDwgL1R5cGUgL1BhZ2UgL1BhcmVudCAyIDAgUiAvTWVkaWFCb3ggWzAgMCAzMDAgMTIwXSAvQ29udGVudHMgNCAwIFIgL1Jlc291cmNlcyA8PCAvRm9udCA8PCAvRjEgNSAwIFIgPj4gPj4gPj4KZW5kb2JqCjQgMCBvYmoKPDwgL0xlbmd0aCA1MiA+PgpzdHJlYW0KQlQgL0YxIDE4IFRmIDIwIDYwIFRkIChSZWN0aWZpY2F0aW9uIGV2aWRlbmNlKSBUaiBFVAplbmRzdHJlYW0KZW5kb2JqCjUgMCBvYmoKPDwgL1R5cGUgL0ZvbnQgL1N1YnR5cGUgL1R5cGUxIC9CYXNlRm9udCAvSGVsdmV0aWNhID4+CmVuZG9iagp4cmVmCjAgNgowMDAwMDAwMDAwIDY1NTM1IGYgCjAwMDAwMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDA1OCAwMDAwMCBuIAowMDAwMDAwMTE1IDAwMDAwIG4gCjAwMDAwMDAyNDEgMDAwMDAgbiAKMDAwMDAwMDM0MyAwMDAwMCBuIAp0cmFpbGVyCjw8IC9TaXplIDYgL1Jvb3QgMSAwIFIgPj4Kc3RhcnR4cmVmCjQxMwolJUVPRgo=");
 
     /// <summary>A 160×90 checked PNG, large enough to see in the screenshots.</summary>
     private static readonly byte[] Screenshot = Convert.FromBase64String(
