@@ -259,7 +259,7 @@ public sealed class MailOutbox : IMailOutbox
                 Date(DateOnly.FromDateTime(_clock.ToLocal(report.SubmittedAt).DateTime)),
                 report.IsFullyRectified,
                 report.Measures,
-                report.Decision switch { ReviewDecision.Accepted => "通过", ReviewDecision.Returned => "退回", _ => "待审核" },
+                report.Decision switch { ReviewDecision.Accepted => "通过", ReviewDecision.Returned => "退回", ReviewDecision.Withdrawn => "已撤回", _ => "待审核" },
                 report.ReviewComment,
                 report.ReviewedByName),
             extension is null ? null : new ExtensionView(

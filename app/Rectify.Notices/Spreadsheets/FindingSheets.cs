@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Findings;
+using Rectify.Reports;
 
 namespace Rectify.Notices.Spreadsheets;
 
@@ -33,8 +34,8 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices)
                 f.IsOverdue,
                 Inspection = f.Inspection!.Title,
                 f.AssignedAt,
-                LastReport = f.Reports.OrderByDescending(r => r.SubmittedAt).Select(r => (DateTimeOffset?)r.SubmittedAt).FirstOrDefault(),
-                OnTime = f.Reports.Any(r => r.SubmittedOnTime),
+                LastReport = f.Reports.Where(r => r.Decision != ReviewDecision.Withdrawn).OrderByDescending(r => r.SubmittedAt).Select(r => (DateTimeOffset?)r.SubmittedAt).FirstOrDefault(),
+                OnTime = f.Reports.Any(r => r.Decision != ReviewDecision.Withdrawn && r.SubmittedOnTime),
                 f.AcceptedAt,
             }).ToListAsync(ct);
         return Xlsx.Write(new XlsxSheet("整改台账",
