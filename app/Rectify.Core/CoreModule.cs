@@ -64,6 +64,8 @@ public static class CoreModule
         services.AddHostedService<Captures.LinkCaptureBackground>();
         services.AddScoped<Captures.LinkCaptureService>();
         services.AddScoped<IFindingEventHandler, Captures.LinkCaptureOnSubmit>();
+        services.Configure<Comments.CommentOptions>(configuration.GetSection("Comments"));
+        services.AddScoped<Comments.CommentService>();
         services.AddScoped<FindingService>();
         services.AddScoped<FindingBulk>();
         services.AddScoped<Inspections.InspectionService>();

@@ -214,8 +214,9 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
         IsOverdue = f.IsOverdue,
         QueuedForFollowUp = f.QueuedForFollowUp,
         AcceptedAt = f.AcceptedAt,
-        AnyReport = f.Reports.Any(),
-        AnyReportOnTime = f.Reports.Any(r => r.SubmittedOnTime),
+        // A report the unit withdrew was taken back: it counts as none.
+        AnyReport = f.Reports.Any(r => r.Decision != ReviewDecision.Withdrawn),
+        AnyReportOnTime = f.Reports.Any(r => r.Decision != ReviewDecision.Withdrawn && r.SubmittedOnTime),
         AcceptedReportOnTime = f.Reports.Any(r => r.Decision == ReviewDecision.Accepted && r.SubmittedOnTime),
     });
 

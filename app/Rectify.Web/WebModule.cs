@@ -160,6 +160,7 @@ public static class WebModule
         }));
         services.AddHealthChecks().AddDbContextCheck<RectifyDb>("database");
         services.AddScoped<DemoData>();
+        services.AddSingleton<Rectify.Web.Findings.EvidenceDrafts>();
         services.AddScoped<Rectify.Web.Templates.TemplateEditor>();
         services.AddElsaStudio();
         return builder;

@@ -59,7 +59,7 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         var templates = sendEmail.Single(i => (string?)i!["name"] == "Template")!;
         Assert.Equal("dropdown", (string?)templates["uiHint"]);
         // Props under the hint's own name, as the Studio looks them up (DropDownProps, CheckListProps); the real templates.
-        Assert.Equal(["assigned", "deadline-changed", "digest", "extension-decided", "notice-unit", "overdue", "reminder", "report-accepted", "report-returned", "report-submitted"],
+        Assert.Equal(["assigned", "comment", "deadline-changed", "digest", "extension-decided", "notice-unit", "overdue", "reminder", "report-accepted", "report-returned", "report-submitted"],
             templates["uiSpecifications"]!["dropdown"]!["selectList"]!["items"]!.AsArray().Select(i => (string)i!["value"]!));
         Assert.Contains("催办提醒 (reminder)", templates["uiSpecifications"]!["dropdown"]!["selectList"]!["items"]!.AsArray().Select(i => (string)i!["text"]!));
         var recipients = sendEmail.Single(i => (string?)i!["name"] == "Recipients")!;

@@ -61,6 +61,18 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         { "supervisor", "POST", "/api/findings/{jyj}/extensions", 403 },
         { "kjj", "POST", "/api/findings/{jyj}/extensions", 404 },
         { "auditor", "POST", "/api/findings/{jyj}/reports", 403 },
+        { "auditor", "POST", "/api/findings/{jyj}/reports/1/withdraw", 403 },
+        { "supervisor", "POST", "/api/findings/{jyj}/reports/1/withdraw", 403 },
+        { "kjj", "POST", "/api/findings/{jyj}/reports/1/withdraw", 404 },
+        // Comments: both sides write, the supervisor reads, other units see nothing.
+        { "anonymous", "GET", "/api/findings/{jyj}/comments", 401 },
+        { "supervisor", "GET", "/api/findings/{jyj}/comments", 200 },
+        { "kjj", "GET", "/api/findings/{jyj}/comments", 404 },
+        { "supervisor", "POST", "/api/findings/{jyj}/comments", 403 },
+        { "kjj", "POST", "/api/findings/{jyj}/comments", 404 },
+        { "jyj", "POST", "/api/findings/{jyj}/comments", 201 },
+        { "auditor", "POST", "/api/findings/{jyj}/comments", 201 },
+        { "jyj", "GET", "/api/findings/{draft}/comments", 404 },
         // Inspections: staff read, auditors record.
         { "anonymous", "GET", "/api/inspections", 401 },
         { "auditor", "GET", "/api/inspections", 200 },
@@ -148,6 +160,7 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
             ("POST", _) when path.EndsWith("/review") => new { accept = true },
             ("POST", _) when path.EndsWith("/decision") => new { approve = true },
             ("POST", _) when path.EndsWith("/extensions") => new { newDeadline = "2026-06-30", reason = "需要更多时间" },
+            ("POST", _) when path.EndsWith("/comments") => new { body = "请补充截图" },
             _ => null,
         };
         var client = await app.As(user);

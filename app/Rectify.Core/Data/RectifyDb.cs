@@ -205,6 +205,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         Reports.RectificationReport r => r.FindingId,
         Reports.EvidenceFile e => e.Report?.FindingId,
         Captures.LinkCapture c => c.FindingId,
+        Comments.FindingComment c => c.FindingId,
         _ => null,
     };
 

@@ -35,6 +35,7 @@ public static class TextLimits
             ["Reason"] = (Paragraph, "延期理由", "reason"),
             ["DecisionComment"] = (Paragraph, "审批意见", "decision comment"),
         },
+        ["FindingComment"] = new() { ["Body"] = (Paragraph, "留言", "comment") },
         ["Notice"] = new()
         {
             ["Title"] = (300, "通报标题", "title"),

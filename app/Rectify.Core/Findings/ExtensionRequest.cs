@@ -13,6 +13,8 @@ public class ExtensionRequest : Rectify.Auditing.IAuditable
     public string RequestedByName { get; set; } = "";
     public DateTimeOffset RequestedAt { get; set; }
     public ExtensionDecision Decision { get; set; } = ExtensionDecision.Pending;
+    /// <summary>The deadline an approval gave: the requested one, or another the auditor chose with a reason.</summary>
+    public DateOnly? GrantedDeadline { get; set; }
     public string DecisionComment { get; set; } = "";
     public string? DecidedById { get; set; }
     public string DecidedByName { get; set; } = "";

@@ -87,6 +87,24 @@ public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calend
         }
     }
 
+    /// <summary>
+    /// Checks a date an approval grants other than the requested one (the requested one is approved as before): it
+    /// comes with a reason, is later than the current deadline and not before today. Changes nothing.
+    /// </summary>
+    public void CheckGrant(Finding finding, ExtensionRequest request, DateOnly granted, string reason)
+    {
+        if (granted == request.RequestedDeadline)
+            return;
+        if (string.IsNullOrWhiteSpace(reason))
+            throw RectifyException.Invalid("extension.grant_reason_required",
+                "批准的期限与申请的不同时，请在审批意见中说明理由。", "Give a reason when granting a date other than the one requested.");
+        if (granted <= finding.Deadline)
+            throw RectifyException.Invalid("extension.grant_not_later",
+                $"批准的新期限必须晚于当前期限 {finding.Deadline:yyyy-MM-dd}。", $"The granted deadline must be later than the current one, {finding.Deadline:yyyy-MM-dd}.");
+        if (granted < clock.Today)
+            throw Past(finding, granted);
+    }
+
     public static RectifyException Past(Finding finding, DateOnly deadline) => RectifyException.Invalid("finding.deadline_past",
         $"问题 #{finding.Id}{(finding.Unit is { } unit ? $"（{unit.Name}）" : "")}的整改期限 {deadline:yyyy-MM-dd} 早于今天，不能下发或保存，请改为今天或以后的日期。",
         $"Finding #{finding.Id}: its deadline {deadline:yyyy-MM-dd} is before today; choose today or a later date.");

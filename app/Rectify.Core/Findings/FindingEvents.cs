@@ -17,6 +17,12 @@ public sealed record ReportReviewed(Finding Finding, Reports.RectificationReport
     public override string Name => nameof(ReportReviewed);
 }
 
+/// <summary>The unit took its report back before the review: the workflow waits for a report again.</summary>
+public sealed record ReportWithdrawn(Finding Finding, Reports.RectificationReport Report) : FindingEvent(Finding)
+{
+    public override string Name => nameof(ReportWithdrawn);
+}
+
 public sealed record ExtensionRequested(Finding Finding, ExtensionRequest Request) : FindingEvent(Finding)
 {
     public override string Name => nameof(ExtensionRequested);

@@ -119,7 +119,8 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
         return request;
     }
 
-    public void DecideExtension(Finding finding, ExtensionRequest request, bool approve, string comment, Actor actor)
+    /// <summary>Records the decision; an approval grants <paramref name="granted"/> (checked by the caller), the requested date by default.</summary>
+    public void DecideExtension(Finding finding, ExtensionRequest request, bool approve, string comment, Actor actor, DateOnly? granted = null)
     {
         if (!actor.IsAuditor)
             throw RectifyException.Forbidden("extension.decide_forbidden", "只有审核人员可以审批延期申请。", "Only auditors decide extensions.");
@@ -130,6 +131,7 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
         if (approve && !finding.IsOpen)
             throw Illegal(finding, "extension.approve");
         request.Decision = approve ? ExtensionDecision.Approved : ExtensionDecision.Denied;
+        request.GrantedDeadline = approve ? granted ?? request.RequestedDeadline : null;
         request.DecisionComment = comment.Trim();
         request.DecidedById = actor.Id;
         request.DecidedByName = actor.Name;
@@ -175,6 +177,37 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
             return report;
         });
 
+    /// <summary>
+    /// The unit takes its report back before the review: the finding is open again (退回 when an earlier report was
+    /// returned, else 待整改) and its workflow waits for a report again. Refused when the finding's workflow gives no
+    /// way back (its review step has no Withdrawn connection: report.withdraw_not_in_workflow).
+    /// </summary>
+    public Task<RectificationReport> WithdrawReportAsync(int findingId, int reportId, Actor actor, CancellationToken ct = default) =>
+        ChangeAsync(findingId, actor, ct, async finding =>
+        {
+            if (!actor.IsLiaison)
+                throw RectifyException.Forbidden("report.withdraw_forbidden", "只有责任单位联络人可以撤回整改报告。", "Only the unit's liaison withdraws its report.");
+            var report = finding.Reports.SingleOrDefault(r => r.Id == reportId) ?? throw RectifyException.NotFound("report");
+            if (report.Decision != ReviewDecision.Pending || finding.Status != FindingStatus.Submitted)
+                throw new RectifyException("report.withdraw_not_pending", "该报告已审核或已撤回，不能撤回。", "Only a report awaiting review can be withdrawn.");
+            if (!await WithdrawalWaitedForAsync(finding.Id, ct))
+                throw new RectifyException("report.withdraw_not_in_workflow", "本问题的整改流程不支持撤回报告，请联系审核人员。",
+                    "This finding's workflow does not allow withdrawing a report; ask an auditor.");
+            report.Decision = ReviewDecision.Withdrawn;
+            report.ReviewedById = actor.Id;
+            report.ReviewedByName = actor.Name;
+            report.ReviewedAt = clock.Now;
+            finding.Status = finding.Reports.Any(r => r.Decision == ReviewDecision.Returned) ? FindingStatus.Returned : FindingStatus.Assigned;
+            Touch(finding, "finding.report_withdrawn");
+            await NotifyAsync(new ReportWithdrawn(finding, report), ct);
+            return report;
+        });
+
+    /// <summary>Whether a withdrawal may happen now: no workflow runs for the finding, or it waits for one.</summary>
+    public async Task<bool> WithdrawalWaitedForAsync(int findingId, CancellationToken ct = default) =>
+        !await db.Set<Workflows.WorkflowInstance>().AnyAsync(i => i.FindingId == findingId, ct)
+        || await db.Set<Workflows.WorkflowBookmark>().AnyAsync(b => b.FindingId == findingId && b.Name == nameof(ReportWithdrawn), ct);
+
     public Task<ExtensionRequest> RequestExtensionAsync(int findingId, DateOnly newDeadline, string reason, Actor actor, CancellationToken ct = default) =>
         ChangeAsync(findingId, actor, ct, async finding =>
         {
@@ -209,14 +242,25 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
         Touch(finding, "finding.deadline_changed");
     }
 
-    public Task<ExtensionRequest> DecideExtensionAsync(int findingId, int requestId, bool approve, string comment, Actor actor, CancellationToken ct = default) =>
+    /// <summary>
+    /// Approves (moving the deadline to <paramref name="granted"/>, by default the requested date; another date needs
+    /// a reason in <paramref name="comment"/>, see <see cref="FindingDeadline.CheckGrant"/>) or denies an extension request.
+    /// </summary>
+    public Task<ExtensionRequest> DecideExtensionAsync(int findingId, int requestId, bool approve, string comment, Actor actor,
+        DateOnly? granted = null, CancellationToken ct = default) =>
         ChangeAsync(findingId, actor, ct, async finding =>
         {
             var request = finding.ExtensionRequests.SingleOrDefault(x => x.Id == requestId) ?? throw RectifyException.NotFound("extension");
-            DecideExtension(finding, request, approve, comment, actor);
+            var date = granted ?? request.RequestedDeadline;
+            DecideExtension(finding, request, approve, comment, actor, date);
             if (approve)
-                await deadlines.MoveAsync(finding, request.RequestedDeadline, DeadlineChange.ExtensionApproved,
-                    $"批准延期：{(request.DecisionComment.Length > 0 ? request.Reason.TrimEnd('。', '；', '.', ';') + "；" + request.DecisionComment : request.Reason)}", ct);
+            {
+                // A refusal here leaves nothing behind: the change is cleared with the context.
+                deadlines.CheckGrant(finding, request, date, comment);
+                await deadlines.MoveAsync(finding, date, DeadlineChange.ExtensionApproved, date == request.RequestedDeadline
+                    ? $"批准延期：{(request.DecisionComment.Length > 0 ? request.Reason.TrimEnd('。', '；', '.', ';') + "；" + request.DecisionComment : request.Reason)}"
+                    : $"批准延期至{date:yyyy-MM-dd}（申请{request.RequestedDeadline:yyyy-MM-dd}）：{request.DecisionComment}", ct);
+            }
             await NotifyAsync(new ExtensionDecided(finding, request), ct);
             return request;
         });

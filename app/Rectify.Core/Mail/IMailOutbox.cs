@@ -20,6 +20,8 @@ public sealed record MailRecipient(RecipientKind Kind, string? Address = null);
 /// <summary>
 /// A message to queue: a template from templates/mail, the recipients, and what it is about.
 /// <paramref name="DeduplicationKey"/> makes queuing idempotent: a second request with the same key is ignored.
+/// <paramref name="NotBefore"/> holds the message back until then (default: now), so that messages held to the same
+/// moment go out to each address as one digest.
 /// </summary>
 public sealed record MailRequest(
     string Template,
@@ -28,7 +30,8 @@ public sealed record MailRequest(
     int? FindingId = null,
     int? UnitId = null,
     int? NoticeId = null,
-    IReadOnlyDictionary<string, string>? Values = null);
+    IReadOnlyDictionary<string, string>? Values = null,
+    DateTimeOffset? NotBefore = null);
 
 /// <summary>
 /// The transactional outbox. Enqueueing adds rows to the caller's <see cref="Data.RectifyDb"/> without saving,

@@ -33,6 +33,8 @@ public enum ReviewDecision
     Pending,
     Accepted,
     Returned,
+    /// <summary>Taken back by the unit before the review (its reviewer fields name who withdrew it, and when).</summary>
+    Withdrawn,
 }
 
 /// <summary>An uploaded evidence file; the bytes live in the evidence store, never under the web root.</summary>

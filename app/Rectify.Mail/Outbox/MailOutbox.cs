@@ -75,7 +75,7 @@ public sealed class MailOutbox : IMailOutbox
                 UnitId = unitId,
                 NoticeId = request.NoticeId,
                 CreatedAt = now,
-                NextAttemptAt = now,
+                NextAttemptAt = request.NotBefore is { } notBefore && notBefore > now ? notBefore : now,
             };
             if (recipient.Address.Length == 0)
                 Fail(message, recipient.Kind == RecipientKind.Leader ? "单位未登记责任人邮箱，无法发送。" : "单位未登记联络人邮箱，无法发送。");
@@ -259,7 +259,7 @@ public sealed class MailOutbox : IMailOutbox
                 Date(DateOnly.FromDateTime(_clock.ToLocal(report.SubmittedAt).DateTime)),
                 report.IsFullyRectified,
                 report.Measures,
-                report.Decision switch { ReviewDecision.Accepted => "通过", ReviewDecision.Returned => "退回", _ => "待审核" },
+                report.Decision switch { ReviewDecision.Accepted => "通过", ReviewDecision.Returned => "退回", ReviewDecision.Withdrawn => "已撤回", _ => "待审核" },
                 report.ReviewComment,
                 report.ReviewedByName),
             extension is null ? null : new ExtensionView(

@@ -302,6 +302,42 @@ namespace Rectify.Migrations.Postgres
                     b.ToTable("Category");
                 });
 
+            modelBuilder.Entity("Rectify.Comments.FindingComment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("FindingId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("FromUnit")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FindingId", "CreatedAt");
+
+                    b.ToTable("FindingComments", (string)null);
+                });
+
             modelBuilder.Entity("Rectify.Findings.ExtensionRequest", b =>
                 {
                     b.Property<int>("Id")
@@ -334,6 +370,9 @@ namespace Rectify.Migrations.Postgres
 
                     b.Property<int>("FindingId")
                         .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("GrantedDeadline")
+                        .HasColumnType("date");
 
                     b.Property<string>("Reason")
                         .IsRequired()
@@ -1369,6 +1408,17 @@ namespace Rectify.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Report");
+                });
+
+            modelBuilder.Entity("Rectify.Comments.FindingComment", b =>
+                {
+                    b.HasOne("Rectify.Findings.Finding", "Finding")
+                        .WithMany()
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Finding");
                 });
 
             modelBuilder.Entity("Rectify.Findings.ExtensionRequest", b =>

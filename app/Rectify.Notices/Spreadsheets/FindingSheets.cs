@@ -3,6 +3,7 @@ using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Time;
+using Rectify.Reports;
 
 namespace Rectify.Notices.Spreadsheets;
 
@@ -44,8 +45,8 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices, OfficeClo
                 f.IsOverdue,
                 Inspection = f.Inspection!.Title,
                 f.AssignedAt,
-                LastReport = f.Reports.OrderByDescending(r => r.SubmittedAt).Select(r => (DateTimeOffset?)r.SubmittedAt).FirstOrDefault(),
-                OnTime = f.Reports.Any(r => r.SubmittedOnTime),
+                LastReport = f.Reports.Where(r => r.Decision != ReviewDecision.Withdrawn).OrderByDescending(r => r.SubmittedAt).Select(r => (DateTimeOffset?)r.SubmittedAt).FirstOrDefault(),
+                OnTime = f.Reports.Any(r => r.Decision != ReviewDecision.Withdrawn && r.SubmittedOnTime),
                 f.AcceptedAt,
             }).ToListAsync(ct);
         // The finding's number (问题编号) is the one the pages and mails show; times are the office's local times.

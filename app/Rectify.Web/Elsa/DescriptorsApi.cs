@@ -88,6 +88,7 @@ public static class DescriptorsApi
     private static string TemplateLabel(string name) => name switch
     {
         "assigned" => T("交办通知 (assigned)", "Assigned (assigned)"),
+        "comment" => T("问题留言 (comment)", "Comment (comment)"),
         "reminder" => T("催办提醒 (reminder)", "Reminder (reminder)"),
         "overdue" => T("逾期督办 (overdue)", "Overdue (overdue)"),
         "deadline-changed" => T("期限调整 (deadline-changed)", "Deadline changed (deadline-changed)"),

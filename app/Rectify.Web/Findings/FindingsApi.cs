@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Rectify.Auditing;
+using Rectify.Comments;
 using Rectify.Common;
 using Rectify.Findings;
 using Rectify.Notices.Spreadsheets;
@@ -17,7 +18,13 @@ public sealed record ReportDto(int Id, string Measures, bool IsFullyRectified, I
     DateTimeOffset? ReviewedAt, IReadOnlyList<EvidenceDto> Evidence);
 
 public sealed record ExtensionDto(int Id, DateOnly CurrentDeadline, DateOnly RequestedDeadline, string Reason, string RequestedBy,
-    DateTimeOffset RequestedAt, ExtensionDecision Decision, string DecisionComment, string DecidedBy, DateTimeOffset? DecidedAt);
+    DateTimeOffset RequestedAt, ExtensionDecision Decision, string DecisionComment, string DecidedBy, DateTimeOffset? DecidedAt,
+    DateOnly? GrantedDeadline);
+
+/// <summary><paramref name="FromUnit"/>: written by the unit's liaison, else by an auditor.</summary>
+public sealed record CommentDto(int Id, string Body, string Author, bool FromUnit, DateTimeOffset CreatedAt);
+
+public sealed record CommentBody(string? Body);
 
 public sealed record HistoryDto(long Id, DateTimeOffset At, string ActorId, string ActorName, string Action, string EntityType,
     string EntityId, string? Before, string? After);
@@ -34,7 +41,8 @@ public sealed record ReviewRequest(bool Accept, string? Comment, DateOnly? Retur
 
 public sealed record ExtensionRequestBody(DateOnly NewDeadline, string Reason);
 
-public sealed record ExtensionDecisionBody(bool Approve, string? Comment);
+/// <summary><paramref name="GrantedDeadline"/>: with an approval, a date other than the requested one (the comment gives the reason).</summary>
+public sealed record ExtensionDecisionBody(bool Approve, string? Comment, DateOnly? GrantedDeadline = null);
 
 /// <summary>
 /// The findings a bulk action works on: <paramref name="Ids"/>, or with <paramref name="All"/> every finding on the
@@ -92,11 +100,13 @@ public static class FindingsApi
         {
             // "links" may repeat, and each value may hold several links, one per line.
             var form = new ReportForm(measures ?? "", isFullyRectified ?? true,
-                body["links"].SelectMany(l => (l ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList());
+                body["links"].SelectMany(l => (l ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+                body["keepEvidence"].Select(k => Guid.TryParse(k, out var g) ? g : throw RectifyException.Invalid("evidence.keep_unknown",
+                    "要保留的佐证材料编号无效。", "An evidence id to keep is not valid.")).ToList());
             var uploads = files.Select(f => new EvidenceUpload(f.FileName, f.Length, f.OpenReadStream)).ToList();
             var report = await reports.SubmitAsync(id, form, uploads, http.Actor(), ct);
             return TypedResults.Created($"/api/findings/{id}", ToDto(report));
-        }).RequireAuthorization(Policies.Liaison).WithSummary("Submit a rectification report with evidence files (multipart; antiforgery token in X-XSRF-TOKEN)")
+        }).RequireAuthorization(Policies.Liaison).WithSummary("Submit a rectification report with evidence files (multipart; antiforgery token in X-XSRF-TOKEN); keepEvidence repeats the ids of a returned or withdrawn report's evidence to carry over")
             .WithMetadata(new RequestSizeLimitAttribute(app.ServiceProvider.GetRequiredService<IOptions<EvidenceOptions>>().Value.UploadBytes));
 
         group.MapPost("/{id:int}/reports/{reportId:int}/review", async (int id, int reportId, ReviewRequest request,
@@ -112,8 +122,23 @@ public static class FindingsApi
 
         group.MapPost("/{id:int}/extensions/{requestId:int}/decision", async (int id, int requestId, ExtensionDecisionBody request,
             FindingLifecycle lifecycle, HttpContext http, CancellationToken ct) =>
-            ToDto(await lifecycle.DecideExtensionAsync(id, requestId, request.Approve, request.Comment ?? "", http.Actor(), ct)))
-            .RequireAuthorization(Policies.Auditor).WithSummary("Approve (moves the deadline) or deny an extension request");
+            ToDto(await lifecycle.DecideExtensionAsync(id, requestId, request.Approve, request.Comment ?? "", http.Actor(), request.GrantedDeadline, ct)))
+            .RequireAuthorization(Policies.Auditor)
+            .WithSummary("Approve (moves the deadline to the requested date, or to grantedDeadline with a reason in comment) or deny an extension request");
+
+        group.MapPost("/{id:int}/reports/{reportId:int}/withdraw", async (int id, int reportId, FindingLifecycle lifecycle, HttpContext http, CancellationToken ct) =>
+            ToDto(await lifecycle.WithdrawReportAsync(id, reportId, http.Actor(), ct)))
+            .RequireAuthorization(Policies.Liaison).WithSummary("Withdraw the unit's report before it is reviewed (the workflow waits for a report again)");
+
+        group.MapGet("/{id:int}/comments", async (int id, CommentService comments, HttpContext http, CancellationToken ct) =>
+            (await comments.ListAsync(id, http.Actor(), ct)).Select(ToDto).ToList())
+            .WithSummary("The finding's comments between the auditors and the unit, oldest first");
+
+        group.MapPost("/{id:int}/comments", async (int id, CommentBody body, CommentService comments, HttpContext http, CancellationToken ct) =>
+        {
+            var comment = await comments.AddAsync(id, body.Body ?? "", http.Actor(), ct);
+            return TypedResults.Created($"/api/findings/{id}/comments", ToDto(comment));
+        }).WithSummary("Comment on a finding (auditors, or the unit's liaison); the other side is mailed in a digest");
 
         group.MapGet("/export.xlsx", async ([AsParameters] FindingQuery q, FindingSheets sheets, HttpContext http, CancellationToken ct) =>
             Results.File(await sheets.LedgerAsync(http.Actor(), q.ToFilter(), ct), NoticesApi.Xlsx, "整改台账（筛选结果）.xlsx"))
@@ -166,7 +191,9 @@ public static class FindingsApi
         r.Evidence.Select(e => new EvidenceDto(e.Id, e.FileName, e.ContentType, e.Size, e.Sha256, $"/api/evidence/{e.Id}")).ToList());
 
     public static ExtensionDto ToDto(ExtensionRequest x) => new(x.Id, x.CurrentDeadline, x.RequestedDeadline, x.Reason,
-        x.RequestedByName, x.RequestedAt, x.Decision, x.DecisionComment, x.DecidedByName, x.DecidedAt);
+        x.RequestedByName, x.RequestedAt, x.Decision, x.DecisionComment, x.DecidedByName, x.DecidedAt, x.GrantedDeadline);
+
+    public static CommentDto ToDto(FindingComment c) => new(c.Id, c.Body, c.AuthorName, c.FromUnit, c.CreatedAt);
 
     public static HistoryDto ToDto(AuditEvent a) => new(a.Id, a.At, a.ActorId, a.ActorName, a.Action, a.EntityType, a.EntityId, a.Before, a.After);
 }

@@ -160,6 +160,8 @@ public sealed class HistoryWords(OfficeClock clock, IReadOnlyDictionary<int, str
         "link.recheck_rebound" => T("复查整改链接：页面失效或内容变化", "re-checked the cited page: gone or changed"),
         "link.recheck_failed" => T("复查整改链接未成功", "could not re-check the cited page"),
         "finding.rebound_queued" => T("列入回头看（整改反弹）", "queued it for follow-up (rebound)"),
+        "finding.report_withdrawn" => T("撤回整改报告", "withdrew the report"),
+        "comment.added" => T("留言", "commented"),
         _ => action,
     };
 }

@@ -181,24 +181,31 @@ public sealed class WaitForReport : Activity
 public sealed class ReviewReport : Activity
 {
     public override ActivityDescriptor Descriptor { get; } = new("Rectify.ReviewReport", "审核整改报告", "Review report", Rectification.Category, Rectification.CategoryEn,
-        "等待审核人员审核报告：通过，或退回。退回后的期限取当前期限与退回日起若干个工作日中较晚者（审核人员可再延后）。",
-        "Waits for an auditor's review: accepted, or returned. The deadline after a return is the later of the current one and some working days from the return (the auditor may choose a later one).")
+        "等待审核人员审核报告：通过，或退回。退回后的期限取当前期限与退回日起若干个工作日中较晚者（审核人员可再延后）。审核前单位撤回报告则走“撤回”（未连接时不能撤回）。",
+        "Waits for an auditor's review: accepted, or returned. The deadline after a return is the later of the current one and some working days from the return (the auditor may choose a later one). A report the unit withdraws before the review goes to Withdrawn (not connected: no withdrawal).")
     {
         Kind = "Task",
         Inputs = [new InputDescriptor("ReturnDeadlineDays", "System.Int32", "退回后的整改工作日", "Working days after a return") { Default = "5", Required = true }],
-        Outcomes = [new PortDescriptor("Accepted", "通过", "Accepted"), new PortDescriptor("Returned", "退回", "Returned")],
+        Outcomes = [new PortDescriptor("Accepted", "通过", "Accepted"), new PortDescriptor("Returned", "退回", "Returned"), new PortDescriptor(Withdrawn, "撤回", "Withdrawn")],
     };
 
-    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
-        ValueTask.FromResult(ActivityResult.Wait([nameof(ReportReviewed)]));
+    private const string Withdrawn = "Withdrawn";
 
-    public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Signal signal)
+    public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
+        ValueTask.FromResult(ActivityResult.Wait(Bookmarks(context)));
+
+    public override ValueTask<ActivityResult> ResumeAsync(ActivityContext context, Signal signal) => ValueTask.FromResult(signal.Event switch
     {
-        if (signal.Event is not ReportReviewed reviewed)
-            return ValueTask.FromResult(ActivityResult.Wait([nameof(ReportReviewed)]));
         // The new deadline of a return was set with the review (FindingDeadline reads ReturnDeadlineDays from here).
-        return ValueTask.FromResult(ActivityResult.Done(reviewed.Report.Decision == Reports.ReviewDecision.Accepted ? "Accepted" : "Returned"));
-    }
+        ReportReviewed reviewed => ActivityResult.Done(reviewed.Report.Decision == Reports.ReviewDecision.Accepted ? "Accepted" : "Returned"),
+        ReportWithdrawn => ActivityResult.Done(Withdrawn),
+        _ => ActivityResult.Wait(Bookmarks(context)),
+    });
+
+    // Withdrawal is offered only where the definition says where it leads (the lifecycle looks for this bookmark).
+    private static string[] Bookmarks(ActivityContext context) => context.Definition.From(context.Node.Id, Withdrawn).Any()
+        ? [nameof(ReportReviewed), nameof(ReportWithdrawn)]
+        : [nameof(ReportReviewed)];
 }
 
 public sealed class HandleExtension : Activity

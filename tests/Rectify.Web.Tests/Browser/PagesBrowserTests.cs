@@ -27,9 +27,10 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         // A wrong file type is refused next to the form, and what was typed stays.
         await liaison.FillAsync("#Measures", "已在“招生计划”栏目公开2026年度招生计划（教基〔2026〕3号）。");
         await liaison.FillAsync("#Links", "https://www.example.gov.cn/jyj/zsjh/2026.html");
+        await liaison.CheckAsync("input[name=FullyRectified][value=true]");
         await liaison.SetInputFilesAsync("#files", new FilePayload { Name = "说明.exe", MimeType = "application/octet-stream", Buffer = [0x4D, 0x5A, 0, 0] });
         await liaison.ClickAsync("#submit-report button[type=submit]");
-        await Assertions.Expect(liaison.Locator("#submit-report .error")).ToContainTextAsync("不支持的文件类型");
+        await Assertions.Expect(liaison.Locator("#files-error")).ToContainTextAsync("不支持的文件类型");
         await Assertions.Expect(liaison.Locator("#Measures")).ToHaveValueAsync(new Regex("招生计划"));
         await BrowserApp.ShotAsync(liaison, "03-liaison-report-refused");
 
@@ -50,7 +51,8 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await Assertions.Expect(auditor.Locator("#review-form")).ToBeVisibleAsync();
         await BrowserApp.ShotAsync(auditor, "05-auditor-review");
         // The evidence downloads through the authorized endpoint, with the bytes that were uploaded.
-        var download = await auditor.RunAndWaitForDownloadAsync(() => auditor.ClickAsync("#reports a:has-text('整改截图.png')"));
+        await auditor.ClickAsync("#reports summary:has-text('整改截图.png')");
+        var download = await auditor.RunAndWaitForDownloadAsync(() => auditor.ClickAsync("#reports details[open] a[download]"));
         Assert.Equal(TinyPng, await File.ReadAllBytesAsync(await download.PathAsync()));
 
         await auditor.ClickAsync("#review-form button[value=true]");
@@ -75,6 +77,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await liaison.WaitForURLAsync(new Regex(@"/findings/\d+$"));
         var findingUrl = liaison.Url;
         await liaison.FillAsync("#Measures", "已更新栏目内容。");
+        await liaison.CheckAsync("input[name=FullyRectified][value=true]");
         await liaison.ClickAsync("#submit-report button[type=submit]");
         await Assertions.Expect(liaison.Locator(".toolbar .badge").First).ToHaveTextAsync("已提交");
 

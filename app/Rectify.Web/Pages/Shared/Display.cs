@@ -83,6 +83,7 @@ public static class Display
     {
         ReviewDecision.Accepted => T("通过", "Accepted"),
         ReviewDecision.Returned => T("退回", "Returned"),
+        ReviewDecision.Withdrawn => T("已撤回", "Withdrawn"),
         _ => T("待审核", "Awaiting review"),
     };
 
@@ -115,6 +116,7 @@ public static class Display
         "Submitted" => T("已提交", "Submitted"),
         "Accepted" => T("通过", "Accepted"),
         "Returned" => T("退回", "Returned"),
+        "Withdrawn" => T("撤回", "Withdrawn"),
         "Approved" => T("批准", "Approved"),
         "Denied" => T("驳回", "Denied"),
         "Overdue" => T("逾期", "Overdue"),

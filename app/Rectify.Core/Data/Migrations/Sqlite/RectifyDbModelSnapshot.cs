@@ -287,6 +287,40 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.ToTable("Category");
                 });
 
+            modelBuilder.Entity("Rectify.Comments.FindingComment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FindingId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("FromUnit")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FindingId", "CreatedAt");
+
+                    b.ToTable("FindingComments", (string)null);
+                });
+
             modelBuilder.Entity("Rectify.Findings.ExtensionRequest", b =>
                 {
                     b.Property<int>("Id")
@@ -317,6 +351,9 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.Property<int>("FindingId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("GrantedDeadline")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Reason")
                         .IsRequired()
@@ -1334,6 +1371,17 @@ namespace Rectify.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Report");
+                });
+
+            modelBuilder.Entity("Rectify.Comments.FindingComment", b =>
+                {
+                    b.HasOne("Rectify.Findings.Finding", "Finding")
+                        .WithMany()
+                        .HasForeignKey("FindingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Finding");
                 });
 
             modelBuilder.Entity("Rectify.Findings.ExtensionRequest", b =>
