@@ -81,6 +81,19 @@ fi
 read -r passed failed skipped < <(counters "$results"/*.trx)
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi
 echo
+# The failed tests by name, with the first line of their message, so a CI log that keeps only its tail still says what broke.
+node - "$results" <<'JS'
+// Node is on every machine this runs on (the README's prerequisites); the TRX files are read with plain patterns.
+const fs = require("fs"), path = require("path"), dir = process.argv[2];
+for (const file of fs.readdirSync(dir).filter(f => f.endsWith(".trx"))) {
+  const xml = fs.readFileSync(path.join(dir, file), "utf8"), run = file.split("-")[0];
+  for (const [result] of xml.matchAll(/<UnitTestResult [^>]*outcome="Failed"[\s\S]*?<\/UnitTestResult>/g)) {
+    const name = /testName="([^"]*)"/.exec(result)[1];
+    const message = (/<Message>([\s\S]*?)<\/Message>/.exec(result) || ["", ""])[1].trim().split("\n")[0].slice(0, 300);
+    console.log(`FAILED (${run}) ${name}: ${message}`);
+  }
+}
+JS
 echo "$summary"
 if [ "${skipped:-0}" -gt 0 ]; then echo "${passed:-0} passed, ${failed:-0} failed, ${skipped} skipped"; else echo "${passed:-0} passed, ${failed:-0} failed"; fi
 exit "$status"

@@ -265,9 +265,9 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         var stored = JsonNode.Parse((await app.WithDbAsync(db => db.Set<Workflows.WorkflowDefinitionVersion>().SingleAsync(v => v.DefinitionId == DefaultDefinition && v.IsPublished))).Json)!;
         var activities = stored["root"]!["activities"]!.AsArray();
         JsonNode Input(string id, string name) => activities.Single(a => (string?)a!["id"] == id)![name]!["expression"]!;
-        Assert.Equal(["Reminder3", "Reminder1", "Report", "Leader"], JsonSerializer.Deserialize<string[]>((string)Input("fork", "branches")["value"]!));
+        Assert.Equal(["Reminder3", "Reminder1", "Report", "Leader"], JsonSerializer.Deserialize<string[]>((string)Input("fork", "branches")["value"]!)!);
         Assert.Equal("assigned", (string?)Input(mail, "template")["value"]);
-        Assert.Equal(["Leader"], JsonSerializer.Deserialize<string[]>((string)Input(mail, "recipients")["value"]!));
+        Assert.Equal(["Leader"], JsonSerializer.Deserialize<string[]>((string)Input(mail, "recipients")["value"]!)!);
         Assert.Equal("WaitAll", (string?)Input(join, "mode")["value"]);
         Assert.Contains(stored["root"]!["connections"]!.AsArray(), c => (string?)c!["source"]!["activity"] == "fork" && (string?)c["source"]!["port"] == "Leader" && (string?)c["target"]!["activity"] == mail);
 

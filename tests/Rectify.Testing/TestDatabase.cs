@@ -12,7 +12,8 @@ namespace Rectify.Testing;
 /// A real database built by the checked-in migrations, with the Core services wired on a
 /// <see cref="FakeTimeProvider"/>: a SQLite file in a fresh temporary folder, or, when RECTIFY_TEST_POSTGRES holds a
 /// server connection string (the test command sets it for its second pass), a fresh PostgreSQL database.
-/// Add a module's services with <c>configure</c>.
+/// Add a module's services with <c>configure</c>; <c>migrate: false</c> leaves the database empty for a test that
+/// migrates it itself.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
@@ -36,7 +37,8 @@ public sealed class TestDatabase : IAsyncDisposable
         Action<IServiceCollection, IConfiguration>? configure = null,
         IDictionary<string, string?>? settings = null,
         DateTimeOffset? start = null,
-        string? directory = null)
+        string? directory = null,
+        bool migrate = true)
     {
         directory ??= Path.Combine(Path.GetTempPath(), "rectify-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
@@ -53,7 +55,8 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddRectifyCore(configuration, directory);
         configure?.Invoke(services, configuration);
         var provider = services.BuildServiceProvider();
-        await DatabaseInitializer.MigrateAsync(provider);
+        if (migrate)
+            await DatabaseInitializer.MigrateAsync(provider);
         return new TestDatabase(directory, clock, provider, configuration);
     }
 

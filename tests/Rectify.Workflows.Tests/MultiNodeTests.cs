@@ -105,7 +105,7 @@ public class MultiNodeTests
         // Each instance took the report once and its reminder at most once (none when the report came first and
         // cancelled it), each resume on top of the other's: its revision counts both, nothing was overwritten.
         var reminders = (await MailAsync(nodeA)).Where(m => m.Template == "reminder").GroupBy(m => m.FindingId!.Value).ToDictionary(g => g.Key, g => g.Count());
-        var revisions = await nodeA.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().ToDictionaryAsync(i => i.FindingId, i => i.Revision));
+        var revisions = await nodeA.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.FindingId != null).ToDictionaryAsync(i => i.FindingId!.Value, i => i.Revision));
         var statuses = await nodeA.WithDbAsync(db => db.Set<Finding>().AsNoTracking().ToDictionaryAsync(f => f.Id, f => f.Status));
         var reports = await nodeA.WithDbAsync(db => db.Set<RectificationReport>().AsNoTracking().GroupBy(r => r.FindingId).ToDictionaryAsync(g => g.Key, g => g.Count()));
         Assert.All(started, f =>

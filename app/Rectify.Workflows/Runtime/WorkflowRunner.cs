@@ -69,7 +69,7 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
                 inside.Add(child.Id);
         }
         foreach (var waiting in State.Waiting.Where(e => inside.Contains(e.Id)).ToList())
-            runner.Cancel(this, waiting);
+            Runner.Cancel(this, waiting);
         var keep = Scheduled.Where(s => !dropped.Contains(s) && !(s.ParentExecutionId is { } p && inside.Contains(p))).ToList();
         Scheduled.Clear();
         foreach (var s in keep)
@@ -79,8 +79,8 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
         foreach (var (node, parentId) in chosen.Select(e => (Definition.ById.GetValueOrDefault(e.ActivityId), e.ParentId))
                      .Concat(dropped.Select(s => ((ActivityNode?)s.Node, s.ParentExecutionId))))
         {
-            if (node is not null && runner.InFlowchart(this, parentId))
-                runner.ScheduleOutbound(this, node, [], backward: false, parentId);
+            if (node is not null && Runner.InFlowchart(this, parentId))
+                Runner.ScheduleOutbound(this, node, [], backward: false, parentId);
         }
     }
 

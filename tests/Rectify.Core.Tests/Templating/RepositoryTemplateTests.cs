@@ -44,7 +44,7 @@ public sealed class RepositoryTemplateTests
         Assert.Equal("【期限调整】区教育局：问题7整改期限调整为2026年3月10日", subject.Trim());
         Assert.Contains("整改期限已由2026年3月14日调整为2026年3月10日（剩余6个工作日（3月10日））。调整原因：审核人员调整——按上级要求提前", text);
         Assert.Contains("<strong>2026年3月10日</strong>（剩余6个工作日（3月10日））", html);
-        Assert.Equal(1, System.Text.RegularExpressions.Regex.Matches(text, "剩余").Count);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "剩余"));
     }
 
     [Fact]

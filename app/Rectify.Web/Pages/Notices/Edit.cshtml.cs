@@ -15,7 +15,7 @@ namespace Rectify.Web.Pages.Notices;
 public class EditModel(NoticeService notices, InspectionService inspections, ActorContext actor, OfficeClock clock) : PageModel
 {
     public Notice Notice { get; private set; } = null!;
-    public NoticeContent Content { get; private set; } = null!;
+    public NoticeContent Composed { get; private set; } = null!;
     public string BodyHtml { get; private set; } = "";
     public IReadOnlyList<InspectionRow> Inspections { get; private set; } = [];
     public string? Error { get; private set; }
@@ -115,7 +115,7 @@ public class EditModel(NoticeService notices, InspectionService inspections, Act
     private async Task LoadAsync(int id, bool fillForm, CancellationToken ct)
     {
         Notice = await notices.GetAsync(id, actor.Actor, ct);
-        Content = await notices.ContentAsync(Notice, ct);
+        Composed = await notices.ContentAsync(Notice, ct);
         BodyHtml = await notices.BodyHtmlAsync(Notice, ct);
         if (CanEdit && ErrorDetails.Count == 0)
             Changes = await notices.ChangesSincePreviewAsync(Notice, ct);

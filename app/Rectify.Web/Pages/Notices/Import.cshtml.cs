@@ -24,7 +24,7 @@ public class ImportModel(ImportJobs jobs, ActorContext actor, OfficeClock clock)
     [BindProperty] public DateOnly? PeriodStart { get; set; }
     [BindProperty] public DateOnly? PeriodEnd { get; set; }
     [BindProperty] public string Office { get; set; } = "";
-    [BindProperty] public IFormFile? File { get; set; }
+    [BindProperty] public IFormFile? Sheet { get; set; }
 
     public ImportJob? Job { get; private set; }
     public string? Error { get; private set; }
@@ -41,12 +41,12 @@ public class ImportModel(ImportJobs jobs, ActorContext actor, OfficeClock clock)
     {
         try
         {
-            if (File is null)
+            if (Sheet is null)
                 throw RectifyException.Invalid("import.file_required", "请选择要导入的 .xlsx 文件。", "Choose an .xlsx file.");
             var request = new ImportRequest(Title ?? "", Kind, PeriodStart ?? default, PeriodEnd ?? default, Office ?? "");
             if (string.IsNullOrWhiteSpace(request.Title))
                 throw RectifyException.Invalid("import.title_required", "请填写检查名称。", "The inspection needs a title.");
-            var job = jobs.Start(await NoticesApi.ReadAsync(File, ct), File.FileName, request, actor.Actor);
+            var job = jobs.Start(await NoticesApi.ReadAsync(Sheet, ct), Sheet.FileName, request, actor.Actor);
             return Redirect($"/notices/import?job={job.Id}");
         }
         catch (RectifyException e) when (e.Kind is RectifyErrorKind.Invalid)

@@ -1,0 +1,116 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Notices;
+using Rectify.Reports;
+using Rectify.Testing;
+
+namespace Rectify.Core.Tests;
+
+/// <summary>
+/// A database created by the first release (only the initial migration), holding an office's data written as that
+/// release wrote it, upgrades in place to the current schema: every later migration applies to it, keeps its rows and
+/// migrates them to the rules of today. Runs on SQLite and, in the PostgreSQL pass, on PostgreSQL.
+/// </summary>
+public sealed class MigrationUpgradeTests : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+
+    public async Task InitializeAsync() => _db = await TestDatabase.CreateAsync(migrate: false);
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    private static readonly DateTimeOffset Created = new(2026, 11, 2, 1, 30, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Issued = new(2026, 11, 9, 2, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task A_database_of_the_first_release_upgrades_in_place_keeping_and_migrating_its_rows()
+    {
+        int returnedId = 0, acceptedId = 0, noticeId = 0;
+        await _db.WithDbAsync(async db =>
+        {
+            await db.GetService<IMigrator>().MigrateAsync("InitialCreate");
+            Assert.NotEmpty(await db.Database.GetPendingMigrationsAsync());
+
+            var unit = await InsertAsync(db, "Unit", new()
+            {
+                ["Name"] = "市教育局", ["Aliases"] = "教育局", ["Kind"] = "Department", ["SortOrder"] = 1, ["IsActive"] = true,
+                ["Leader_Email"] = "head@jyj.example", ["Leader_Name"] = "王局长", ["Leader_Phone"] = "0512-1", ["Leader_Title"] = "局长",
+                ["Liaison_Email"] = "liaison@jyj.example", ["Liaison_Name"] = "李联络", ["Liaison_Phone"] = "0512-2", ["Liaison_Title"] = "科员",
+            });
+            var category = await InsertAsync(db, "Category", new()
+            {
+                ["Name"] = "基层政务公开", ["NameEn"] = "Grassroots", ["Description"] = "", ["SortOrder"] = 1, ["IsActive"] = true,
+            });
+            var inspection = await InsertAsync(db, "Inspection", new()
+            {
+                ["Title"] = "2026年10月政务公开检查", ["Kind"] = "MonthlyNotice", ["PeriodStart"] = new DateOnly(2026, 10, 1),
+                ["PeriodEnd"] = new DateOnly(2026, 10, 31), ["Office"] = "市政务公开办", ["CreatedAt"] = Instant(db, Created), ["CreatedById"] = "auditor-1",
+            });
+            Dictionary<string, object?> Finding(string description, string status) => new()
+            {
+                ["InspectionId"] = inspection, ["UnitId"] = unit, ["CategoryId"] = category, ["Location"] = "教育领域",
+                ["Description"] = description, ["Requirement"] = "及时更新", ["Severity"] = "Normal", ["Deadline"] = new DateOnly(2026, 11, 20),
+                ["Status"] = status, ["IsOverdue"] = false, ["QueuedForFollowUp"] = false, ["CreatedAt"] = Instant(db, Created),
+                ["CreatedById"] = "auditor-1", ["UpdatedAt"] = Instant(db, Issued), ["AssignedAt"] = Instant(db, Issued), ["Version"] = 3,
+            };
+            // The first release sent a returned finding back to 待整改; today 退回 is a status of its own.
+            returnedId = await InsertAsync(db, "Finding", Finding("招生计划目录未更新", "Assigned"));
+            acceptedId = await InsertAsync(db, "Finding", Finding("政策解读缺失", "Accepted"));
+            foreach (var (finding, decision) in new[] { (returnedId, "Returned"), (acceptedId, "Accepted") })
+                await InsertAsync(db, "RectificationReport", new()
+                {
+                    ["FindingId"] = finding, ["Measures"] = "已更新目录", ["IsFullyRectified"] = true, ["Links"] = "https://www.example.gov.cn/a",
+                    ["SubmittedById"] = "liaison-1", ["SubmittedByName"] = "李联络", ["SubmittedAt"] = Instant(db, Issued.AddDays(2)),
+                    ["SubmittedOnTime"] = true, ["Decision"] = decision, ["ReviewComment"] = "", ["ReviewedByName"] = "张审核",
+                });
+            noticeId = await InsertAsync(db, "Notice", new()
+            {
+                ["Number"] = "政务公开办〔2026〕7号", ["Title"] = "关于2026年10月政务公开检查情况的通报", ["Office"] = "市政务公开办",
+                ["Addressees"] = "各部门", ["Date"] = new DateOnly(2026, 11, 9), ["PeriodStart"] = new DateOnly(2026, 10, 1),
+                ["PeriodEnd"] = new DateOnly(2026, 10, 31), ["Status"] = "Issued", ["Introduction"] = "", ["Requirements"] = "",
+                ["Attachments"] = "", ["ContactLine"] = "", ["CreatedAt"] = Instant(db, Created), ["CreatedById"] = "auditor-1",
+                ["UpdatedAt"] = Instant(db, Issued), ["IssuedAt"] = Instant(db, Issued), ["IssuedByName"] = "张审核", ["Version"] = 2,
+            });
+            await InsertAsync(db, "NoticeFinding", new() { ["NoticeId"] = noticeId, ["FindingId"] = returnedId, ["Section"] = "New" }, id: false);
+            await InsertAsync(db, "AuditEvent", new()
+            {
+                ["At"] = Instant(db, Issued), ["ActorId"] = "auditor-1", ["ActorName"] = "张审核", ["EntityType"] = "Finding",
+                ["EntityId"] = returnedId.ToString(), ["Action"] = "finding.issued", ["FindingId"] = returnedId,
+            }, id: false);
+            return 0;
+        });
+
+        await DatabaseInitializer.MigrateAsync(_db.Services);
+
+        await _db.WithDbAsync(async db =>
+        {
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            var findings = await db.Set<Finding>().OrderBy(f => f.Id).ToListAsync();
+            Assert.Equal([(returnedId, FindingStatus.Returned), (acceptedId, FindingStatus.Accepted)], findings.Select(f => (f.Id, f.Status)));
+            Assert.All(findings, f => Assert.Equal((new DateOnly(2026, 11, 20), (int?)null), (f.Deadline, f.DeadlineWorkingDays)));
+            Assert.Equal(2, await db.Set<RectificationReport>().CountAsync());
+            var notice = await db.Set<Notice>().SingleAsync();
+            Assert.Equal((NoticeStatus.Issued, (DateTimeOffset?)Issued), (notice.Status, notice.CutOff));
+            Assert.Equal(1, await db.Set<Rectify.Auditing.AuditEvent>().CountAsync());
+            return 0;
+        });
+    }
+
+    /// <summary>Instants as the first release stored them: Unix milliseconds on SQLite, timestamptz on PostgreSQL.</summary>
+    private static object Instant(RectifyDb db, DateTimeOffset at) => db.Database.IsSqlite() ? at.ToUnixTimeMilliseconds() : at;
+
+    /// <summary>Inserts one row in plain SQL (the current model does not describe the old schema) and returns its id.</summary>
+    private static async Task<int> InsertAsync(RectifyDb db, string table, Dictionary<string, object?> values, bool id = true)
+    {
+        var columns = string.Join(", ", values.Keys.Select(c => $"\"{c}\""));
+        var placeholders = string.Join(", ", values.Keys.Select((_, i) => $"{{{i}}}"));
+        // Table and column names are this test's own constants; the values go in as parameters.
+        var insert = $"INSERT INTO \"{table}\" ({columns}) VALUES ({placeholders})";
+        await db.Database.ExecuteSqlRawAsync(insert, values.Values.Select(v => v ?? DBNull.Value));
+        var lastId = $"SELECT MAX(\"Id\") AS \"Value\" FROM \"{table}\"";
+        return id ? await db.Database.SqlQueryRaw<int>(lastId).SingleAsync() : 0;
+    }
+}
