@@ -290,6 +290,9 @@ public sealed class NoticeService(
             Overdue = r.Overdue,
             CompletionRate = r.Rate,
         }).ToList();
+        // The history up to this moment (the findings just started included): the published notice anchors it.
+        if (await AuditChain.HeadAsync(db, ct) is { } head)
+            (notice.AuditHeadSequence, notice.AuditHeadHash) = (head.Sequence, head.Hash);
         db.AuditAs("notice.issued");
         try
         {
@@ -323,7 +326,7 @@ public sealed class NoticeService(
     public async Task<string> PageHtmlAsync(int id, Actor actor, CancellationToken ct = default)
     {
         var notice = await GetAsync(id, actor, ct);
-        return RenderPage(await ContentAsync(notice, ct), await BodyHtmlAsync(notice, ct));
+        return RenderPage(await ContentAsync(notice, ct), await BodyHtmlAsync(notice, ct), AuditHead(notice));
     }
 
     /// <summary>
@@ -337,14 +340,23 @@ public sealed class NoticeService(
         var head = letterhead ?? settings.Letterhead
             ? new Letterhead(settings.LetterheadMark is { Length: > 0 } mark ? mark : notice.Office, settings.LetterheadColor)
             : null;
-        return NoticeDocxWriter.Write(await BodyHtmlAsync(notice, ct), head);
+        return NoticeDocxWriter.Write(await BodyHtmlAsync(notice, ct), head, NoticeDocxProperties.Of(AuditHead(notice)));
     }
+
+    /// <summary>The audit chain's head recorded when the notice was issued (null for a draft).</summary>
+    public static AuditChainHead? AuditHead(Notice notice) =>
+        notice is { AuditHeadSequence: { } sequence, AuditHeadHash: { } hash } ? new AuditChainHead(sequence, hash) : null;
 
     public string RenderBody(NoticeContent content) =>
         templates.Render("notice.liquid", new Dictionary<string, object?> { ["n"] = content });
 
-    public string RenderPage(NoticeContent content, string body) =>
-        templates.Render("notice-page.liquid", new Dictionary<string, object?> { ["n"] = content, ["body"] = body });
+    public string RenderPage(NoticeContent content, string body, AuditChainHead? auditHead = null) =>
+        templates.Render("notice-page.liquid", new Dictionary<string, object?>
+        {
+            ["n"] = content,
+            ["body"] = body,
+            ["audit_head"] = auditHead is null ? null : new Dictionary<string, object?> { ["sequence"] = auditHead.Sequence, ["hash"] = auditHead.Hash },
+        });
 
     /// <summary>The defaults a new draft starts with.</summary>
     public NoticeDraft NewDraft(IReadOnlyList<int> inspectionIds, DateOnly periodStart, DateOnly periodEnd, string office) => new(

@@ -29,12 +29,15 @@ if (args.FirstOrDefault() is "notices")
     return await Rectify.Benchmarks.NoticeBenchmarks.RunAsync();
 if (args.FirstOrDefault() is "validation")
     return Rectify.Benchmarks.ValidationBenchmarks.Run();
+if (args.FirstOrDefault() is "audit")
+    return await Rectify.Benchmarks.AuditBenchmarks.RunAsync(args);
 if (args.FirstOrDefault() is not "runtime")
 {
     Console.WriteLine("usage: dotnet run -c Release --project tests/Rectify.Benchmarks -- runtime [findings=600] [stored=100000] [--nodes=1|2] [--postgres=SERVER-CONNECTION-STRING]");
     Console.WriteLine("       (--postgres may also come from RECTIFY_BENCH_POSTGRES; the benchmark creates its own database there and drops it)");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- notices");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- validation");
+    Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- audit [entries=1000000] [--postgres=SERVER-CONNECTION-STRING]");
     return 1;
 }
 string? Option(string name) => args.FirstOrDefault(a => a.StartsWith($"--{name}="))?[(name.Length + 3)..];

@@ -94,7 +94,11 @@ public sealed class MigrationUpgradeTests : IAsyncLifetime
             Assert.Equal(2, await db.Set<RectificationReport>().CountAsync());
             var notice = await db.Set<Notice>().SingleAsync();
             Assert.Equal((NoticeStatus.Issued, (DateTimeOffset?)Issued), (notice.Status, notice.CutOff));
-            Assert.Equal(1, await db.Set<Rectify.Auditing.AuditEvent>().CountAsync());
+            // The first release's audit entry heads the hash chain, sealed at the start after the migrations.
+            var entry = await db.Set<Rectify.Auditing.AuditEvent>().SingleAsync();
+            Assert.Equal((1L, Rectify.Auditing.AuditChain.Genesis), (entry.Sequence, entry.PreviousHash));
+            Assert.Equal(new Rectify.Auditing.CanonicalContent().HashOf(entry), entry.Hash);
+            Assert.True((await Rectify.Auditing.AuditChain.VerifyAsync(db)).IsIntact);
             return 0;
         });
     }

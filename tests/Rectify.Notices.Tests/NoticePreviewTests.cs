@@ -85,9 +85,13 @@ public sealed class NoticePreviewTests : IAsyncLifetime
         await Notices(n => n.IssueAsync(id, Sample.Auditor));
 
         Assert.Equal(html, await Notices(n => n.BodyHtmlAsync(id, Sample.Auditor)));
-        Assert.Equal(page, await Notices(n => n.PageHtmlAsync(id, Sample.Auditor)));
+        // The page as previewed, plus the footer with the audit chain's head, known only once issued.
+        var issuedPage = await Notices(n => n.PageHtmlAsync(id, Sample.Auditor));
+        var footer = System.Text.RegularExpressions.Regex.Match(issuedPage, "<footer class=\"audit-anchor\">.*?</footer>\n").Value;
+        Assert.Equal(page, issuedPage.Replace(footer, ""));
         Assert.Equal(Part(docx, "word/document.xml"), Part(await Notices(n => n.DocxAsync(id, Sample.Auditor)), "word/document.xml"));
         var issued = await Notices(n => n.GetAsync(id, Sample.Auditor));
+        Assert.Contains(issued.AuditHeadHash!, footer);
         Assert.Equal(At(3, 18), issued.CutOff);
         Assert.Equal(At(3, 19), issued.IssuedAt);
         Assert.Equal(FindingStatus.Assigned, await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.InspectionId == march).Select(f => f.Status).SingleAsync()));

@@ -124,6 +124,11 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         { "supervisor", "GET", "/templates", 200 },
         { "supervisor", "GET", "/templates?t=notice/notice", 200 },
         { "auditor", "POST", "/templates?handler=Save", 403 },
+        // The audit trail check reads every entry: the supervisors'.
+        { "anonymous", "GET", "/audit?verify=true", 302 },
+        { "auditor", "GET", "/audit?verify=true", 403 },
+        { "jyj", "GET", "/audit?verify=true", 403 },
+        { "supervisor", "GET", "/audit?verify=true", 200 },
     };
 
     /// <summary>The matrix's clients send the antiforgery header; a supervisor's template form posts without it are refused.</summary>

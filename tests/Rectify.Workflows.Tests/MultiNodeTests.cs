@@ -118,6 +118,10 @@ public class MultiNodeTests
         });
         Assert.True(reminders.Count > 0, "Node A fired no reminder: the test raced nothing.");
         Assert.Equal(0, await nodeA.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync(t => t.DueAt <= ReminderDue)));
+        // Both nodes' audit entries, appended side by side, form one unbroken hash chain.
+        var chain = await nodeA.WithDbAsync(db => Rectify.Auditing.AuditChain.VerifyAsync(db));
+        Assert.True(chain.IsIntact, chain.FirstBreak?.MessageEn);
+        Assert.Equal(chain.Entries, chain.Head!.Sequence);
     }
 
     /// <summary>

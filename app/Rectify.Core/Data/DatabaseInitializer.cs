@@ -6,7 +6,10 @@ namespace Rectify.Data;
 
 public static class DatabaseInitializer
 {
-    /// <summary>Builds or upgrades the schema from the checked-in migrations; SQLite runs in WAL mode.</summary>
+    /// <summary>
+    /// Builds or upgrades the schema from the checked-in migrations, then chains audit entries written before the hash
+    /// chain existed; SQLite runs in WAL mode.
+    /// </summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
     {
         await using var scope = services.CreateAsyncScope();
@@ -21,5 +24,6 @@ public static class DatabaseInitializer
         if (pending.Count > 0)
             logger.LogInformation("Applying {Count} migrations: {Migrations}", pending.Count, pending);
         await db.Database.MigrateAsync(ct);
+        await Auditing.AuditChain.SealAsync(db, ct);
     }
 }

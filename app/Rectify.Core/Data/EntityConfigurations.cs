@@ -113,5 +113,9 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.Property(a => a.EntityId).HasMaxLength(60);
         b.HasIndex(a => a.FindingId);
         b.HasIndex(a => new { a.EntityType, a.EntityId });
+        // One entry per position: a node that appended without the chain's lock would fail here rather than fork it.
+        b.HasIndex(a => a.Sequence).IsUnique();
+        b.Property(a => a.PreviousHash).HasMaxLength(64);
+        b.Property(a => a.Hash).HasMaxLength(64);
     }
 }

@@ -112,15 +112,17 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))
             .ToList();
+        // Entries a feature adds itself join the chain like the generated ones, never through EF's own insert.
+        var ownEntries = entries.Where(e => e.Entity is AuditEvent && e.State == EntityState.Added).ToList();
         var writer = SqliteWriter();
         if (writer is not null)
             await writer.WaitAsync(cancellationToken);
         try
         {
             var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries) : BulkWrite.None;
-            if (audited.Count == 0 && bulk.IsEmpty)
+            if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0)
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            return await SaveInTransactionAsync(audited, bulk, acceptAllChangesOnSuccess, cancellationToken);
+            return await SaveInTransactionAsync(audited, ownEntries, bulk, acceptAllChangesOnSuccess, cancellationToken);
         }
         finally
         {
@@ -138,8 +140,11 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             ? SqliteWriters.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1))
             : null;
 
-    /// <summary>Bulk rows first, then EF's save, then the audit rows (they need the keys the save generated): one transaction.</summary>
-    private async Task<int> SaveInTransactionAsync(List<PendingAudit> audited, BulkWrite bulk, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    /// <summary>
+    /// Bulk rows first, then EF's save, then the audit rows (they need the keys the save generated), appended to the
+    /// hash chain last so that its lock is held for the least time: one transaction.
+    /// </summary>
+    private async Task<int> SaveInTransactionAsync(List<PendingAudit> audited, List<EntityEntry> ownEntries, BulkWrite bulk, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         var action = _pendingAction;
         _pendingAction = null;
@@ -149,12 +154,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         try
         {
             var written = await bulk.ExecuteAsync(this, cancellationToken);
+            foreach (var entry in ownEntries)
+                entry.State = EntityState.Detached;
             written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            if (audited.Count > 0)
-            {
-                var now = Time.GetUtcNow();
-                written += await BulkWrite.AppendAsync(this, audited.Select(pending => ToAuditEvent(pending, action, now)).ToList(), cancellationToken);
-            }
+            var now = Time.GetUtcNow();
+            written += await AuditChain.AppendAsync(this,
+                ownEntries.Select(e => (AuditEvent)e.Entity).Concat(audited.Select(pending => ToAuditEvent(pending, action, now))).ToList(), cancellationToken);
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(cancellationToken);
             if (audited.Any(a => a.Entry.Entity is Findings.Finding or Reports.RectificationReport))
@@ -166,6 +171,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         catch
         {
             bulk.Undo();
+            foreach (var entry in ownEntries)
+                entry.State = EntityState.Added;
             throw;
         }
         finally

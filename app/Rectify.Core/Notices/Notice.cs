@@ -58,6 +58,12 @@ public class Notice : Rectify.Auditing.IAuditable
     public DateTimeOffset? IssuedAt { get; set; }
     public string? IssuedById { get; set; }
     public string IssuedByName { get; set; } = "";
+    /// <summary>
+    /// The audit chain's head when the notice was issued (position and hash of its last entry): the published notice
+    /// anchors the history before it, so a rewritten history no longer matches what was published.
+    /// </summary>
+    public long? AuditHeadSequence { get; set; }
+    public string? AuditHeadHash { get; set; }
     /// <summary>Optimistic concurrency token: two auditors cannot both issue or edit over each other.</summary>
     public int Version { get; set; }
 

@@ -13,6 +13,7 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         b.Property(n => n.Addressees).HasMaxLength(1000);
         b.Property(n => n.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(n => n.Version).IsConcurrencyToken();
+        b.Property(n => n.AuditHeadHash).HasMaxLength(64);
         b.HasOne(n => n.CorrectsNotice).WithMany().HasForeignKey(n => n.CorrectsNoticeId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(n => n.Inspections).WithOne().HasForeignKey(i => i.NoticeId);
         b.HasMany(n => n.Findings).WithOne().HasForeignKey(f => f.NoticeId);

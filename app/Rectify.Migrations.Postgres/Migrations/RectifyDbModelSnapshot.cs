@@ -151,9 +151,23 @@ namespace Rectify.Migrations.Postgres
                     b.Property<int?>("FindingId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("FindingId");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.HasIndex("EntityType", "EntityId");
 
@@ -684,6 +698,13 @@ namespace Rectify.Migrations.Postgres
                     b.Property<string>("Attachments")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("AuditHeadHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("AuditHeadSequence")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ContactLine")
                         .IsRequired()

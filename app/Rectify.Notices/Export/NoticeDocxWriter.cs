@@ -47,7 +47,7 @@ public static class NoticeDocxWriter
     private const string FangSong = "仿宋_GB2312", HeiTi = "黑体", KaiTi = "楷体_GB2312", XiaoBiaoSong = "方正小标宋简体", SongTi = "宋体";
     private const string Latin = "Times New Roman";
 
-    public static byte[] Write(string bodyHtml, Letterhead? letterhead = null)
+    public static byte[] Write(string bodyHtml, Letterhead? letterhead = null, IReadOnlyDictionary<string, string>? customProperties = null)
     {
         var article = XElement.Parse(bodyHtml, LoadOptions.None);
         using var stream = new MemoryStream();
@@ -76,6 +76,7 @@ public static class NoticeDocxWriter
                 new DocGrid { Type = DocGridValues.Lines, LinePitch = LinePitch }));
             main.Document = new Document(body);
             main.Document.Save();
+            NoticeDocxProperties.Add(document, customProperties);
         }
         return stream.ToArray();
     }

@@ -7,9 +7,10 @@ namespace Rectify.Web.Users;
 /// <summary>
 /// The host's command line: <c>admin create NAME</c> creates a supervisor (the first account of a production install,
 /// which seeds no demo data) and exits; <c>--demo</c> seeds the demo office outside Development. A leading <c>--</c>
-/// (as in <c>dotnet Rectify.Web.dll -- admin create NAME</c>) is ignored.
+/// (as in <c>dotnet Rectify.Web.dll -- admin create NAME</c>) is ignored. <c>audit verify</c> checks the audit chain
+/// and exits (<see cref="Audit.AuditCommand"/>).
 /// </summary>
-public sealed record HostCommand(string? AdminName, bool Demo, string[] HostArgs)
+public sealed record HostCommand(string? AdminName, bool Demo, string[] HostArgs, bool AuditVerify = false)
 {
     public const string PasswordVariable = "RECTIFY_ADMIN_PASSWORD";
 
@@ -21,6 +22,10 @@ public sealed record HostCommand(string? AdminName, bool Demo, string[] HostArgs
             return new HostCommand(name, demo, rest[3..].ToArray());
         if (rest is ["admin", ..])
             throw new ArgumentException("Usage: admin create NAME (password from " + PasswordVariable + " or standard input)");
+        if (rest is ["audit", "verify", ..])
+            return new HostCommand(null, demo, rest[2..].ToArray(), AuditVerify: true);
+        if (rest is ["audit", ..])
+            throw new ArgumentException("Usage: audit verify");
         return new HostCommand(null, demo, rest.ToArray());
     }
 

@@ -140,9 +140,23 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.Property<int?>("FindingId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PreviousHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("FindingId");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.HasIndex("EntityType", "EntityId");
 
@@ -655,6 +669,13 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.Property<string>("Attachments")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("AuditHeadHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AuditHeadSequence")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ContactLine")
                         .IsRequired()
