@@ -19,6 +19,8 @@ builder.AddRectifyWeb();
 var app = builder.Build();
 if (command.AdminName is { } admin)
     return await HostCommand.CreateAdminAsync(app, admin, Console.In, Console.Out);
+if (command.BackupFile is { } backup)
+    return await Rectify.Web.Operations.Backup.RunAsync(app.Services, backup, Console.Out);
 app.UseRectifyWeb();
 await app.PrepareAsync();
 await app.RunAsync();

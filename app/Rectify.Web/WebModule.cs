@@ -156,6 +156,9 @@ public static class WebModule
             return Task.CompletedTask;
         }));
         services.AddHealthChecks().AddDbContextCheck<RectifyDb>("database");
+        services.Configure<Operations.OperationsOptions>(configuration.GetSection("Operations"));
+        services.AddScoped<Operations.OperationsStatus>();
+        services.AddSingleton<Operations.MetricsEndpoint>();
         services.AddScoped<DemoData>();
         services.AddScoped<Rectify.Web.Templates.TemplateEditor>();
         services.AddElsaStudio();
@@ -190,6 +193,8 @@ public static class WebModule
         });
         app.UseStaticFiles();
         app.UseRouting();
+        // After routing, so requests are labelled by endpoint rather than by raw path.
+        Prometheus.HttpMetricsMiddlewareExtensions.UseHttpMetrics(app, app.Services.GetRequiredService<Operations.MetricsEndpoint>().ConfigureHttpMetrics);
         app.UseAuthentication();
         app.UseActorContext();
         app.UseAuthorization();
@@ -197,6 +202,7 @@ public static class WebModule
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health").AllowAnonymous();
+        Operations.MetricsEndpoint.Map(app);
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/", () => Results.Redirect("/dashboard")).ExcludeFromDescription();
         app.MapGet("/culture", (string? c, string? returnUrl, HttpContext context) =>
