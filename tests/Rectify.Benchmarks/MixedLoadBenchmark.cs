@@ -50,17 +50,18 @@ public static class MixedLoadBenchmark
         // The running office: findings whose first reminder falls due on the measured day (one timer each), which the
         // clients also report on. Issued through notices, unmeasured; a small first notice warms the issuing path.
         const int warmUp = 200;
-        await IssueNoticeAsync(db, await AddInspectionAsync(db, "预热", warmUp, unitIds, categoryId), "W〔2026〕1号");
-        var office = await AddInspectionAsync(db, "在办", Math.Max(0, timers - warmUp), unitIds, categoryId);
+        await IssueNoticeAsync(db, await NoticeBenchmarks.AddInspectionAsync(db, "预热", warmUp, unitIds, [categoryId]), "W〔2026〕1号");
+        var office = await NoticeBenchmarks.AddInspectionAsync(db, "在办", Math.Max(0, timers - warmUp), unitIds, [categoryId]);
         await IssueNoticeAsync(db, office, "W〔2026〕2号");
         db.Clock.SetUtcNow(new DateTimeOffset(2026, 3, 17, 1, 30, 0, TimeSpan.Zero));
         var due = await db.WithDbAsync(ctx => ctx.Set<WorkflowTimer>().CountAsync(t => t.DueAt <= db.Clock.GetUtcNow()));
         var clientFindings = await db.WithDbAsync(ctx => ctx.Set<Finding>().Where(f => f.InspectionId == office).Select(f => new { f.Id, f.UnitId }).ToListAsync());
-        var big = await AddInspectionAsync(db, "大型检查", noticeSize, unitIds, categoryId);
-        var noticeId = await CreateDraftAsync(db, big, "X〔2026〕99号");
+        var big = await NoticeBenchmarks.AddInspectionAsync(db, "大型检查", noticeSize, unitIds, [categoryId]);
+        var noticeId = await NoticeBenchmarks.CreateDraftAsync(db, big, "X〔2026〕99号");
         Console.WriteLine($"{due:N0} timers due; {clientFindings.Count:N0} findings open for reports; notice draft composed");
 
         var writes = new ConcurrentBag<double>();
+        var lockedWrites = 0;
         var reads = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
         var queue = new ConcurrentQueue<(int Id, int UnitId)>(clientFindings.Select(f => (f.Id, f.UnitId)));
@@ -75,12 +76,26 @@ public static class MixedLoadBenchmark
         });
         var fire = Task.Run(async () =>
         {
+            // As the background service does: a failed pass (e.g. the file stayed locked past the busy timeout
+            // behind a long write) is logged and tried again; it is counted here.
             var dispatcher = db.Services.GetRequiredService<TimerDispatcher>();
             var fired = 0;
-            int n;
-            while ((n = await dispatcher.FireDueAsync()) > 0)
-                fired += n;
-            return (fired, watch.Elapsed);
+            var failures = 0;
+            while (true)
+            {
+                try
+                {
+                    var n = await dispatcher.FireDueAsync();
+                    if (n == 0)
+                        break;
+                    fired += n;
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode == 5)
+                {
+                    failures++;
+                }
+            }
+            return (fired, failures, watch.Elapsed);
         });
         var workers = Enumerable.Range(0, clients).Select(worker => Task.Run(async () =>
         {
@@ -91,15 +106,24 @@ public static class MixedLoadBenchmark
                 if (worker % 2 == 0 && queue.TryDequeue(out var item))
                 {
                     // A write: the liaison's report, then the auditor's acceptance (two user actions, timed each).
-                    var liaison = Sample.LiaisonOf(item.UnitId);
-                    RectificationReport report;
-                    await using (var scope = db.Scope(liaison))
-                        report = await scope.ServiceProvider.GetRequiredService<FindingLifecycle>().SubmitReportAsync(item.Id, content, liaison);
-                    writes.Add(t.Elapsed.TotalMilliseconds);
-                    t.Restart();
-                    await using (var scope = db.Scope(Sample.Auditor))
-                        await scope.ServiceProvider.GetRequiredService<FindingLifecycle>().ReviewAsync(item.Id, report.Id, true, "通过", Sample.Auditor);
-                    writes.Add(t.Elapsed.TotalMilliseconds);
+                    // A write refused after SQLite's busy timeout ('database is locked') is what a user sees as an
+                    // error: counted apart, not timed.
+                    try
+                    {
+                        var liaison = Sample.LiaisonOf(item.UnitId);
+                        RectificationReport report;
+                        await using (var scope = db.Scope(liaison))
+                            report = await scope.ServiceProvider.GetRequiredService<FindingLifecycle>().SubmitReportAsync(item.Id, content, liaison);
+                        writes.Add(t.Elapsed.TotalMilliseconds);
+                        t.Restart();
+                        await using (var scope = db.Scope(Sample.Auditor))
+                            await scope.ServiceProvider.GetRequiredService<FindingLifecycle>().ReviewAsync(item.Id, report.Id, true, "通过", Sample.Auditor);
+                        writes.Add(t.Elapsed.TotalMilliseconds);
+                    }
+                    catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 } || e.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 })
+                    {
+                        Interlocked.Increment(ref lockedWrites);
+                    }
                 }
                 else
                 {
@@ -116,13 +140,14 @@ public static class MixedLoadBenchmark
         })).ToList();
 
         var issueTime = await issue;
-        var (firedCount, firedAt) = await fire;
+        var (firedCount, failures, firedAt) = await fire;
         stop.Cancel();
         await Task.WhenAll(workers);
 
         Console.WriteLine();
-        Console.WriteLine($"issue of {noticeSize:N0} findings: {issueTime.TotalSeconds:F1} s; {firedCount:N0} timers fired in {firedAt.TotalSeconds:F1} s");
+        Console.WriteLine($"issue of {noticeSize:N0} findings: {issueTime.TotalSeconds:F1} s; {firedCount:N0} timers fired in {firedAt.TotalSeconds:F1} s ({failures} dispatcher passes failed on 'database is locked')");
         Report("writes (report, review)", writes);
+        Console.WriteLine($"writes refused with 'database is locked' (after the 30 s busy timeout): {lockedWrites}");
         Report("reads (list + detail)", reads);
         return 0;
     }
@@ -134,35 +159,9 @@ public static class MixedLoadBenchmark
         Console.WriteLine($"{what,-26} n={sorted.Length,6}  p50 {P(0.50),7:F0} ms  p95 {P(0.95),7:F0} ms  p99 {P(0.99),7:F0} ms  max {(sorted.Length == 0 ? 0 : sorted[^1]),7:F0} ms");
     }
 
-    private static Task<int> AddInspectionAsync(TestDatabase db, string title, int findings, int[] unitIds, int categoryId) =>
-        db.WithDbAsync(async ctx =>
-        {
-            var inspection = new Inspection { Title = title, PeriodStart = new(2026, 2, 1), PeriodEnd = new(2026, 2, 28), CreatedAt = ctx.Time.GetUtcNow() };
-            ctx.Add(inspection);
-            for (var i = 0; i < findings; i++)
-            {
-                ctx.Add(new Finding
-                {
-                    Inspection = inspection, UnitId = unitIds[i % unitIds.Length], CategoryId = categoryId,
-                    Location = $"政务公开-栏目{i % 37}", Description = $"第{i + 1}个问题：栏目信息长期未更新",
-                    Requirement = "及时更新并规范发布", Deadline = new DateOnly(2026, 3, 20), CreatedAt = ctx.Time.GetUtcNow(),
-                });
-            }
-            await ctx.SaveChangesAsync();
-            return inspection.Id;
-        });
-
-    private static async Task<int> CreateDraftAsync(TestDatabase db, int inspectionId, string number)
-    {
-        await using var scope = db.Scope(Sample.Auditor);
-        var notices = scope.ServiceProvider.GetRequiredService<NoticeService>();
-        var draft = notices.NewDraft([inspectionId], new(2026, 2, 1), new(2026, 2, 28), "区政务公开办") with { Number = number };
-        return (await notices.CreateDraftAsync(draft, Sample.Auditor)).Id;
-    }
-
     private static async Task IssueNoticeAsync(TestDatabase db, int inspectionId, string number)
     {
-        var id = await CreateDraftAsync(db, inspectionId, number);
+        var id = await NoticeBenchmarks.CreateDraftAsync(db, inspectionId, number);
         await using var scope = db.Scope(Sample.Auditor);
         await scope.ServiceProvider.GetRequiredService<NoticeService>().IssueAsync(id, Sample.Auditor);
     }

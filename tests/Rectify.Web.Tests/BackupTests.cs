@@ -4,7 +4,6 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Findings;
@@ -19,7 +18,7 @@ namespace Rectify.Web.Tests;
 /// </summary>
 public sealed class BackupTests(WebFixture app) : IClassFixture<WebFixture>
 {
-    private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    private static readonly byte[] Pdf = ReportFlowTests.Pdf;
 
     private static async Task<(int ExitCode, string Output)> RunBackupAsync(string data, string file)
     {
