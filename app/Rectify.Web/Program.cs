@@ -21,6 +21,8 @@ if (command.AdminName is { } admin)
     return await HostCommand.CreateAdminAsync(app, admin, Console.In, Console.Out);
 if (command.AuditVerify)
     return await Rectify.Web.Audit.AuditCommand.VerifyAsync(app, Console.Out);
+if (command.BackupFile is { } backup)
+    return await Rectify.Web.Operations.Backup.RunAsync(app.Services, backup, Console.Out);
 app.UseRectifyWeb();
 await app.PrepareAsync();
 await app.RunAsync();

@@ -159,6 +159,9 @@ public static class WebModule
             return Task.CompletedTask;
         }));
         services.AddHealthChecks().AddDbContextCheck<RectifyDb>("database");
+        services.Configure<Operations.OperationsOptions>(configuration.GetSection("Operations"));
+        services.AddScoped<Operations.OperationsStatus>();
+        services.AddSingleton<Operations.MetricsEndpoint>();
         services.AddScoped<DemoData>();
         services.AddSingleton<Rectify.Web.Findings.EvidenceDrafts>();
         services.AddScoped<Rectify.Web.Templates.TemplateEditor>();
@@ -194,6 +197,8 @@ public static class WebModule
         });
         app.UseStaticFiles();
         app.UseRouting();
+        // After routing, so requests are labelled by endpoint rather than by raw path.
+        Prometheus.HttpMetricsMiddlewareExtensions.UseHttpMetrics(app, app.Services.GetRequiredService<Operations.MetricsEndpoint>().ConfigureHttpMetrics);
         app.UseAuthentication();
         app.UseActorContext();
         app.UseAuthorization();
@@ -201,6 +206,7 @@ public static class WebModule
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health").AllowAnonymous();
+        Operations.MetricsEndpoint.Map(app);
         app.MapOpenApi().AllowAnonymous();
         // Every role's home is its to-do list; the statistics stay on /dashboard.
         app.MapGet("/", () => Results.Redirect("/todo")).ExcludeFromDescription();

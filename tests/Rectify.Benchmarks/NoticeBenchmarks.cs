@@ -102,7 +102,7 @@ public static class NoticeBenchmarks
         return result.Succeeded && mails == 60 ? 0 : 1;
     }
 
-    private static Task<int> AddInspectionAsync(TestDatabase db, string title, int findings, int[] unitIds, int[] categoryIds) =>
+    internal static Task<int> AddInspectionAsync(TestDatabase db, string title, int findings, int[] unitIds, int[] categoryIds) =>
         db.WithDbAsync(async ctx =>
         {
             var inspection = new Inspection { Title = title, PeriodStart = new(2026, 2, 1), PeriodEnd = new(2026, 2, 28), CreatedAt = ctx.Time.GetUtcNow() };
@@ -120,7 +120,7 @@ public static class NoticeBenchmarks
             return inspection.Id;
         });
 
-    private static async Task<int> CreateDraftAsync(TestDatabase db, int inspectionId, string number)
+    internal static async Task<int> CreateDraftAsync(TestDatabase db, int inspectionId, string number)
     {
         await using var scope = db.Scope(Sample.Auditor);
         var notices = scope.ServiceProvider.GetRequiredService<NoticeService>();

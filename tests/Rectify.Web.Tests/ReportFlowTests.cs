@@ -13,7 +13,7 @@ namespace Rectify.Web.Tests;
 /// <summary>A report with evidence through the API: upload limits, review, authorized download, and the audit trail.</summary>
 public sealed class ReportFlowTests(WebFixture app) : IClassFixture<WebFixture>
 {
-    private static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+    internal static readonly byte[] Pdf = Encoding.ASCII.GetBytes("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
     private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
 
     private static byte[] Zip(string entry)

@@ -19,7 +19,8 @@ public sealed record OutboxEntry(
     string? LastError,
     long? BatchId,
     int? FindingId,
-    int? UnitId);
+    int? UnitId,
+    DateTimeOffset? NextTryAt);
 
 /// <summary>What the outbox list shows: everything to auditors and supervisors, a liaison only what went to its own unit.</summary>
 public sealed class OutboxQueries(RectifyDb db, MailComposer composer, MailSender sender)
@@ -32,7 +33,7 @@ public sealed class OutboxQueries(RectifyDb db, MailComposer composer, MailSende
         var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Take(Math.Clamp(take, 1, 1000)).ToListAsync(ct);
         return rows.Select(m => new OutboxEntry(
             m.Id, m.CreatedAt, m.SentAt, m.Template, m.RecipientName, m.RecipientAddress, m.Subject,
-            m.Status, StatusName(m.Status), m.Attempts, m.LastError, m.BatchId, m.FindingId, m.UnitId)).ToList();
+            m.Status, StatusName(m.Status), m.Attempts, m.LastError, m.BatchId, m.FindingId, m.UnitId, NextTry(m))).ToList();
     }
 
     /// <summary>
@@ -55,6 +56,15 @@ public sealed class OutboxQueries(RectifyDb db, MailComposer composer, MailSende
         await (await composer.ComposeAsync(batch)).WriteToAsync(stream, ct);
         return (fileName, stream.ToArray());
     }
+
+    /// <summary>
+    /// When an unsent message is tried next: its backoff instant, or when the lease of a sender that holds it runs out
+    /// (a sender that died holding it). The sender's next poll after that moment takes it.
+    /// </summary>
+    public static DateTimeOffset? NextTry(OutboxMessage m) =>
+        m.Status != OutboxStatus.Pending ? null
+        : m.LeaseUntil is { } lease && lease > m.NextAttemptAt ? lease
+        : m.NextAttemptAt;
 
     public static string StatusName(OutboxStatus status) => status switch
     {

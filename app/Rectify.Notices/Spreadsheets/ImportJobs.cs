@@ -70,6 +70,12 @@ public sealed class ImportJobs(IServiceScopeFactory scopes, TimeProvider time, I
 
     public int Count => _jobs.Count;
 
+    /// <summary>Imports still reading, checking or writing (the status page and /metrics).</summary>
+    public int Running => _jobs.Values.Count(j => !j.Finished);
+
+    /// <summary>Finished imports of the last <see cref="KeepFinished"/> that failed unexpectedly.</summary>
+    public int Failed => _jobs.Values.Count(j => j.Finished && j.Failure is not null);
+
     private void DropFinished()
     {
         foreach (var old in _jobs.Values.Where(j => j.FinishedAt is { } at && time.GetUtcNow() - at > KeepFinished))

@@ -6,11 +6,11 @@ namespace Rectify.Web.Users;
 
 /// <summary>
 /// The host's command line: <c>admin create NAME</c> creates a supervisor (the first account of a production install,
-/// which seeds no demo data) and exits; <c>--demo</c> seeds the demo office outside Development. A leading <c>--</c>
-/// (as in <c>dotnet Rectify.Web.dll -- admin create NAME</c>) is ignored. <c>audit verify</c> checks the audit chain
-/// and exits (<see cref="Audit.AuditCommand"/>).
+/// which seeds no demo data) and exits; <c>backup FILE</c> writes an online backup (Operations/Backup) and exits;
+/// <c>audit verify</c> checks the audit chain and exits (<see cref="Audit.AuditCommand"/>); <c>--demo</c> seeds the
+/// demo office outside Development. A leading <c>--</c> (as in <c>dotnet Rectify.Web.dll -- admin create NAME</c>) is ignored.
 /// </summary>
-public sealed record HostCommand(string? AdminName, bool Demo, string[] HostArgs, bool AuditVerify = false)
+public sealed record HostCommand(string? AdminName, bool Demo, string[] HostArgs, bool AuditVerify = false, string? BackupFile = null)
 {
     public const string PasswordVariable = "RECTIFY_ADMIN_PASSWORD";
 
@@ -20,6 +20,10 @@ public sealed record HostCommand(string? AdminName, bool Demo, string[] HostArgs
         var demo = rest.Remove("--demo");
         if (rest is ["admin", "create", var name, ..])
             return new HostCommand(name, demo, rest[3..].ToArray());
+        if (rest is ["backup", var file, ..] && !file.StartsWith("--"))
+            return new HostCommand(null, demo, rest[2..].ToArray(), BackupFile: file);
+        if (rest is ["backup", ..])
+            throw new ArgumentException("Usage: backup FILE (a .zip of the database and the evidence folder)");
         if (rest is ["admin", ..])
             throw new ArgumentException("Usage: admin create NAME (password from " + PasswordVariable + " or standard input)");
         if (rest is ["audit", "verify", ..])
