@@ -90,7 +90,7 @@ public sealed class LinkRecheckTests : IAsyncLifetime
             u => u.UnitName == "科技局");
         await _bed.WithAsync(sp => notices(sp).AddReboundAsync(second, rechecks["财政预算未公开"].Id, Sample.Auditor));
         var content = await _bed.WithAsync(sp => notices(sp).ContentAsync(second, Sample.Auditor));
-        var line = Assert.Single(content.FollowUpNotRectified.Where(u => u.UnitName == "科技局")).Findings.Single();
+        var line = Assert.Single(content.FollowUpNotRectified, u => u.UnitName == "科技局").Findings.Single();
         Assert.Equal(NoticeComposer.ReboundNote, line.Note);
         Assert.Contains(NoticeComposer.ReboundNote, await _bed.WithAsync(sp => notices(sp).BodyHtmlAsync(second, Sample.Auditor)));
         Assert.Empty(await _bed.WithAsync(sp => notices(sp).ChangesSincePreviewAsync(

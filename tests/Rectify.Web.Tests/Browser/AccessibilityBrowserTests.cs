@@ -53,6 +53,8 @@ public sealed class AccessibilityBrowserTests(BrowserApp app) : IClassFixture<Br
         ("supervisor", "/designer/workflows/definitions/rectification/edit"),
         ("supervisor", "/designer/workflows/instances/{instance}/view"),
         ("supervisor", "/mail"),
+        ("supervisor", "/audit"),
+        ("supervisor", "/status"),
         ("jyj", "/todo"),
         ("jyj", "/dashboard"),
         ("jyj", "/my"),
