@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
 using Rectify.Findings;
@@ -183,7 +184,11 @@ public sealed class ReportFlowTests(WebFixture app) : IClassFixture<WebFixture>
         await WebFixture.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(new DateOnly(2026, 1, 5), "提前")), HttpStatusCode.BadRequest, "finding.deadline_past");
         var moved = await WebFixture.JsonAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(deadline.AddDays(7), "材料需上级审定")), HttpStatusCode.OK);
         Assert.Equal(deadline.AddDays(7).ToString("yyyy-MM-dd"), moved.GetProperty("deadline").GetString());
+        // The auditor sees the step; the raw change (field names, codes) goes to supervisors only, as on the page.
         Assert.Contains(moved.GetProperty("history").EnumerateArray(), h => h.GetProperty("action").GetString() == "finding.deadline_changed"
+            && h.GetProperty("after").ValueKind == JsonValueKind.Null);
+        var supervisorView = await WebFixture.JsonAsync(await (await app.As("supervisor")).GetAsync($"/api/findings/{id}/history"), HttpStatusCode.OK);
+        Assert.Contains(supervisorView.EnumerateArray(), h => h.GetProperty("action").GetString() == "finding.deadline_changed"
             && h.GetProperty("after").GetString()!.Contains("材料需上级审定"));
     }
 }

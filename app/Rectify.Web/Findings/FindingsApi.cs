@@ -63,23 +63,23 @@ public static class FindingsApi
             .WithSummary("Finding list with filters and paging (a liaison sees its unit only)");
 
         group.MapGet("/{id:int}", async (int id, FindingService service, HttpContext http, CancellationToken ct) =>
-            ToDto(await service.GetAsync(id, http.Actor(), ct)))
+            ToDto(await service.GetAsync(id, http.Actor(), ct), http.Actor()))
             .WithName("GetFinding").WithSummary("A finding with its reports, evidence, extensions and full history");
 
         group.MapGet("/{id:int}/history", async (int id, FindingService service, HttpContext http, CancellationToken ct) =>
-            (await service.HistoryAsync(id, http.Actor(), ct)).Select(ToDto).ToList())
+            (await service.HistoryAsync(id, http.Actor(), ct)).Select(a => ToDto(a, http.Actor())).ToList())
             .WithSummary("The audit history of a finding, oldest first");
 
         group.MapPost("/", async (FindingInput input, FindingService service, HttpContext http, CancellationToken ct) =>
         {
             var finding = await service.CreateAsync(input, http.Actor(), ct);
-            return TypedResults.Created($"/api/findings/{finding.Id}", ToDto(await service.GetAsync(finding.Id, http.Actor(), ct)));
+            return TypedResults.Created($"/api/findings/{finding.Id}", ToDto(await service.GetAsync(finding.Id, http.Actor(), ct), http.Actor()));
         }).RequireAuthorization(Policies.Auditor).WithSummary("Record a draft finding");
 
         group.MapPut("/{id:int}", async (int id, FindingInput input, FindingService service, HttpContext http, CancellationToken ct) =>
         {
             await service.UpdateAsync(id, input, http.Actor(), ct);
-            return ToDto(await service.GetAsync(id, http.Actor(), ct));
+            return ToDto(await service.GetAsync(id, http.Actor(), ct), http.Actor());
         }).RequireAuthorization(Policies.Auditor).WithSummary("Edit a draft, assigned or returned finding (an issued one's deadline moves with deadlineReason)");
 
         group.MapPost("/issue", async (IssueRequest request, FindingService service, HttpContext http, CancellationToken ct) =>
@@ -91,7 +91,7 @@ public static class FindingsApi
         group.MapPost("/{id:int}/issue", async (int id, FindingService service, HttpContext http, CancellationToken ct) =>
         {
             await service.IssueAsync([id], http.Actor(), ct);
-            return ToDto(await service.GetAsync(id, http.Actor(), ct));
+            return ToDto(await service.GetAsync(id, http.Actor(), ct), http.Actor());
         }).RequireAuthorization(Policies.Auditor).WithSummary("Issue one draft finding");
 
         group.MapPost("/{id:int}/reports", async (int id, [FromForm] string? measures, [FromForm] bool? isFullyRectified,
@@ -177,13 +177,14 @@ public static class FindingsApi
         };
     }
 
-    public static FindingDto ToDto(FindingDetail d)
+    /// <summary>A finding as <paramref name="viewer"/> may see it: the raw changes of its history go to supervisors only.</summary>
+    public static FindingDto ToDto(FindingDetail d, Actor viewer)
     {
         var f = d.Finding;
         return new FindingDto(f.Id, f.InspectionId, f.Inspection?.Title ?? "", f.UnitId, f.Unit?.Name ?? "", f.CategoryId,
             f.Category?.Name ?? "", f.Location, f.Description, f.Requirement, f.Severity, f.Deadline, d.DaysLeft, f.Status,
             f.IsOverdue, f.QueuedForFollowUp, f.Version, f.CreatedAt, f.UpdatedAt,
-            f.Reports.Select(ToDto).ToList(), f.ExtensionRequests.Select(ToDto).ToList(), d.History.Select(ToDto).ToList());
+            f.Reports.Select(ToDto).ToList(), f.ExtensionRequests.Select(ToDto).ToList(), d.History.Select(a => ToDto(a, viewer)).ToList());
     }
 
     public static ReportDto ToDto(RectificationReport r) => new(r.Id, r.Measures, r.IsFullyRectified, r.LinkList.ToList(),
@@ -195,5 +196,8 @@ public static class FindingsApi
 
     public static CommentDto ToDto(FindingComment c) => new(c.Id, c.Body, c.AuthorName, c.FromUnit, c.CreatedAt);
 
-    public static HistoryDto ToDto(AuditEvent a) => new(a.Id, a.At, a.ActorId, a.ActorName, a.Action, a.EntityType, a.EntityId, a.Before, a.After);
+    /// <summary>An audit entry; its raw before/after values (field names, codes, ids) only for a supervisor, as on the page.</summary>
+    public static HistoryDto ToDto(AuditEvent a, Actor viewer) => viewer.IsSupervisor
+        ? new(a.Id, a.At, a.ActorId, a.ActorName, a.Action, a.EntityType, a.EntityId, a.Before, a.After)
+        : new(a.Id, a.At, a.ActorId, a.ActorName, a.Action, a.EntityType, a.EntityId, null, null);
 }
