@@ -91,7 +91,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId)).ToList();
     }
 
-    private async Task<int> FireAsync(List<WorkflowTimer> claimed, CancellationToken ct)
+    internal async Task<int> FireAsync(List<WorkflowTimer> claimed, CancellationToken ct = default)
     {
         var fired = 0;
         foreach (var group in claimed.Chunk(_options.FireGroupSize))

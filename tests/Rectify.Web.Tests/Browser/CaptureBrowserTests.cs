@@ -54,6 +54,7 @@ public sealed class CaptureBrowserTests(CaptureBrowserApp app) : IClassFixture<C
         var findingId = int.Parse(findingUrl[(findingUrl.LastIndexOf('/') + 1)..]);
         await liaison.FillAsync("#Measures", "已在门户网站公开本年度招生计划。");
         await liaison.FillAsync("#Links", link);
+        await liaison.CheckAsync("input[name=FullyRectified][value=true]");
         await liaison.ClickAsync("#submit-report button[type=submit]");
         await Assertions.Expect(liaison.Locator(".toolbar .badge").First).ToHaveTextAsync("已提交");
 
