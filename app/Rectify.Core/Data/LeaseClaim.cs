@@ -29,7 +29,8 @@ public sealed record LeaseClaim(string Due, string OrderBy, string? GroupBy = nu
     {
         var type = db.Model.FindEntityType(typeof(T))!;
         var table = $"\"{type.GetTableName()}\"";
-        var key = string.Join(", ", type.FindPrimaryKey()!.Properties.Select(p => $"\"{p.GetColumnName()}\""));
+        var keyColumns = type.FindPrimaryKey()!.Properties.Select(p => $"\"{p.GetColumnName()}\"").ToList();
+        var key = string.Join(", ", keyColumns);
         // Instants go in as the column stores them (UTC milliseconds on SQLite).
         var converter = type.FindProperty(nameof(ILeased.LeaseUntil))!.GetTypeMapping().Converter;
         object Stored(DateTimeOffset instant) => converter?.ConvertToProvider(instant) ?? instant;
@@ -52,7 +53,7 @@ public sealed record LeaseClaim(string Due, string OrderBy, string? GroupBy = nu
                 """;
             sql = $"""
                 WITH picked AS (
-                    SELECT {key}{(group is null ? "" : ", " + group)} FROM {table}
+                    SELECT {key}{(group is null || keyColumns.Contains(group) ? "" : ", " + group)} FROM {table}
                     WHERE {due}
                     ORDER BY {OrderBy} LIMIT {limitParameter}
                     FOR UPDATE SKIP LOCKED){companions}
