@@ -76,7 +76,8 @@ public sealed class NoticeService(
         // The content names the notice by id, so the preview is composed once the row has one.
         await ComposePreviewAsync(notice, ct);
         // 回头看 of the evidence: the links of findings accepted since the previous notice are fetched again.
-        await captures.QueueRechecksAsync(notice, ct);
+        var since = await db.Set<Notice>().Where(n => n.Status == NoticeStatus.Issued && n.Id != notice.Id).MaxAsync(n => n.IssuedAt, ct);
+        await captures.QueueRechecksAsync(notice.Id, since, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         captureWorker.Wake();

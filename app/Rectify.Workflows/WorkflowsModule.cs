@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
@@ -15,6 +16,16 @@ namespace Rectify.Workflows;
 public static class WorkflowsModule
 {
     /// <summary>
+    /// The workflow tables; instances, bookmarks and timers are added and removed in bulk (a notice starts a workflow
+    /// per finding, a round of timers removes a few per timer).
+    /// </summary>
+    public static readonly DbModule Database = new("Workflows", typeof(WorkflowsModule).Assembly)
+    {
+        BulkInserted = [typeof(WorkflowInstance), typeof(WorkflowBookmark), typeof(WorkflowTimer)],
+        BulkDeleted = [typeof(WorkflowTimer), typeof(WorkflowBookmark)],
+    };
+
+    /// <summary>
     /// The workflow runtime: activities and their registry, the definition store and import, the runner, the
     /// finding-event handler, the timer dispatcher (a hosted service) and, when configured, the demo clock.
     /// Call after AddRectifyCore (the demo clock wraps the TimeProvider registered there).
@@ -22,6 +33,9 @@ public static class WorkflowsModule
     public static IServiceCollection AddRectifyWorkflows(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Workflows");
+        services.AddRectifyDbModule(Database);
+        services.AddScoped<IFindingWorkflowState, FindingWorkflowState>();
+        services.AddScoped<Todo.IWorkflowIncidents, WorkflowIncidents>();
         services.Configure<WorkflowOptions>(section);
         services.Configure<ScriptOptions>(section.GetSection("Scripts"));
 

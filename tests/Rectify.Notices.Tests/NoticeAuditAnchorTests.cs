@@ -56,7 +56,7 @@ public sealed class NoticeAuditAnchorTests : IAsyncLifetime
         Assert.Contains($"操作记录链共{anchored.Sequence}条", footer);
         Assert.Contains($"<code>{anchored.Hash}</code>", footer);
 
-        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db));
+        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db, new NoticeAuditAnchors()));
         Assert.True(report.IsIntact);
         Assert.Equal(1, report.NoticesChecked);
     }
@@ -83,7 +83,7 @@ public sealed class NoticeAuditAnchorTests : IAsyncLifetime
             return 0;
         });
 
-        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db));
+        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db, new NoticeAuditAnchors()));
         Assert.Null(report.FirstBreak);
         Assert.False(report.IsIntact);
         var broken = Assert.Single(report.AnchorBreaks);

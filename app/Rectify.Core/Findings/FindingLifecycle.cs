@@ -3,6 +3,7 @@ using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Reports;
 using Rectify.Time;
+using Rectify.Workflows;
 
 namespace Rectify.Findings;
 
@@ -15,7 +16,8 @@ namespace Rectify.Findings;
 /// them with its own state); the asynchronous ones are whole user actions that load, authorize, notify the
 /// <see cref="IFindingEventHandler"/>s and save in one transaction, retrying on a concurrent change.
 /// </summary>
-public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDeadline deadlines, IEnumerable<IFindingEventHandler> handlers)
+public sealed class FindingLifecycle(
+    RectifyDb db, OfficeClock clock, FindingDeadline deadlines, IEnumerable<IFindingEventHandler> handlers, IFindingWorkflowState? workflows = null)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -204,9 +206,8 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
         });
 
     /// <summary>Whether a withdrawal may happen now: no workflow runs for the finding, or it waits for one.</summary>
-    public async Task<bool> WithdrawalWaitedForAsync(int findingId, CancellationToken ct = default) =>
-        !await db.Set<Workflows.WorkflowInstance>().AnyAsync(i => i.FindingId == findingId, ct)
-        || await db.Set<Workflows.WorkflowBookmark>().AnyAsync(b => b.FindingId == findingId && b.Name == nameof(ReportWithdrawn), ct);
+    public Task<bool> WithdrawalWaitedForAsync(int findingId, CancellationToken ct = default) =>
+        workflows?.WaitsForAsync(findingId, nameof(ReportWithdrawn), ct) ?? Task.FromResult(true);
 
     public Task<ExtensionRequest> RequestExtensionAsync(int findingId, DateOnly newDeadline, string reason, Actor actor, CancellationToken ct = default) =>
         ChangeAsync(findingId, actor, ct, async finding =>

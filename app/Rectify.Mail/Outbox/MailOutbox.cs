@@ -52,6 +52,10 @@ public sealed class MailOutbox : IMailOutbox
         db.BeforeSave(DropStoredDuplicatesAsync);
     }
 
+    public async Task<IReadOnlySet<string>> QueuedAsync(IReadOnlyCollection<string> deduplicationKeys, CancellationToken cancellationToken = default) =>
+        (await _db.Set<OutboxMessage>().AsNoTracking().Where(m => deduplicationKeys.Contains(m.DeduplicationKey))
+            .Select(m => m.DeduplicationKey).ToListAsync(cancellationToken)).ToHashSet();
+
     public async Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default)
     {
         var finding = request.FindingId is { } findingId ? await LoadFindingAsync(findingId, cancellationToken) : null;

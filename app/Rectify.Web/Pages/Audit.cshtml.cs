@@ -12,7 +12,7 @@ namespace Rectify.Web.Pages;
 /// longer matches (a read, so a plain GET; it reads every entry, so only when asked).
 /// </summary>
 [Authorize(Policy = Policies.Supervisor)]
-public class AuditModel(RectifyDb db, OfficeClock clock) : PageModel
+public class AuditModel(RectifyDb db, IAuditAnchors anchors, OfficeClock clock) : PageModel
 {
     public AuditChainHead? Head { get; private set; }
     public AuditChainReport? Report { get; private set; }
@@ -21,7 +21,7 @@ public class AuditModel(RectifyDb db, OfficeClock clock) : PageModel
     {
         if (verify)
         {
-            Report = await AuditChain.VerifyAsync(db, ct);
+            Report = await AuditChain.VerifyAsync(db, anchors, ct);
             Head = Report.Head;
         }
         else
