@@ -78,9 +78,4 @@ public sealed class StudioFlowMailTests(MailDevWebFactory app) : IClassFixture<M
         var reminders = (await app.Smtp.GetMessagesAsync()).Where(m => m.Text?.Contains("按新分支通知负责人的问题") == true).ToList();
         Assert.Equal(["jyj@example.gov.cn"], reminders.SelectMany(m => m.To.Select(t => t.Address)));
     }
-
-    private static JsonObject Wrapped(string? typeName, string type, string value) => new()
-    {
-        ["typeName"] = typeName, ["expression"] = new JsonObject { ["type"] = type, ["value"] = value },
-    };
 }

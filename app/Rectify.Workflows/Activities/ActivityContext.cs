@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Rectify.Findings;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Expressions;
@@ -59,6 +60,14 @@ public sealed class ActivityContext
         _record.Inputs[descriptor?.Name ?? name] = JsonPlain.ToNode(converted);
         return converted;
     }
+
+    /// <summary>Evaluates a typed input of a declared activity (or its default), converted to its type, and records the value.</summary>
+    public T Get<T>(Input<T> input) => Get<T>(input.Name);
+
+    /// <summary>A service of the run's scope (the same DbContext, clock and outbox the run uses), as Elsa's activity context offers.</summary>
+    public T GetRequiredService<T>() where T : notnull => Services.Provider.GetRequiredService<T>();
+
+    public T? GetService<T>() => Services.Provider.GetService<T>();
 
     /// <summary>Evaluates an expression found elsewhere in the activity's JSON (e.g. a FlowSwitch case condition).</summary>
     public object? Evaluate(string expressionType, JsonElement value) => Services.Evaluator.Evaluate(expressionType, value, Scope);

@@ -24,6 +24,8 @@ public sealed class WorkflowServices(
     public FindingLifecycle Lifecycle => field ??= Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FindingLifecycle>(scope);
     public IMailOutbox Mail { get; } = mail;
     public ExpressionEvaluator Evaluator { get; } = evaluator;
+    /// <summary>The run's scope, from which an activity takes the services it needs (ActivityContext.GetRequiredService).</summary>
+    public IServiceProvider Provider { get; } = scope;
 }
 
 /// <summary>An activity waiting its turn: how it was reached, and whether through a backward connection (a loop).</summary>
