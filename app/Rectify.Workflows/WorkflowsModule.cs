@@ -52,7 +52,7 @@ public static class WorkflowsModule
     public static IServiceCollection AddActivitiesFrom(this IServiceCollection services, System.Reflection.Assembly assembly)
     {
         foreach (var activity in ActivityRegistry.In(assembly))
-            services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(Activity), activity));
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Activity>(activity));
         return services;
     }
 
@@ -80,7 +80,7 @@ public static class WorkflowsModule
             var environment = sp.GetService<IHostEnvironment>();
             if (environment?.IsProduction() == true && !options.AllowInProduction)
             {
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoClock))
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<DemoClock>()
                     .LogWarning("Workflows:DemoClock:Enabled is refused in Production; set Workflows:DemoClock:AllowInProduction to use it there");
                 return new AppClocks(real, null);
             }

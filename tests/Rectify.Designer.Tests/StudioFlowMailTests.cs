@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Mail.Outbox;
@@ -18,7 +19,7 @@ public sealed class MailDevWebFactory : RectifyWebFactory, IAsyncLifetime
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Mail:Smtp:Host"] = "127.0.0.1",
-        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(),
+        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(CultureInfo.InvariantCulture),
         ["Mail:Smtp:Security"] = "None",
         ["Mail:Digest"] = "false",
     };

@@ -25,9 +25,11 @@ public sealed class MailSender(
     DataDirectory dataDirectory,
     TimeProvider time,
     IOptions<MailOptions> options,
-    ILogger<MailSender> logger)
+    ILogger<MailSender> logger) : IDisposable
 {
     private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+
+    public void Dispose() => _oneRunAtATime.Dispose();
 
     public string EmlDirectory => dataDirectory.Combine("outbox");
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -145,7 +146,7 @@ public sealed class ActivityContext
         ["unitId"] = f.UnitId,
         ["unitName"] = f.Unit?.Name,
         ["status"] = f.Status.ToString(),
-        ["deadline"] = f.Deadline.ToString("yyyy-MM-dd"),
+        ["deadline"] = f.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["isOverdue"] = f.IsOverdue,
         ["queuedForFollowUp"] = f.QueuedForFollowUp,
         ["severity"] = f.Severity.ToString(),

@@ -9,6 +9,7 @@ using Rectify.Findings;
 using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Runtime;
+using System.Globalization;
 
 namespace Rectify.Workflows.Timers;
 
@@ -88,7 +89,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
                 RETURNING *
                 """).AsNoTracking().ToListAsync(ct);
         }
-        return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId)).ToList();
+        return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId, CultureInfo.InvariantCulture)).ToList();
     }
 
     internal async Task<int> FireAsync(List<WorkflowTimer> claimed, CancellationToken ct = default)
@@ -131,7 +132,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         return 0;
     }
 
-    private async Task<int> FireGroupAsync(IReadOnlyList<WorkflowTimer> timers, CancellationToken ct, bool mustExist = false)
+    private async Task<int> FireGroupAsync(WorkflowTimer[] timers, CancellationToken ct, bool mustExist = false)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<ActorContext>().Actor = Actor.Workflow;
