@@ -63,7 +63,9 @@ public sealed class ActivityContext
     }
 
     /// <summary>Evaluates a typed input of a declared activity (or its default), converted to its type, and records the value.</summary>
-    public T Get<T>(Input<T> input) => Get<T>(input.Name);
+    public T Get<T>(Input<T> input) => input.Name.Length > 0
+        ? Get<T>(input.Name)
+        : throw new InvalidOperationException($"{Descriptor.TypeName} reads an Input<T> property that has no [Input] attribute.");
 
     /// <summary>A service of the run's scope (the same DbContext, clock and outbox the run uses), as Elsa's activity context offers.</summary>
     public T GetRequiredService<T>() where T : notnull => Services.Provider.GetRequiredService<T>();
