@@ -183,7 +183,9 @@ public sealed class NoticeService(
 
     private async Task ComposePreviewAsync(Notice notice, CancellationToken ct)
     {
-        var cutOff = clock.Now;
+        // To the millisecond, as CutOff is stored (SQLite keeps milliseconds): the preview's 截至 must equal the instant
+        // issuing composes it again at, or every real-time preview would differ from itself.
+        var cutOff = DateTimeOffset.FromUnixTimeMilliseconds(clock.Now.ToUnixTimeMilliseconds());
         // 截至 never falls after 成文日期: a document cannot report what happened after the date it bears.
         if (clock.Today > notice.Date)
             throw RectifyException.Invalid("notice.date_before_cutoff",

@@ -32,6 +32,8 @@ if (args.FirstOrDefault() is "mixed")
     return await Rectify.Benchmarks.MixedLoadBenchmark.RunAsync(args);
 if (args.FirstOrDefault() is "validation")
     return Rectify.Benchmarks.ValidationBenchmarks.Run();
+if (args.FirstOrDefault() is "templates")
+    return Rectify.Benchmarks.TemplateBenchmark.Run(args);
 if (args.FirstOrDefault() is "audit")
     return await Rectify.Benchmarks.AuditBenchmarks.RunAsync(args);
 if (args.FirstOrDefault() is not "runtime")
@@ -41,6 +43,7 @@ if (args.FirstOrDefault() is not "runtime")
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- notices");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- validation");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- audit [entries=1000000] [--postgres=SERVER-CONNECTION-STRING]");
+    Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- templates [rounds=15] [--before=COMMIT]");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- mixed [notice=10000] [timers=2000] [clients=32]");
     return 1;
 }
