@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -390,7 +391,7 @@ public sealed class NoticeService(
         return new CompletionSeries(notices, units);
     }
 
-    private IEnumerable<MailRequest> UnitMails(NoticeContent content)
+    private static IEnumerable<MailRequest> UnitMails(NoticeContent content)
     {
         var followUp = content.FollowUpNotRectified.Concat(content.FollowUpNoReport).ToLookup(u => u.UnitId);
         var unitIds = content.NewFindings.Select(u => u.UnitId).Concat(followUp.Select(g => g.Key)).Distinct();
@@ -401,15 +402,15 @@ public sealed class NoticeService(
             var part = new StringBuilder();
             if (fresh is not null)
             {
-                part.AppendLine($"本期通报你单位问题{fresh.Findings.Count}个：");
+                part.AppendLine(CultureInfo.InvariantCulture, $"本期通报你单位问题{fresh.Findings.Count}个：");
                 foreach (var f in fresh.Findings)
-                    part.AppendLine($"（{f.Index}）【{f.Category}】{Where(f)}{f.Description}（整改期限：{f.DeadlineText}）");
+                    part.AppendLine(CultureInfo.InvariantCulture, $"（{f.Index}）【{f.Category}】{Where(f)}{f.Description}（整改期限：{f.DeadlineText}）");
             }
             if (again.Count > 0)
             {
-                part.AppendLine($"前期通报问题中，你单位有{again.Count}个问题未按期整改或未按时提交整改报告，本期再次通报：");
+                part.AppendLine(CultureInfo.InvariantCulture, $"前期通报问题中，你单位有{again.Count}个问题未按期整改或未按时提交整改报告，本期再次通报：");
                 foreach (var (f, i) in again.Select((f, i) => (f, i + 1)))
-                    part.AppendLine($"（{i}）【{f.Category}】{Where(f)}{f.Description}（原整改期限：{f.DeadlineText}，{f.Note}）");
+                    part.AppendLine(CultureInfo.InvariantCulture, $"（{i}）【{f.Category}】{Where(f)}{f.Description}（原整改期限：{f.DeadlineText}，{f.Note}）");
             }
             var unitName = fresh?.UnitName ?? followUp[unitId].First().UnitName;
             // A unit named again in the follow-up is escalated: its leader reads the notice too.
@@ -420,14 +421,14 @@ public sealed class NoticeService(
                 UnitId: unitId, NoticeId: content.NoticeId,
                 Values: new Dictionary<string, string>
                 {
-                    ["notice_id"] = content.NoticeId.ToString(),
+                    ["notice_id"] = content.NoticeId.ToString(CultureInfo.InvariantCulture),
                     ["notice_title"] = content.Title,
                     ["notice_number"] = content.Number,
                     ["office"] = content.Office,
                     ["date"] = content.DateText,
                     ["unit_name"] = unitName,
-                    ["new_count"] = (fresh?.Findings.Count ?? 0).ToString(),
-                    ["follow_up_count"] = again.Count.ToString(),
+                    ["new_count"] = (fresh?.Findings.Count ?? 0).ToString(CultureInfo.InvariantCulture),
+                    ["follow_up_count"] = again.Count.ToString(CultureInfo.InvariantCulture),
                     ["part"] = part.ToString().TrimEnd(),
                 });
         }

@@ -39,8 +39,7 @@ public static class WorkflowsModule
         services.Configure<WorkflowOptions>(section);
         services.Configure<ScriptOptions>(section.GetSection("Scripts"));
 
-        foreach (var activity in ActivityRegistry.BuiltIn())
-            services.AddSingleton(activity);
+        services.AddActivitiesFrom(typeof(ActivityRegistry).Assembly);
         services.AddSingleton<ActivityRegistry>();
         services.AddSingleton<DefinitionValidator>();
         services.AddSingleton<DefinitionCache>();
@@ -57,6 +56,17 @@ public static class WorkflowsModule
         services.AddSingleton<TimerDispatcher>();
         services.AddHostedService<TimerDispatcherService>();
         services.AddDemoClock(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the activity types of <paramref name="assembly"/> to the toolbox and the runtime (see <see cref="ActivityRegistry.In"/>);
+    /// call before the app is built. Their services come from the activity's context, so they need no registration here.
+    /// </summary>
+    public static IServiceCollection AddActivitiesFrom(this IServiceCollection services, System.Reflection.Assembly assembly)
+    {
+        foreach (var activity in ActivityRegistry.In(assembly))
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Activity>(activity));
         return services;
     }
 
@@ -84,7 +94,7 @@ public static class WorkflowsModule
             var environment = sp.GetService<IHostEnvironment>();
             if (environment?.IsProduction() == true && !options.AllowInProduction)
             {
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoClock))
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<DemoClock>()
                     .LogWarning("Workflows:DemoClock:Enabled is refused in Production; set Workflows:DemoClock:AllowInProduction to use it there");
                 return new AppClocks(real, null);
             }

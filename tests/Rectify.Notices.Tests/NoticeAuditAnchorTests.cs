@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
@@ -48,7 +49,7 @@ public sealed class NoticeAuditAnchorTests : IAsyncLifetime
         Assert.Equal(2, entries.Count(e => e.Sequence <= anchored.Sequence && e.Action == "finding.assigned"));
 
         var properties = CustomProperties(await Notices(n => n.DocxAsync(_id, Sample.Auditor)));
-        Assert.Equal(anchored.Sequence.ToString(), properties[NoticeDocxProperties.HeadSequence]);
+        Assert.Equal(anchored.Sequence.ToString(CultureInfo.InvariantCulture), properties[NoticeDocxProperties.HeadSequence]);
         Assert.Equal(anchored.Hash, properties[NoticeDocxProperties.HeadHash]);
 
         var page = await Notices(n => n.PageHtmlAsync(_id, Sample.Auditor));

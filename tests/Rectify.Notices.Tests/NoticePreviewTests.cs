@@ -70,7 +70,7 @@ public sealed class NoticePreviewTests : IAsyncLifetime
         await AcceptAsync("住房保障信息未公开", report, At(3, 18));
         var refused = await Assert.ThrowsAsync<RectifyException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
         Assert.Equal("notice.changed_since_preview", refused.Code);
-        Assert.Contains(refused.Details, d => d.StartsWith("整改完成情况 住交局") && d.Contains("已整改0个") && d.Contains("已整改1个"));
+        Assert.Contains(refused.Details, d => d.StartsWith("整改完成情况 住交局", StringComparison.Ordinal) && d.Contains("已整改0个") && d.Contains("已整改1个"));
         Assert.Equal(NoticeStatus.Draft, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
         Assert.Equal(0, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == march && f.Status != FindingStatus.Draft)));
 
@@ -137,7 +137,7 @@ public sealed class NoticePreviewTests : IAsyncLifetime
         _bed.Db.Clock.SetUtcNow(At(3, 17));
         var refused = await Assert.ThrowsAsync<RectifyException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
         Assert.Equal("notice.changed_since_preview", refused.Code);
-        Assert.Contains(refused.Details, d => d.StartsWith("本期问题内容有变化") && d.Contains("互动回应超过规定时限"));
+        Assert.Contains(refused.Details, d => d.StartsWith("本期问题内容有变化", StringComparison.Ordinal) && d.Contains("互动回应超过规定时限"));
         Assert.Equal(FindingStatus.Draft, await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == findingId).Select(f => f.Status).SingleAsync()));
 
         await Notices(n => n.RecomposeAsync(id, Sample.Auditor));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,7 +14,7 @@ using Rectify.Time;
 // Prints "name<TAB>microseconds per rendering" for every mail template (subject, HTML and text) and for the notice body
 // and page, each the median of several timed batches after a warm-up. The models are those of TemplateGoldenTests,
 // compiled in from the same commit, so an earlier commit is timed on the data it was written for.
-var rounds = args.Length > 0 ? int.Parse(args[0]) : 15;
+var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
 // The golden folder beside the test's source file, where the test itself reads it (a caller-file path).
 var golden = (string)typeof(TemplateGoldenTests).GetField("Golden", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
 var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));

@@ -174,18 +174,18 @@ public sealed class ReportFlowTests(WebFixture app) : IClassFixture<WebFixture>
 
         var finding = await WebFixture.JsonAsync(await auditor.GetAsync($"/api/findings/{id}"), HttpStatusCode.OK);
         Assert.Equal("Returned", finding.GetProperty("status").GetString());
-        var deadline = DateOnly.Parse(finding.GetProperty("deadline").GetString()!);
+        var deadline = DateOnly.Parse(finding.GetProperty("deadline").GetString()!, CultureInfo.InvariantCulture);
         object Edit(DateOnly to, string? reason) => new
         {
             inspectionId = finding.GetProperty("inspectionId").GetInt32(), unitId = finding.GetProperty("unitId").GetInt32(),
             categoryId = finding.GetProperty("categoryId").GetInt32(), location = finding.GetProperty("location").GetString(),
             description = finding.GetProperty("description").GetString(), requirement = finding.GetProperty("requirement").GetString(),
-            severity = finding.GetProperty("severity").GetString(), deadline = to.ToString("yyyy-MM-dd"), deadlineReason = reason,
+            severity = finding.GetProperty("severity").GetString(), deadline = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), deadlineReason = reason,
         };
         await WebFixture.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(deadline.AddDays(7), null)), HttpStatusCode.BadRequest, "finding.deadline_reason_required");
         await WebFixture.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(new DateOnly(2026, 1, 5), "提前")), HttpStatusCode.BadRequest, "finding.deadline_past");
         var moved = await WebFixture.JsonAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(deadline.AddDays(7), "材料需上级审定")), HttpStatusCode.OK);
-        Assert.Equal(deadline.AddDays(7).ToString("yyyy-MM-dd"), moved.GetProperty("deadline").GetString());
+        Assert.Equal(deadline.AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), moved.GetProperty("deadline").GetString());
         // The auditor sees the step; the raw change (field names, codes) goes to supervisors only, as on the page.
         Assert.Contains(moved.GetProperty("history").EnumerateArray(), h => h.GetProperty("action").GetString() == "finding.deadline_changed"
             && h.GetProperty("after").ValueKind == JsonValueKind.Null);

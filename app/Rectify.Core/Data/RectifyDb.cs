@@ -63,11 +63,13 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         Forget();
         base.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     public override ValueTask DisposeAsync()
     {
         Forget();
+        GC.SuppressFinalize(this);
         return base.DisposeAsync();
     }
 

@@ -25,7 +25,7 @@ public sealed class MailSender(
     DataDirectory dataDirectory,
     TimeProvider time,
     IOptions<MailOptions> options,
-    ILogger<MailSender> logger)
+    ILogger<MailSender> logger) : IDisposable
 {
     /// <summary>Due pending rows, with the rest of a batch tried before: it goes out whole again, under its Message-Id.</summary>
     private static readonly LeaseClaim DueMessages = new(
@@ -33,6 +33,8 @@ public sealed class MailSender(
         GroupBy: nameof(OutboxMessage.BatchId), Companions: $"\"Status\" = '{nameof(OutboxStatus.Pending)}'");
 
     private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+
+    public void Dispose() => _oneRunAtATime.Dispose();
 
     public string EmlDirectory => dataDirectory.Combine("outbox");
 

@@ -4,6 +4,7 @@ using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Time;
 using Rectify.Web.Auth;
+using System.Globalization;
 
 namespace Rectify.Web.Pages;
 
@@ -28,5 +29,5 @@ public class AuditModel(RectifyDb db, IAuditAnchors anchors, OfficeClock clock) 
             Head = await AuditChain.HeadAsync(db, ct);
     }
 
-    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm:ss");
+    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

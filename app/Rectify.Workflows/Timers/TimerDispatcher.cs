@@ -9,6 +9,7 @@ using Rectify.Findings;
 using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Runtime;
+using System.Globalization;
 
 namespace Rectify.Workflows.Timers;
 
@@ -56,7 +57,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         var until = now + _options.LeaseDuration;
         var claim = $"{NodeId}/{Guid.NewGuid():N}";
         var claimed = await DueTimers.ClaimAsync<WorkflowTimer>(db, claim, now, until, _options.ClaimBatchSize, ct);
-        return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId)).ToList();
+        return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId, CultureInfo.InvariantCulture)).ToList();
     }
 
     internal async Task<int> FireAsync(List<WorkflowTimer> claimed, CancellationToken ct = default)
@@ -99,7 +100,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         return 0;
     }
 
-    private async Task<int> FireGroupAsync(IReadOnlyList<WorkflowTimer> timers, CancellationToken ct, bool mustExist = false)
+    private async Task<int> FireGroupAsync(WorkflowTimer[] timers, CancellationToken ct, bool mustExist = false)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<ActorContext>().Actor = Actor.Workflow;
