@@ -29,12 +29,15 @@ public sealed record TodoSection<T>(IReadOnlyList<T> Items, int Total)
 {
     public static readonly TodoSection<T> None = new([], 0);
     public bool HasMore => Total > Items.Count;
+}
 
+public static class TodoSection
+{
     /// <summary>The first <paramref name="take"/> rows of an ordered list and the count of all (no second query when there are none).</summary>
-    public static async Task<TodoSection<T>> OfAsync(IQueryable<T> rows, int take, CancellationToken ct)
+    public static async Task<TodoSection<T>> OfAsync<T>(IQueryable<T> rows, int take, CancellationToken ct)
     {
         var total = await rows.CountAsync(ct);
-        return total == 0 ? None : new(await rows.Take(take).ToListAsync(ct), total);
+        return total == 0 ? TodoSection<T>.None : new(await rows.Take(take).ToListAsync(ct), total);
     }
 }
 
@@ -175,5 +178,5 @@ public sealed class TodoService(
     private Task<TodoSection<TodoIncident>> IncidentsAsync(CancellationToken ct) =>
         incidents?.ListAsync(Take, ct) ?? Task.FromResult(TodoSection<TodoIncident>.None);
 
-    private static Task<TodoSection<T>> SectionAsync<T>(IQueryable<T> rows, CancellationToken ct) => TodoSection<T>.OfAsync(rows, Take, ct);
+    private static Task<TodoSection<T>> SectionAsync<T>(IQueryable<T> rows, CancellationToken ct) => TodoSection.OfAsync(rows, Take, ct);
 }

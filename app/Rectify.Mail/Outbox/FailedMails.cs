@@ -12,6 +12,6 @@ public sealed class FailedMails(RectifyDb db) : IFailedMails
     public Task<int> CountAsync(CancellationToken ct = default) => Failed.CountAsync(ct);
 
     public Task<TodoSection<TodoMail>> ListAsync(int take, CancellationToken ct = default) =>
-        TodoSection<TodoMail>.OfAsync(Failed.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
+        TodoSection.OfAsync(Failed.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
             .Select(m => new TodoMail(m.Id, m.Subject, m.Template, m.RecipientName, m.RecipientAddress, m.LastError, m.FindingId, m.CreatedAt)), take, ct);
 }

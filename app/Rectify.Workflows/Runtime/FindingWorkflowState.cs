@@ -20,6 +20,6 @@ public sealed class WorkflowIncidents(RectifyDb db) : IWorkflowIncidents
     public Task<int> CountAsync(CancellationToken ct = default) => Faulted.CountAsync(ct);
 
     public Task<TodoSection<TodoIncident>> ListAsync(int take, CancellationToken ct = default) =>
-        TodoSection<TodoIncident>.OfAsync(Faulted.OrderByDescending(i => i.UpdatedAt).ThenBy(i => i.Id)
+        TodoSection.OfAsync(Faulted.OrderByDescending(i => i.UpdatedAt).ThenBy(i => i.Id)
             .Select(i => new TodoIncident(i.Id, i.FindingId, i.Fault, i.UpdatedAt)), take, ct);
 }
