@@ -71,13 +71,18 @@ public static class TextLimits
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified) || !Limits.TryGetValue(entry.Metadata.ClrType.Name, out var fields))
                 continue;
-            foreach (var (property, (max, zh, en)) in fields)
+            foreach (var property in fields.Keys)
             {
-                if (entry.Metadata.FindProperty(property) is null || entry.Property(property).CurrentValue is not string { } text || text.Length <= max)
-                    continue;
-                throw RectifyException.Invalid("text.too_long", $"“{zh}”过长：最多 {max} 个字（现有 {text.Length} 个）。",
-                    $"The {en} is too long: at most {max} characters ({text.Length} given).");
+                if (entry.Metadata.FindProperty(property) is not null && TooLong(entry.Metadata.ClrType.Name, property, entry.Property(property).CurrentValue as string) is { } error)
+                    throw error;
             }
         }
     }
+
+    /// <summary>The refusal of <paramref name="text"/> in the field, or null when it fits (also for a field without a limit).</summary>
+    public static RectifyException? TooLong(string entity, string property, string? text) =>
+        text is not null && Limits.TryGetValue(entity, out var fields) && fields.TryGetValue(property, out var limit) && text.Length > limit.Max
+            ? RectifyException.Invalid("text.too_long", $"“{limit.Zh}”过长：最多 {limit.Max} 个字（现有 {text.Length} 个）。",
+                $"The {limit.En} is too long: at most {limit.Max} characters ({text.Length} given).")
+            : null;
 }
