@@ -182,7 +182,9 @@ public sealed class NoticeService(
 
     private async Task ComposePreviewAsync(Notice notice, CancellationToken ct)
     {
+        // Whole milliseconds, as SQLite stores it: composing again at the stored cut-off gives the same content.
         var cutOff = clock.Now;
+        cutOff = cutOff.AddTicks(-(cutOff.Ticks % TimeSpan.TicksPerMillisecond));
         // 截至 never falls after 成文日期: a document cannot report what happened after the date it bears.
         if (clock.Today > notice.Date)
             throw RectifyException.Invalid("notice.date_before_cutoff",
@@ -238,7 +240,8 @@ public sealed class NoticeService(
             throw AlreadyIssued();
         if (notice.Status == NoticeStatus.Draft)
             await StageIssueAsync(notice, actor, ct);
-        return await CompleteIssueAsync(id, ct);
+        // Once staged it goes on to the end even if the request goes away: a notice is not left 印发中 for nothing.
+        return await CompleteIssueAsync(id, CancellationToken.None);
     }
 
     /// <summary>Checks the draft and turns it 印发中 with its snapshot, its staging and the units' mails (held): one transaction.</summary>
