@@ -74,6 +74,8 @@ public static class CoreModule
         services.Configure<Comments.CommentOptions>(configuration.GetSection("Comments"));
         services.AddScoped<Comments.CommentService>();
         services.AddScoped<FindingService>();
+        services.AddScoped<FindingRules>();
+        services.AddScoped<FindingIssuer>();
         services.AddScoped<FindingBulk>();
         services.AddScoped<Inspections.InspectionService>();
         services.AddScoped<Units.UnitService>();

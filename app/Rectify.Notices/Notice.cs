@@ -74,6 +74,8 @@ public enum NoticeStatus
 {
     Draft,
     Issued,
+    /// <summary>印发中: a big notice's findings are being issued in chunks; shown to nobody but auditors, who see its progress.</summary>
+    Issuing,
 }
 
 /// <summary>An inspection whose findings the notice publishes.</summary>

@@ -37,7 +37,7 @@ public sealed record NoticeSummary(int Id, string Number, string Title, DateOnly
 /// <summary>
 /// Drafts, issues and renders notices. A draft is composed when it is created, saved or recomposed: its cut-off
 /// (截至) is fixed then and the composed document stored as its preview. Issuing publishes exactly that preview,
-/// once, in one transaction with the start of its findings' workflows and the mails to the units, and refuses when
+/// once and whole (in chunks, see <see cref="IssueAsync"/>) with the start of its findings' workflows and the mails to the units, and refuses when
 /// the data it was composed from has changed since.
 /// </summary>
 public sealed class NoticeService(
@@ -45,7 +45,7 @@ public sealed class NoticeService(
     NoticeComposer composer,
     NoticeTemplates templates,
     OfficeClock clock,
-    IFindingWorkflows workflows,
+    FindingIssuer issuer,
     IMailOutbox outbox,
     FindingDeadline deadlines,
     FindingLifecycle lifecycle,
@@ -144,7 +144,7 @@ public sealed class NoticeService(
     /// </summary>
     public async Task<List<string>> ChangesSincePreviewAsync(Notice notice, CancellationToken ct = default)
     {
-        if (notice.IsIssued)
+        if (notice.Status != NoticeStatus.Draft)
             return [];
         if (notice.PreviewJson is null || notice.CutOff is null)
             return [NotComposedText];
@@ -162,7 +162,7 @@ public sealed class NoticeService(
     /// </summary>
     public async Task<List<(string Message, string MessageEn)>> IssueWarningsAsync(Notice notice, CancellationToken ct = default)
     {
-        if (notice.IsIssued || notice.PreviewJson is null)
+        if (notice.Status != NoticeStatus.Draft || notice.PreviewJson is null)
             return [];
         var ids = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson, SnapshotJson)!
             .NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList();
@@ -225,21 +225,33 @@ public sealed class NoticeService(
 
     /// <summary>
     /// Publishes the previewed notice as it was previewed, starts the workflow of each finding it names as new and
-    /// queues one mail per unit with its own part — all in one transaction. Refused when composing it again at its
-    /// cut-off gives anything else (notice.changed_since_preview, with the differences), and a second time
-    /// (notice.already_issued).
+    /// queues one mail per unit with its own part. Refused before anything is written when composing it again at its
+    /// cut-off gives anything else (notice.changed_since_preview, with the differences), when a new finding may not be
+    /// issued (finding.deadline_past …), and a second time (notice.already_issued). A notice of any size is issued
+    /// whole or not at all: it turns 印发中 (<see cref="NoticeStatus.Issuing"/>, seen by auditors only) with its
+    /// snapshot and the units' mails held, its findings are issued in chunks through <see cref="FindingIssuer"/>, and
+    /// one short final transaction makes all of it visible. Called on a notice left 印发中 (a crash, a lost request),
+    /// it goes on from where that stopped.
     /// </summary>
     public async Task<Notice> IssueAsync(int id, Actor actor, CancellationToken ct = default)
     {
         RequireAuditor(actor);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
             ?? throw RectifyException.NotFound("notice");
         if (notice.IsIssued)
             throw AlreadyIssued();
+        if (notice.Status == NoticeStatus.Draft)
+            await StageIssueAsync(notice, actor, ct);
+        // Once staged it goes on to the end even if the request goes away: a notice is not left 印发中 for nothing.
+        return await CompleteIssueAsync(id, CancellationToken.None);
+    }
+
+    /// <summary>Checks the draft and turns it 印发中 with its snapshot, its staging and the units' mails (held): one transaction.</summary>
+    private async Task StageIssueAsync(Notice notice, Actor actor, CancellationToken ct)
+    {
         if (string.IsNullOrWhiteSpace(notice.Number))
             throw RectifyException.Invalid("notice.number_required", "印发前请填写文号。", "A notice needs a number before it is issued.");
-        if (await db.Set<Notice>().AnyAsync(n => n.Id != id && n.Status == NoticeStatus.Issued && n.Number == notice.Number, ct))
+        if (await db.Set<Notice>().AnyAsync(n => n.Id != notice.Id && n.Status != NoticeStatus.Draft && n.Number == notice.Number, ct))
             throw new RectifyException("notice.number_taken", $"文号“{notice.Number}”已被其他已印发通报使用。", $"Number {notice.Number} is already used by an issued notice.");
 
         var changes = await ChangesSincePreviewAsync(notice, ct);
@@ -250,36 +262,58 @@ public sealed class NoticeService(
             { Details = changes };
         // The preview as composed, byte for byte; only the flag that it is issued differs.
         var content = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson!, SnapshotJson)! with { IsIssued = true };
-        var body = notice.PreviewHtml!;
+        var drafts = await issuer.CheckAsync(content.NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList(), strict: false, ct);
+        var staging = issuer.Stage(IssueStagingKind.Notice, drafts, actor);
+        staging.NoticeId = notice.Id;
         foreach (var request in UnitMails(content))
             await outbox.EnqueueAsync(request, ct);
-
-        // The findings' workflows save first, under their own audit names; the notice follows in the same transaction.
-        var newIds = content.NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList();
-        // With its unit, so that a refusal of a past deadline (finding.deadline_past) names the finding's unit too.
-        var drafts = await db.Set<Finding>().Include(f => f.Unit)
-            .Where(f => newIds.Contains(f.Id) && f.Status == FindingStatus.Draft)
-            .OrderBy(f => f.Id).ToListAsync(ct);
-        if (drafts.Count > 0)
+        issuer.Hold(staging.Id);
+        notice.Status = NoticeStatus.Issuing;
+        notice.UpdatedAt = clock.Now;
+        notice.Version++;
+        notice.SnapshotJson = JsonSerializer.Serialize(content, SnapshotJson);
+        notice.SnapshotHtml = notice.PreviewHtml;
+        notice.PreviewJson = null;
+        notice.PreviewHtml = null;
+        db.AuditAs("notice.issuing");
+        try
         {
-            await workflows.StartAsync(drafts, cancellationToken: ct);
             await db.SaveChangesAsync(ct);
-            // Thousands of saved findings, instances and audit rows need not be scanned again by the next save.
-            db.ChangeTracker.Clear();
-            notice = await db.Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == id, ct);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            throw AlreadyIssued();
+        }
+    }
 
+    /// <summary>Issues what is left of a notice 印发中 and publishes it; does nothing to a notice in another state.</summary>
+    public async Task<Notice> CompleteIssueAsync(int id, CancellationToken ct = default)
+    {
+        var stagingId = await db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id).Select(s => s.Id).FirstOrDefaultAsync(ct);
+        if (stagingId is not null)
+            await issuer.CompleteAsync(stagingId, (staging, c) => PublishAsync(id, staging, c), ct);
+        db.ChangeTracker.Clear();
+        return await db.Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == id, ct);
+    }
+
+    /// <summary>Progress of a notice 印发中 (findings issued, of how many); null when none is under way.</summary>
+    public Task<IssueProgress?> IssueProgressAsync(int id, CancellationToken ct = default) =>
+        db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id)
+            .Select(s => (IssueProgress?)new IssueProgress(s.Done, s.Total, s.StartedAt)).FirstOrDefaultAsync(ct);
+
+    /// <summary>The notice's part of the final transaction: issued, with its finding list, completion figures and the audit head.</summary>
+    private async Task PublishAsync(int id, IssueStaging staging, CancellationToken ct)
+    {
+        var notice = await db.Set<Notice>().SingleAsync(n => n.Id == id, ct);
+        var content = JsonSerializer.Deserialize<NoticeContent>(notice.SnapshotJson!, SnapshotJson)!;
         var now = clock.Now;
         notice.Status = NoticeStatus.Issued;
         notice.IssuedAt = now;
-        notice.IssuedById = actor.Id;
-        notice.IssuedByName = actor.Name;
+        notice.IssuedById = staging.ActorId;
+        notice.IssuedByName = staging.ActorName;
         notice.UpdatedAt = now;
         notice.Version++;
-        notice.SnapshotJson = JsonSerializer.Serialize(content, SnapshotJson);
-        notice.SnapshotHtml = body;
-        notice.PreviewJson = null;
-        notice.PreviewHtml = null;
         notice.Findings = content.NewFindings.SelectMany(u => u.Findings).Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.New })
             .Concat(content.FollowUpNotRectified.Concat(content.FollowUpNoReport).SelectMany(u => u.Findings)
                 .Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.FollowUp }))
@@ -298,16 +332,6 @@ public sealed class NoticeService(
         if (await AuditChain.HeadAsync(db, ct) is { } head)
             (notice.AuditHeadSequence, notice.AuditHeadHash) = (head.Sequence, head.Hash);
         db.AuditAs("notice.issued");
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw AlreadyIssued();
-        }
-        await transaction.CommitAsync(ct);
-        return notice;
     }
 
     /// <summary>The notice's content: the preview for a draft, the frozen snapshot once issued.</summary>
@@ -490,6 +514,8 @@ public sealed class NoticeService(
 
     private static void RequireDraft(Notice notice)
     {
+        if (notice.Status == NoticeStatus.Issuing)
+            throw new RectifyException("notice.issuing", "通报正在印发，不能修改。", "The notice is being issued; it can no longer be changed.");
         if (notice.IsIssued)
             throw new RectifyException("notice.issued_readonly", "通报已印发，不能再修改；如需更正请新建更正通报。", "An issued notice never changes; issue a correction instead.");
     }
@@ -497,6 +523,9 @@ public sealed class NoticeService(
     private static RectifyException AlreadyIssued() =>
         new("notice.already_issued", "该通报已印发，不能重复印发。", "This notice has already been issued.");
 }
+
+/// <summary>How far a notice 印发中 is: findings issued of all, and since when.</summary>
+public sealed record IssueProgress(int Done, int Total, DateTimeOffset StartedAt);
 
 public sealed record CompletionSeries(List<SeriesNotice> Notices, List<SeriesUnit> Units);
 public sealed record SeriesNotice(int Id, string Number, DateOnly Date);

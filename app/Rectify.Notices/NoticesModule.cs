@@ -44,6 +44,7 @@ public static class NoticesModule
         services.AddScoped<FindingSheets>();
         services.AddScoped<FindingImporter>();
         services.AddSingleton<ImportJobs>();
+        services.AddHostedService<StagedIssueRecovery>();
         return services;
     }
 }

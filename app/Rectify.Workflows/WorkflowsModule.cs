@@ -54,6 +54,7 @@ public static class WorkflowsModule
         services.AddScoped<IFindingEventHandler, WorkflowEventHandler>();
 
         services.AddSingleton<TimerDispatcher>();
+        services.AddSingleton<IStagedRows, StagedTimers>();
         services.AddHostedService<TimerDispatcherService>();
         services.AddDemoClock(configuration);
         return services;

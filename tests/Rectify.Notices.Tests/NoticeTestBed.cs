@@ -27,10 +27,12 @@ public sealed class NoticeTestBed : IAsyncDisposable
     public required Dictionary<string, int> Categories { get; init; }
 
     /// <param name="settings">More settings for the app's configuration.</param>
-    public static async Task<NoticeTestBed> CreateAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="more">More services (registered after the app's own).</param>
+    public static async Task<NoticeTestBed> CreateAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? more = null)
     {
         var db = await TestDatabase.CreateAsync((services, configuration) =>
         {
+            more?.Invoke(services);
             services.AddRectifyMail(configuration);
             services.AddRectifyWorkflows(configuration);
             // Until the runtime registers itself, start workflows by assigning, as its first step does.

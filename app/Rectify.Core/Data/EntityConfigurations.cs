@@ -49,6 +49,8 @@ internal sealed class InspectionConfiguration : IEntityTypeConfiguration<Inspect
     {
         b.Property(i => i.Title).HasMaxLength(200);
         b.Property(i => i.Kind).HasConversion<string>().HasMaxLength(30);
+        b.Property(i => i.StagingId).HasMaxLength(IssueStaging.IdLength);
+        b.HasQueryFilter(i => i.StagingId == null);
     }
 }
 
@@ -74,6 +76,10 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         // The dashboard counts by unit, status and overdue in one pass over this index alone.
         b.HasIndex(f => new { f.UnitId, f.Status, f.IsOverdue });
         b.HasIndex(f => f.InspectionId);
+        b.Property(f => f.StagingId).HasMaxLength(IssueStaging.IdLength);
+        b.HasIndex(f => f.StagingId);
+        // A staged issue or import is seen whole or not at all (see IssueStaging).
+        b.HasQueryFilter(f => f.StagingId == null);
         b.Ignore(f => f.IsOpen);
     }
 }

@@ -41,6 +41,9 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     /// <summary>Bumped by every save in this process that changes a finding or a report; lets readers cache aggregates.</summary>
     public static long FindingsVersion => Interlocked.Read(ref s_findingsVersion);
 
+    /// <summary>For a bulk statement that changed findings without a save (a staged issue's final step): readers drop their cached aggregates.</summary>
+    public static void FindingsChangedOutsideSave() => Interlocked.Increment(ref s_findingsVersion);
+
     /// <summary>Bumped by every save in this process that changes a unit, a category or an inspection (what forms offer to pick).</summary>
     public static long ReferenceDataVersion => Interlocked.Read(ref s_referenceDataVersion);
 

@@ -60,15 +60,23 @@ public static class TextLimits
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified) || !limits.TryGetValue(entry.Metadata.ClrType.Name, out var fields))
                 continue;
-            foreach (var (property, (max, zh, en)) in fields)
+            foreach (var (property, limit) in fields)
             {
-                if (entry.Metadata.FindProperty(property) is null || entry.Property(property).CurrentValue is not string { } text || text.Length <= max)
-                    continue;
-                throw RectifyException.Invalid("text.too_long", $"“{zh}”过长：最多 {max} 个字（现有 {text.Length} 个）。",
-                    $"The {en} is too long: at most {max} characters ({text.Length} given).");
+                if (entry.Metadata.FindProperty(property) is not null && TooLong(limit, entry.Property(property).CurrentValue as string) is { } error)
+                    throw error;
             }
         }
     }
+
+    /// <summary>The refusal of <paramref name="text"/> in a field of Core's entities, or null when it fits (also for a field without a limit).</summary>
+    public static RectifyException? TooLong(string entity, string property, string? text) =>
+        Core.TryGetValue(entity, out var fields) && fields.TryGetValue(property, out var limit) ? TooLong(limit, text) : null;
+
+    private static RectifyException? TooLong(TextLimit limit, string? text) =>
+        text is not null && text.Length > limit.Max
+            ? RectifyException.Invalid("text.too_long", $"“{limit.Zh}”过长：最多 {limit.Max} 个字（现有 {text.Length} 个）。",
+                $"The {limit.En} is too long: at most {limit.Max} characters ({text.Length} given).")
+            : null;
 }
 
 /// <summary>The longest text a field takes, and the field's Chinese and English name for the error.</summary>

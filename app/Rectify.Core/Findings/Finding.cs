@@ -43,6 +43,11 @@ public class Finding : Rectify.Auditing.IAuditable
     public DateTimeOffset? AcceptedAt { get; set; }
     /// <summary>Optimistic concurrency token, bumped by every change.</summary>
     public int Version { get; set; }
+    /// <summary>
+    /// The <see cref="IssueStaging"/> (a big issue or an import) that wrote this finding and has not completed yet:
+    /// until it clears, every query leaves the finding out (a query filter), so nobody sees half of it.
+    /// </summary>
+    public string? StagingId { get; set; }
     public List<RectificationReport> Reports { get; set; } = [];
     public List<ExtensionRequest> ExtensionRequests { get; set; } = [];
 

@@ -1,14 +1,9 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Rectify.Auditing;
 using Rectify.Caching;
-using Rectify.Categories;
 using Rectify.Common;
 using Rectify.Data;
-using Rectify.Inspections;
 using Rectify.Time;
-using Rectify.Units;
-using Rectify.Workflows;
 
 namespace Rectify.Findings;
 
@@ -73,11 +68,25 @@ public sealed record FindingInput
     public int? DeadlineWorkingDays { get; init; }
     /// <summary>Required when the deadline of an issued finding changes: kept in its history and told to the unit.</summary>
     public string? DeadlineReason { get; init; }
+
+    /// <summary>What a stored finding holds, as if entered again (for checking it before it is issued).</summary>
+    public static FindingInput Of(Finding finding) => new()
+    {
+        InspectionId = finding.InspectionId,
+        UnitId = finding.UnitId,
+        CategoryId = finding.CategoryId,
+        Location = finding.Location,
+        Description = finding.Description,
+        Requirement = finding.Requirement,
+        Severity = finding.Severity,
+        Deadline = finding.Deadline,
+        DeadlineWorkingDays = finding.DeadlineWorkingDays,
+    };
 }
 
 /// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
 public sealed class FindingService(
-    RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, FindingDeadline deadlines, FreshCache<FindingService.CountKey, int> counts, IServiceProvider services)
+    RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, FindingDeadline deadlines, FindingRules rules, FindingIssuer issuer, FreshCache<FindingService.CountKey, int> counts)
 {
     /// <summary>
     /// A list total depends on the filter (not its sort or page) and on what the viewer may see. Counting is cheap in
@@ -188,7 +197,7 @@ public sealed class FindingService(
     public async Task<Finding> CreateAsync(FindingInput input, Actor actor, CancellationToken ct = default)
     {
         actor.RequireAuditor();
-        await ValidateAsync(input, ct);
+        await rules.CheckAsync(input, ct: ct);
         var finding = new Finding
         {
             Status = FindingStatus.Draft,
@@ -221,7 +230,7 @@ public sealed class FindingService(
                 if (input.DeadlineWorkingDays is not null)
                     throw RectifyException.Invalid("finding.deadline_working_days_draft_only", "已下发的问题请填写具体的整改期限日期。", "An issued finding's deadline is a date.");
                 var keep = input with { Deadline = finding.Deadline };
-                await ValidateAsync(keep, ct, deadline: false);
+                await rules.CheckAsync(keep, deadline: false, ct);
                 Apply(finding, keep);
                 moved = input.Deadline != finding.Deadline;
                 // Names the save finding.deadline_changed and bumps the version.
@@ -229,7 +238,7 @@ public sealed class FindingService(
             }
             else
             {
-                await ValidateAsync(input, ct);
+                await rules.CheckAsync(input, ct: ct);
                 Apply(finding, input);
             }
             if (!db.ChangeTracker.HasChanges())
@@ -256,70 +265,13 @@ public sealed class FindingService(
     }
 
     /// <summary>
-    /// Issues draft findings to their units (下发): their workflows start on this context and everything is
-    /// saved together. Without a workflow runtime the findings are simply assigned.
+    /// Issues draft findings to their units (下发) through <see cref="FindingIssuer"/>, the one issuing path: all of
+    /// them or none.
     /// </summary>
     public async Task<IReadOnlyList<Finding>> IssueAsync(IReadOnlyCollection<int> ids, Actor actor, CancellationToken ct = default)
     {
-        actor.RequireAuditor();
-        var findings = await db.Set<Finding>().Include(f => f.Unit).Where(f => ids.Contains(f.Id)).ToListAsync(ct);
-        if (findings.Count != ids.Distinct().Count())
-            throw RectifyException.NotFound("finding");
-        var notDraft = findings.FirstOrDefault(f => f.Status != FindingStatus.Draft);
-        if (notDraft is not null)
-            throw new RectifyException("finding.illegal_transition",
-                $"问题 #{notDraft.Id} 当前状态为“{notDraft.Status.DisplayName()}”，不能下发。",
-                $"Finding #{notDraft.Id} is {notDraft.Status}; only drafts can be issued.");
-        try
-        {
-            await StartAsync(findings, ct);
-            await db.SaveChangesAsync(ct);
-        }
-        catch
-        {
-            db.ChangeTracker.Clear();
-            throw;
-        }
-        return findings;
-    }
-
-    /// <summary>Starts the findings' workflows (which assign them) or, with no runtime registered, assigns them directly. Does not save.</summary>
-    public async Task StartAsync(IReadOnlyList<Finding> findings, CancellationToken ct = default)
-    {
-        var workflows = services.GetService<IFindingWorkflows>();
-        if (workflows is not null)
-            await workflows.StartAsync(findings, cancellationToken: ct);
-        else
-            deadlines.ResolveForIssue(findings.Where(f => f.Status == FindingStatus.Draft).ToList());
-        foreach (var finding in findings.Where(f => f.Status == FindingStatus.Draft))
-            lifecycle.Assign(finding);
-    }
-
-    private async Task ValidateAsync(FindingInput input, CancellationToken ct, bool deadline = true)
-    {
-        if (string.IsNullOrWhiteSpace(input.Description))
-            throw RectifyException.Invalid("finding.description_required", "请填写问题描述。", "Describe the problem.");
-        if (deadline)
-            ValidateDeadline(input);
-        if (!await db.Set<Unit>().AnyAsync(u => u.Id == input.UnitId && u.IsActive, ct))
-            throw RectifyException.Invalid("finding.unit_unknown", "责任单位不存在。", "Unknown unit.");
-        if (!await db.Set<Category>().AnyAsync(c => c.Id == input.CategoryId, ct))
-            throw RectifyException.Invalid("finding.category_unknown", "问题类别不存在。", "Unknown category.");
-        if (!await db.Set<Inspection>().AnyAsync(i => i.Id == input.InspectionId, ct))
-            throw RectifyException.Invalid("finding.inspection_unknown", "检查批次不存在。", "Unknown inspection.");
-    }
-
-    private void ValidateDeadline(FindingInput input)
-    {
-        if (input.DeadlineWorkingDays is { } days)
-        {
-            if (days is < 1 or > FindingDeadline.MaxWorkingDays)
-                throw RectifyException.Invalid("finding.deadline_working_days_range", $"工作日数应为 1–{FindingDeadline.MaxWorkingDays}。", $"Working days must be 1–{FindingDeadline.MaxWorkingDays}.");
-        }
-        else if (input.Deadline == default)
-            throw RectifyException.Invalid("finding.deadline_required", "请填写整改期限。", "Set a deadline.");
-        else if (input.Deadline < clock.Today)
-            throw RectifyException.Invalid("finding.deadline_past", $"整改期限 {input.Deadline:yyyy-MM-dd} 早于今天，请改为今天或以后的日期。", $"The deadline {input.Deadline:yyyy-MM-dd} is before today.");
+        await issuer.IssueAsync(ids, actor, ct);
+        return await db.Set<Finding>().Include(f => f.Unit).Where(f => ids.Contains(f.Id)).ToListAsync(ct);
     }
 
     private void Apply(Finding finding, FindingInput input)

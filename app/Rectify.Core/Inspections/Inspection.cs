@@ -11,6 +11,8 @@ public class Inspection : Rectify.Auditing.IAuditable
     public string Office { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public string CreatedById { get; set; } = "";
+    /// <summary>The import (<see cref="Findings.IssueStaging"/>) still writing this inspection's findings; hidden until it completes.</summary>
+    public string? StagingId { get; set; }
 }
 
 public enum InspectionKind

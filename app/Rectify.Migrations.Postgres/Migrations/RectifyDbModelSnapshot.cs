@@ -478,6 +478,10 @@ namespace Rectify.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("StagingId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -501,6 +505,8 @@ namespace Rectify.Migrations.Postgres
 
                     b.HasIndex("InspectionId");
 
+                    b.HasIndex("StagingId");
+
                     b.HasIndex("Status", "Deadline");
 
                     b.HasIndex("UnitId", "Status", "Deadline");
@@ -508,6 +514,50 @@ namespace Rectify.Migrations.Postgres
                     b.HasIndex("UnitId", "Status", "IsOverdue");
 
                     b.ToTable("Finding");
+                });
+
+            modelBuilder.Entity("Rectify.Findings.IssueStaging", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FindingIds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int?>("NoticeId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoticeId");
+
+                    b.ToTable("IssueStagings", (string)null);
                 });
 
             modelBuilder.Entity("Rectify.Inspections.Inspection", b =>
@@ -539,6 +589,10 @@ namespace Rectify.Migrations.Postgres
 
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("date");
+
+                    b.Property<string>("StagingId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.Property<string>("Title")
                         .IsRequired()

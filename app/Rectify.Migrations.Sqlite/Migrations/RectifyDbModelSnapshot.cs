@@ -457,6 +457,10 @@ namespace Rectify.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("StagingId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -480,6 +484,8 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.HasIndex("InspectionId");
 
+                    b.HasIndex("StagingId");
+
                     b.HasIndex("Status", "Deadline");
 
                     b.HasIndex("UnitId", "Status", "Deadline");
@@ -487,6 +493,50 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.HasIndex("UnitId", "Status", "IsOverdue");
 
                     b.ToTable("Finding");
+                });
+
+            modelBuilder.Entity("Rectify.Findings.IssueStaging", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FindingIds")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("NoticeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NoticeId");
+
+                    b.ToTable("IssueStagings", (string)null);
                 });
 
             modelBuilder.Entity("Rectify.Inspections.Inspection", b =>
@@ -515,6 +565,10 @@ namespace Rectify.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("PeriodStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StagingId")
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Title")

@@ -14,8 +14,11 @@ namespace Rectify.Notices.Spreadsheets;
 /// <summary>The inspection the imported findings become.</summary>
 public sealed record ImportRequest(string Title, InspectionKind Kind, DateOnly PeriodStart, DateOnly PeriodEnd, string Office = "");
 
-/// <summary>One bad cell: Excel row number, column letter and header, and what is wrong (in Chinese).</summary>
-public sealed record ImportError(int Row, string Column, string Header, string Message)
+/// <summary>
+/// One bad cell: Excel row number, column letter and header, what is wrong (in Chinese) and, when a finding rule
+/// refused it, that rule's error code (the one the form and the API give, e.g. finding.deadline_past).
+/// </summary>
+public sealed record ImportError(int Row, string Column, string Header, string Message, string? Code = null)
 {
     public override string ToString() => Row == 0 ? Message : $"第{Row}行{Column}列（{Header}）：{Message}";
 }
@@ -39,9 +42,11 @@ public sealed record ImportProgress(ImportStage Stage, int Processed, int Total)
 /// <summary>
 /// Imports an inspection's findings from an .xlsx, all or nothing: every bad cell is reported with its row and
 /// column, and a file with any error imports nothing. Units match by name or alias, categories by name; the deadline
-/// is a date or a number of working days from today on the official calendar.
+/// is a date or a number of working days from today on the official calendar. Each row then passes the one finding
+/// validation (<see cref="FindingRules"/>). A big file is written <see cref="FindingIssuer.ChunkSize"/> findings per
+/// transaction through an <see cref="IssueStaging"/>: nothing of it is seen until the last step shows it all.
 /// </summary>
-public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar)
+public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, FindingRules rules, FindingIssuer issuer)
 {
     public const int MaxWorkingDays = FindingDeadline.MaxWorkingDays;
 
@@ -92,6 +97,8 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         var categories = (await db.Set<Category>().AsNoTracking().Where(c => c.IsActive).ToListAsync(ct))
             .SelectMany(c => new[] { (c.Name, c.Id), (c.NameEn, c.Id) }).Where(x => x.Item1.Length > 0)
             .GroupBy(x => x.Item1.Trim(), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Id, StringComparer.OrdinalIgnoreCase);
+        // The findings point at the inspection the import creates (0 until it is written).
+        var references = await rules.ReferencesAsync(ct) with { Inspections = new HashSet<int> { 0 } };
         var today = clock.Today;
         var now = clock.Now;
         var findings = new List<Finding>(rows.Count);
@@ -101,11 +108,11 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         {
             var (row, cells) = rows[i];
             string Text(string field) => columns.TryGetValue(field, out var c) && cells.TryGetValue(c, out var v) ? v.Text : "";
-            void Error(string field, string message)
+            void Error(string field, string message, string? code = null)
             {
                 // A file of bad rows keeps the first errors only: the rest are counted.
                 if (errors.Count < ImportLimits.MaxErrors)
-                    errors.Add(new ImportError(row, columns.TryGetValue(field, out var c) ? Xlsx.ColumnName(c) : "—", field, message));
+                    errors.Add(new ImportError(row, columns.TryGetValue(field, out var c) ? Xlsx.ColumnName(c) : "—", field, message, code));
                 else
                     moreErrors++;
             }
@@ -130,13 +137,6 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
             else
                 categoryId = category;
 
-            var description = Text(FindingColumns.Description);
-            if (description.Length == 0)
-                Error(FindingColumns.Description, "问题描述不能为空。");
-            var location = Text(FindingColumns.Location);
-            if (location.Length > 1000)
-                Error(FindingColumns.Location, "问题位置不能超过1000个字符。");
-
             (DateOnly Date, int? WorkingDays)? deadline = null;
             var deadlineCell = columns.TryGetValue(FindingColumns.Deadline, out var dc) && cells.TryGetValue(dc, out var d) ? d : default;
             if (string.IsNullOrEmpty(deadlineCell.Text))
@@ -146,18 +146,37 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
             else
                 Error(FindingColumns.Deadline, $"无法识别的整改期限“{deadlineCell.Text}”：请填写有效日期（如 2026-03-20）或 1–{MaxWorkingDays} 的工作日数。");
 
-            if (unitId is { } u && categoryId is { } cat && deadline is { } due && description.Length > 0 && location.Length <= 1000)
+            var input = new FindingInput
+            {
+                UnitId = unitId ?? 0,
+                CategoryId = categoryId ?? 0,
+                Location = Text(FindingColumns.Location),
+                Description = Text(FindingColumns.Description),
+                Requirement = Text(FindingColumns.Requirement),
+                Deadline = deadline?.Date ?? default,
+                DeadlineWorkingDays = deadline?.WorkingDays,
+            };
+            var valid = unitId is not null && categoryId is not null && deadline is not null;
+            // A unit, category or deadline the row does not name readably is reported above, once.
+            foreach (var problem in rules.Problems(input, references, deadline: deadline is not null))
+            {
+                if (ColumnOf(problem.Field) is not { } field || field == FindingColumns.Unit && unitId is null || field == FindingColumns.Category && categoryId is null)
+                    continue;
+                Error(field, problem.Error.Message, problem.Error.Code);
+                valid = false;
+            }
+            if (valid)
             {
                 findings.Add(new Finding
                 {
-                    UnitId = u,
-                    CategoryId = cat,
-                    Location = location,
-                    Description = description,
-                    Requirement = Text(FindingColumns.Requirement),
+                    UnitId = input.UnitId,
+                    CategoryId = input.CategoryId,
+                    Location = input.Location.Trim(),
+                    Description = input.Description.Trim(),
+                    Requirement = input.Requirement.Trim(),
                     // Working days stay working days until the finding is issued (FindingDeadline.ResolveForIssue).
-                    Deadline = due.Date,
-                    DeadlineWorkingDays = due.WorkingDays,
+                    Deadline = input.Deadline,
+                    DeadlineWorkingDays = input.DeadlineWorkingDays,
                     CreatedAt = now,
                     CreatedById = actor.Id,
                     UpdatedAt = now,
@@ -171,7 +190,9 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         if (errors.Count > 0)
             return new ImportResult(false, null, 0, errors, moreErrors);
 
-        progress?.Report(new ImportProgress(ImportStage.Saving, total, total));
+        progress?.Report(new ImportProgress(ImportStage.Saving, 0, findings.Count));
+        var staging = issuer.Stage(IssueStagingKind.Import, [], actor);
+        staging.Total = findings.Count;
         var inspection = new Inspection
         {
             Title = request.Title.Trim(),
@@ -181,16 +202,49 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
             Office = request.Office,
             CreatedAt = now,
             CreatedById = actor.Id,
+            StagingId = staging.Id,
         };
-        foreach (var finding in findings)
-            finding.Inspection = inspection;
         db.Add(inspection);
-        db.AddRange(findings);
         db.AuditAs("finding.imported");
         await db.SaveChangesAsync(ct);
+        try
+        {
+            foreach (var chunk in findings.Chunk(FindingIssuer.ChunkSize))
+            {
+                foreach (var finding in chunk)
+                    (finding.InspectionId, finding.StagingId) = (inspection.Id, staging.Id);
+                db.AddRange(chunk);
+                staging.Done += chunk.Length;
+                db.AuditAs("finding.imported");
+                await db.SaveChangesAsync(ct);
+                // The next chunk's save need not scan the findings already written.
+                db.ChangeTracker.Clear();
+                db.Attach(staging);
+                progress?.Report(new ImportProgress(ImportStage.Saving, staging.Done, findings.Count));
+            }
+            await issuer.FinishAsync(staging, null, ct);
+        }
+        catch
+        {
+            db.ChangeTracker.Clear();
+            await issuer.DiscardAsync(staging, CancellationToken.None);
+            throw;
+        }
         progress?.Report(new ImportProgress(ImportStage.Done, total, total));
         return new ImportResult(true, inspection.Id, findings.Count, []);
     }
+
+    /// <summary>The column of the sheet a <see cref="FindingInput"/> field is read from.</summary>
+    private static string? ColumnOf(string field) => field switch
+    {
+        nameof(FindingInput.UnitId) => FindingColumns.Unit,
+        nameof(FindingInput.CategoryId) => FindingColumns.Category,
+        nameof(FindingInput.Location) => FindingColumns.Location,
+        nameof(FindingInput.Description) => FindingColumns.Description,
+        nameof(FindingInput.Requirement) => FindingColumns.Requirement,
+        nameof(FindingInput.Deadline) => FindingColumns.Deadline,
+        _ => null,
+    };
 
     private static ImportResult Failed(params ImportError[] errors) =>
         new(false, null, 0, errors.Take(ImportLimits.MaxErrors).ToArray(), Math.Max(0, errors.Length - ImportLimits.MaxErrors));

@@ -17,7 +17,7 @@ public sealed record DemoLogin(string Role, string UserName, string Password, st
 /// category catalogue, one auditor, one supervisor, one liaison per unit, and a third-party inspection whose
 /// findings are those of the district notice in seeds/000 (the exact columns missing or stale per unit).
 /// </summary>
-public sealed class DemoData(RectifyDb db, UserManager<AppUser> users, FindingService findings, OfficeClock clock,
+public sealed class DemoData(RectifyDb db, UserManager<AppUser> users, FindingIssuer findings, OfficeClock clock,
     WorkingDayCalendar calendar, ILogger<DemoData> logger)
 {
     public const string Password = "Rectify#2026";

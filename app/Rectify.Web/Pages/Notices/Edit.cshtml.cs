@@ -51,7 +51,12 @@ public class EditModel(NoticeService notices, InspectionService inspections, Lin
 
     public string IssuedAtText => Notice.IssuedAt is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
     public string CutOffText => Notice.CutOff is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
-    public bool CanEdit => actor.Actor.IsAuditor && !Notice.IsIssued;
+    public bool CanEdit => actor.Actor.IsAuditor && Notice.Status == NoticeStatus.Draft;
+    /// <summary>How far a notice 印发中 is (its findings are issued in chunks); null otherwise.</summary>
+    public IssueProgress? Progress { get; private set; }
+    /// <summary>The auditor may go on with an issue a stopped process left (the start-up recovery would too).</summary>
+    public bool CanResume => actor.Actor.IsAuditor && Progress is not null;
+    public string ProgressSinceText => Progress is { } p ? clock.ToLocal(p.StartedAt).ToString("HH:mm:ss", CultureInfo.InvariantCulture) : "";
     public bool CanCorrect => actor.Actor.IsAuditor && Notice.IsIssued;
 
     public async Task OnGetAsync(int id, string? done, CancellationToken ct)
@@ -134,6 +139,8 @@ public class EditModel(NoticeService notices, InspectionService inspections, Lin
         Notice = await notices.GetAsync(id, actor.Actor, ct);
         Composed = await notices.ContentAsync(Notice, ct);
         BodyHtml = await notices.BodyHtmlAsync(Notice, ct);
+        if (Notice.Status == NoticeStatus.Issuing)
+            Progress = await notices.IssueProgressAsync(id, ct);
         if (CanEdit && ErrorDetails.Count == 0)
             Changes = await notices.ChangesSincePreviewAsync(Notice, ct);
         if (CanEdit)

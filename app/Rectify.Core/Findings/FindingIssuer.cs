@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Auditing;
+using Rectify.Data;
+using Rectify.Inspections;
+using Rectify.Workflows;
+
+namespace Rectify.Findings;
+
+/// <summary>
+/// The one way drafts are issued (下发), from the page, the API and a notice: every draft is checked by
+/// <see cref="FindingRules"/> before anything is written, then their workflows start (assigning them, adding timers
+/// and mails) <see cref="ChunkSize"/> findings per transaction. Up to one chunk commits at once; more go through an
+/// <see cref="IssueStaging"/> so that the issue is still seen whole or not at all.
+/// </summary>
+public sealed class FindingIssuer(RectifyDb db, FindingRules rules, FindingLifecycle lifecycle, FindingDeadline deadlines,
+    IEnumerable<IStagedRows> heldRows, IServiceProvider services, Time.OfficeClock clock)
+{
+    /// <summary>Findings per transaction: about 30 ms of writing on SQLite, so another write waits that long at most.</summary>
+    public const int ChunkSize = 100;
+
+    // One run per staging in this process: a resumed issue and the auditor's retry never interleave their chunks.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Runs = new();
+
+    /// <summary>
+    /// The drafts among <paramref name="ids"/> (by id), each checked as issuable now. With <paramref name="strict"/>
+    /// every id must be a draft the actor can issue (finding.illegal_transition otherwise); a notice skips findings
+    /// issued meanwhile.
+    /// </summary>
+    public async Task<List<int>> CheckAsync(IReadOnlyCollection<int> ids, bool strict, CancellationToken ct = default)
+    {
+        var findings = new List<Finding>(ids.Count);
+        foreach (var chunk in ids.Distinct().Chunk(1000))
+            findings.AddRange(await db.Set<Finding>().AsNoTracking().Include(f => f.Unit).Where(f => chunk.Contains(f.Id)).ToListAsync(ct));
+        if (strict)
+        {
+            if (findings.Count != ids.Distinct().Count())
+                throw RectifyException.NotFound("finding");
+            if (findings.FirstOrDefault(f => f.Status != FindingStatus.Draft) is { } notDraft)
+                throw new RectifyException("finding.illegal_transition",
+                    $"问题 #{notDraft.Id} 当前状态为“{notDraft.Status.DisplayName()}”，不能下发。",
+                    $"Finding #{notDraft.Id} is {notDraft.Status}; only drafts can be issued.");
+        }
+        var drafts = findings.Where(f => f.Status == FindingStatus.Draft).OrderBy(f => f.Id).ToList();
+        if (drafts.Count > 0)
+        {
+            var references = await rules.ReferencesAsync(ct);
+            foreach (var draft in drafts)
+                rules.CheckIssuable(draft, references);
+        }
+        return drafts.Select(f => f.Id).ToList();
+    }
+
+    /// <summary>Issues the drafts <paramref name="ids"/> (all of them or none, see the class).</summary>
+    public async Task IssueAsync(IReadOnlyCollection<int> ids, Actor actor, CancellationToken ct = default)
+    {
+        actor.RequireAuditor();
+        var drafts = await CheckAsync(ids, strict: true, ct);
+        if (drafts.Count <= ChunkSize)
+        {
+            await IssueChunkAsync(drafts, null, ct);
+            return;
+        }
+        var staging = Stage(IssueStagingKind.Findings, drafts, actor);
+        await db.SaveChangesAsync(ct);
+        await CompleteAsync(staging.Id, null, ct);
+    }
+
+    /// <summary>A new staging of <paramref name="ids"/>, added to the context (the caller saves it with its own change).</summary>
+    public IssueStaging Stage(IssueStagingKind kind, IReadOnlyList<int> ids, Actor actor)
+    {
+        var staging = new IssueStaging
+        {
+            Id = IssueStaging.NewId(),
+            Kind = kind,
+            FindingIds = string.Join(',', ids),
+            Total = ids.Count,
+            ActorId = actor.Id,
+            ActorName = actor.Name,
+            StartedAt = clock.Now,
+        };
+        db.Add(staging);
+        return staging;
+    }
+
+    /// <summary>Marks the timers and mails the context is about to add as held by the staging.</summary>
+    public void Hold(string stagingId)
+    {
+        foreach (var rows in heldRows)
+            rows.Hold(db, stagingId);
+    }
+
+    /// <summary>
+    /// Issues what is left of the staging, chunk by chunk, then makes all of it visible in one short transaction
+    /// that also runs <paramref name="finish"/> (the notice's own change). Safe to call again after a crash or
+    /// concurrently: chunks skip findings already staged, and a completed staging is gone.
+    /// </summary>
+    public async Task CompleteAsync(string stagingId, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct = default)
+    {
+        var run = Runs.GetOrAdd(stagingId, _ => new SemaphoreSlim(1, 1));
+        await run.WaitAsync(ct);
+        try
+        {
+            db.ChangeTracker.Clear();
+            var staging = await db.Set<IssueStaging>().SingleOrDefaultAsync(s => s.Id == stagingId, ct);
+            if (staging is null)
+                return;
+            foreach (var chunk in staging.Ids().Chunk(ChunkSize))
+                await IssueChunkAsync(chunk, staging, ct);
+            await FinishAsync(staging, finish, ct);
+        }
+        finally
+        {
+            run.Release();
+            Runs.TryRemove(new KeyValuePair<string, SemaphoreSlim>(stagingId, run));
+        }
+    }
+
+    /// <summary>Starts the workflows of the chunk's drafts and commits them (staged when <paramref name="staging"/> is given).</summary>
+    private async Task IssueChunkAsync(IReadOnlyCollection<int> ids, IssueStaging? staging, CancellationToken ct)
+    {
+        try
+        {
+            var drafts = await db.Set<Finding>().Include(f => f.Unit).Where(f => ids.Contains(f.Id) && f.Status == FindingStatus.Draft)
+                .OrderBy(f => f.Id).ToListAsync(ct);
+            if (drafts.Count == 0)
+                return;
+            await StartAsync(drafts, ct);
+            if (staging is not null)
+            {
+                foreach (var finding in drafts)
+                    finding.StagingId = staging.Id;
+                Hold(staging.Id);
+                staging.Done = Math.Min(staging.Total, staging.Done + drafts.Count);
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        finally
+        {
+            // The next chunk starts from an empty context: saving does not scan what is already written.
+            db.ChangeTracker.Clear();
+            if (staging is not null)
+                db.Attach(staging);
+        }
+    }
+
+    /// <summary>The final step: one transaction clears every staged id (findings, an import's inspection, held timers and mails) and removes the staging.</summary>
+    public async Task FinishAsync(IssueStaging staging, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct)
+    {
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var id = staging.Id;
+            await db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(f => f.StagingId, (string?)null), ct);
+            await db.Set<Inspection>().IgnoreQueryFilters().Where(i => i.StagingId == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.StagingId, (string?)null), ct);
+            foreach (var rows in heldRows)
+                await rows.ReleaseAsync(db, id, ct);
+            if (finish is not null)
+                await finish(staging, ct);
+            db.Remove(staging);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        RectifyDb.FindingsChangedOutsideSave();
+    }
+
+    /// <summary>Removes what an unfinished import staged (its file is gone with the process that read it).</summary>
+    public async Task DiscardAsync(IssueStaging staging, CancellationToken ct = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var id = staging.Id;
+        await db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == id).ExecuteDeleteAsync(ct);
+        await db.Set<Inspection>().IgnoreQueryFilters().Where(i => i.StagingId == id).ExecuteDeleteAsync(ct);
+        await db.Set<IssueStaging>().Where(s => s.Id == id).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Starts the findings' workflows (which assign them) or, with no runtime registered, assigns them directly.
+    /// Does not save: the demo data and the chunks above save it with their own changes.
+    /// </summary>
+    public async Task StartAsync(IReadOnlyList<Finding> findings, CancellationToken ct = default)
+    {
+        var workflows = services.GetService<IFindingWorkflows>();
+        if (workflows is not null)
+            await workflows.StartAsync(findings, cancellationToken: ct);
+        else
+            deadlines.ResolveForIssue(findings.Where(f => f.Status == FindingStatus.Draft).ToList());
+        foreach (var finding in findings.Where(f => f.Status == FindingStatus.Draft))
+            lifecycle.Assign(finding);
+    }
+}

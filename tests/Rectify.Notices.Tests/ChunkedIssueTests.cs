@@ -1,0 +1,159 @@
+using System.Globalization;
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rectify.Data;
+using Rectify.Findings;
+using Rectify.Mail;
+using Rectify.Testing;
+using Rectify.Workflows;
+using Xunit.Abstractions;
+
+namespace Rectify.Notices.Tests;
+
+/// <summary>
+/// A notice of any size is issued in chunks of <see cref="FindingIssuer.ChunkSize"/> findings, yet whole or not at
+/// all: until the final step its findings, timers and mails are out of sight, and an issue stopped half-way goes
+/// on from where it stopped when tried again.
+/// </summary>
+public sealed class ChunkedIssueTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly CrashingChunk _crash = new();
+    private NoticeTestBed _bed = null!;
+
+    public async Task InitializeAsync() =>
+        _bed = await NoticeTestBed.CreateAsync(more: services => services.AddSingleton<IStagedRows>(_crash));
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    /// <summary>A draft notice of <paramref name="count"/> new findings, all due 2026-04-30 (today is 2026-03-02).</summary>
+    private async Task<(int Notice, int Inspection)> BigNoticeAsync(int count, string number)
+    {
+        var inspection = await _bed.InspectionAsync($"{number}检查", new(2026, 2, 1), new(2026, 2, 28), Enumerable.Range(1, count)
+            .Select(i => (NoticeTestBed.UnitNames[i % 5], NoticeTestBed.CategoryNames[i % 4], $"{number}问题{i}", new DateOnly(2026, 4, 30))).ToArray());
+        return (await _bed.DraftAsync(number, new(2026, 3, 2), inspection), inspection);
+    }
+
+    private Task<T> Notices<T>(Func<NoticeService, Task<T>> work) => _bed.WithAsync(sp => work(sp.GetRequiredService<NoticeService>()));
+
+    [Fact]
+    public async Task A_notice_stopped_between_chunks_shows_nothing_of_its_findings_and_the_next_attempt_issues_it_whole()
+    {
+        const int count = 250;
+        var (id, inspection) = await BigNoticeAsync(count, "X政公办〔2026〕9号");
+        // The third chunk dies as a killed process would: its transaction never commits.
+        _crash.HoldsBeforeCrash = 3;
+        await Assert.ThrowsAsync<IOException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
+
+        Assert.Equal(NoticeStatus.Issuing, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
+        Assert.Equal((200, 250), await Notices(async n => await n.IssueProgressAsync(id) is { } p ? (p.Done, p.Total) : default));
+        var unit = _bed.Units["教育局"];
+        Assert.DoesNotContain(await Notices(n => n.ListAsync(Sample.LiaisonOf(unit))), s => s.Id == id);
+        // The 200 staged findings are assigned but seen by nobody; the other 50 are still drafts.
+        Assert.Equal(50, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == inspection)));
+        Assert.Equal(200, await _bed.Db.WithDbAsync(db => db.Set<Finding>().IgnoreQueryFilters().CountAsync(f => f.InspectionId == inspection && f.StagingId != null && f.Status == FindingStatus.Assigned)));
+        var seen = await _bed.WithAsync(sp => sp.GetRequiredService<FindingService>().SearchAsync(new FindingFilter { InspectionId = inspection }, Sample.LiaisonOf(unit)), Sample.LiaisonOf(unit));
+        Assert.Equal(0, seen.Total);
+        // Their timers and mails (and the units' notice mails) are held: no dispatcher or sender may claim them.
+        var (timers, mails) = await _bed.Db.WithDbAsync(async db => (await db.Set<WorkflowTimer>().ToListAsync(), await db.Set<OutboxMessage>().ToListAsync()));
+        Assert.NotEmpty(timers);
+        Assert.NotEmpty(mails);
+        Assert.All(timers, t => Assert.Equal(IssueStaging.HeldUntil, t.LeaseUntil));
+        Assert.All(mails, m => Assert.Equal(IssueStaging.HeldUntil, m.LeaseUntil));
+
+        _crash.HoldsBeforeCrash = int.MaxValue;
+        var issued = await Notices(n => n.IssueAsync(id, Sample.Auditor));
+
+        Assert.Equal(NoticeStatus.Issued, issued.Status);
+        Assert.Null(await Notices(n => n.IssueProgressAsync(id)));
+        Assert.Contains(await Notices(n => n.ListAsync(Sample.LiaisonOf(unit))), s => s.Id == id);
+        await AssertWhollyIssuedAsync(inspection, count);
+        Assert.Empty(await _bed.Db.WithDbAsync(db => db.Set<IssueStaging>().ToListAsync()));
+        var key = id.ToString(CultureInfo.InvariantCulture);
+        var actions = await _bed.Db.WithDbAsync(db => db.Set<Auditing.AuditEvent>().Where(a => a.EntityType == nameof(Notice) && a.EntityId == key)
+            .OrderBy(a => a.Id).Select(a => a.Action).ToListAsync());
+        Assert.Equal(["notice.issuing", "notice.issued"], actions.Where(a => a.StartsWith("notice.issu", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Every finding assigned, visible, with exactly one workflow instance, its timers and its mails, none held.</summary>
+    private async Task AssertWhollyIssuedAsync(int inspection, int count)
+    {
+        await _bed.Db.WithDbAsync(async db =>
+        {
+            var findings = await db.Set<Finding>().Where(f => f.InspectionId == inspection).Select(f => new { f.Id, f.Status }).ToListAsync();
+            Assert.Equal(count, findings.Count);
+            Assert.All(findings, f => Assert.Equal(FindingStatus.Assigned, f.Status));
+            var ids = findings.Select(f => f.Id).ToList();
+            var instances = await db.Set<WorkflowInstance>().Where(i => i.FindingId != null && ids.Contains(i.FindingId.Value) && i.ParentInstanceId == null)
+                .Select(i => new { i.Id, i.FindingId }).ToListAsync();
+            Assert.Equal(ids.Order(), instances.Select(i => i.FindingId!.Value).Order());
+            var instanceIds = instances.Select(i => i.Id).ToList();
+            var timed = await db.Set<WorkflowTimer>().Where(t => instanceIds.Contains(t.InstanceId)).Select(t => t.InstanceId).Distinct().CountAsync();
+            Assert.Equal(count, timed);
+            var mailed = await db.Set<OutboxMessage>().Where(m => m.FindingId != null && ids.Contains(m.FindingId.Value)).Select(m => m.FindingId).Distinct().CountAsync();
+            Assert.Equal(count, mailed);
+            Assert.Equal(0, await db.Set<WorkflowTimer>().CountAsync(t => t.LeaseUntil == IssueStaging.HeldUntil));
+            Assert.Equal(0, await db.Set<OutboxMessage>().CountAsync(m => m.LeaseUntil == IssueStaging.HeldUntil));
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Another_write_waits_for_one_chunk_at_most_not_for_the_whole_notice()
+    {
+        const int count = 1000;
+        var (id, _) = await BigNoticeAsync(count, "X政公办〔2026〕10号");
+        var other = await _bed.InspectionAsync("其他检查", new(2026, 2, 1), new(2026, 2, 28));
+        var input = new FindingInput
+        {
+            InspectionId = other, UnitId = _bed.Units["科技局"], CategoryId = _bed.Categories["主动公开"],
+            Description = "另一位审核人员同时录入的问题", Deadline = new DateOnly(2026, 4, 30),
+        };
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        var writes = new List<(TimeSpan Done, TimeSpan Took)>();
+        var firstWrite = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var started = clock.Elapsed;
+                await _bed.WithAsync(sp => sp.GetRequiredService<FindingService>().CreateAsync(input, Sample.Auditor));
+                lock (writes)
+                    writes.Add((clock.Elapsed, clock.Elapsed - started));
+                firstWrite.TrySetResult();
+            }
+        });
+        await firstWrite.Task;
+        var issueStarted = clock.Elapsed;
+        await Notices(n => n.IssueAsync(id, Sample.Auditor));
+        var issueEnded = clock.Elapsed;
+        await stop.CancelAsync();
+        await writer;
+
+        var during = writes.Where(w => w.Done > issueStarted && w.Done < issueEnded).ToList();
+        // Other writes went on between the chunks (a single transaction would have let none through).
+        Assert.True(during.Count >= 2, $"{during.Count} writes completed while the notice was issued");
+        output.WriteLine($"issue of {count} findings: {(issueEnded - issueStarted).TotalMilliseconds:F0} ms; {during.Count} other writes meanwhile, "
+                         + $"longest {during.Max(w => w.Took).TotalMilliseconds:F0} ms, median {during.Select(w => w.Took).Order().ElementAt(during.Count / 2).TotalMilliseconds:F0} ms");
+        Assert.Equal(NoticeStatus.Issued, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
+    }
+
+    /// <summary>Throws in the n+1-th hold (the notice's own step holds once, then each chunk), as a process dying there would.</summary>
+    private sealed class CrashingChunk : IStagedRows
+    {
+        private int _holds;
+        public int HoldsBeforeCrash { get; set; } = int.MaxValue;
+
+        public void Hold(RectifyDb db, string stagingId)
+        {
+            if (++_holds > HoldsBeforeCrash)
+            {
+                _holds = 0;
+                throw new IOException("The process stopped here.");
+            }
+        }
+
+        public Task ReleaseAsync(RectifyDb db, string stagingId, CancellationToken ct) => Task.CompletedTask;
+    }
+}
