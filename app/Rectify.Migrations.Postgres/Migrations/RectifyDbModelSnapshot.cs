@@ -1346,6 +1346,8 @@ namespace Rectify.Migrations.Postgres
 
                     b.HasIndex("FindingId");
 
+                    b.HasIndex("SubStatus");
+
                     b.ToTable("WorkflowInstances", (string)null);
                 });
 

@@ -1309,6 +1309,8 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.HasIndex("FindingId");
 
+                    b.HasIndex("SubStatus");
+
                     b.ToTable("WorkflowInstances", (string)null);
                 });
 
