@@ -65,7 +65,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await frame.Locator("g[data-cell-id='mailReminder1'] foreignObject").ClickAsync(new() { Force = true });
         await frame.GetByText("Rectify.SendEmail").First.WaitForAsync();
         await frame.GetByText("执行记录", new() { Exact = false }).First.ClickAsync();
-        await page.WaitForTimeoutAsync(1500);
+        await Assertions.Expect(frame.GetByRole(AriaRole.Tab, new() { Name = "执行记录" })).ToHaveAttributeAsync("aria-selected", "true");
         await BrowserApp.ShotAsync(page, "designer-viewer-step");
         Assert.Equal(0, await frame.Locator("#blazor-error-ui:visible").CountAsync());
         Assert.True(frameworkRequests > 0);
@@ -143,9 +143,11 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await DeselectAsync();
         await page.Locator($"g[data-cell-id='{added}'] foreignObject").ClickAsync();
         var offset = page.Locator(".mud-input-control:has-text('相对期限的工作日') input");
-        await offset.FillAsync("-2");
-        await offset.PressAsync("Tab");
-        await page.WaitForTimeoutAsync(1500);
+        await AutoSavedAsync(page, async () =>
+        {
+            await offset.FillAsync("-2");
+            await offset.PressAsync("Tab");
+        }, draft => InputOf(draft, added, "offset") == "-2");
         await BrowserApp.ShotAsync(page, "designer-editor-edited");
 
         // Publish (the cloud button); the Studio posts {model, publish:true}.
@@ -153,7 +155,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         var saved = await published.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var version = (int)saved["workflowDefinition"]!["version"]!;
         Assert.True((bool)saved["workflowDefinition"]!["isPublished"]!);
-        await page.WaitForTimeoutAsync(1500);
+        await Assertions.Expect(page.Locator("#published-version")).ToHaveTextAsync($"已发布 v{version}");
         await BrowserApp.ShotAsync(page, "designer-editor-published");
         Assert.Empty(calls);
         Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
@@ -419,6 +421,19 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await page.Mouse.ClickAsync(box.X + box.Width - 15, box.Y + box.Height - 15);
         await page.WaitForTimeoutAsync(400);
     }
+
+    /// <summary>
+    /// Runs an edit and waits for the Studio's auto-save (debounced) to store a draft that <paramref name="saved"/>
+    /// accepts, so that what follows sees the edit stored rather than waiting a fixed time for it.
+    /// </summary>
+    private static Task<IResponse> AutoSavedAsync(IPage page, Func<Task> edit, Func<JsonNode, bool> saved) =>
+        page.RunAndWaitForResponseAsync(edit, r => r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions", StringComparison.Ordinal) && r.Ok
+            && r.Request.PostData is { } body && !body.Contains("\"publish\":true") && saved(JsonNode.Parse(body)!));
+
+    /// <summary>A step's literal input in a posted draft ({model: {root: {activities: [...]}}}).</summary>
+    private static string? InputOf(JsonNode draft, string activity, string input) =>
+        draft["model"]?["root"]?["activities"]?.AsArray().SingleOrDefault(a => (string?)a!["id"] == activity)?[input]?["expression"]?["value"] is JsonValue v
+            && v.TryGetValue<string>(out var text) ? text : null;
 
     /// <summary>Retries <paramref name="probe"/> (null when satisfied) for up to 15 s; fails with its last answer.</summary>
     private static async Task EventuallyAsync(Func<Task<string?>> probe)

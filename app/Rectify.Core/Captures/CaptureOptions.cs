@@ -23,6 +23,8 @@ public sealed class CaptureOptions
     public double MinSimilarity { get; set; } = 0.8;
     /// <summary>Chromium for the full-page screenshot (e.g. /usr/bin/chromium); none configured, no screenshot.</summary>
     public string? BrowserPath { get; set; }
+    /// <summary>Tallest screenshot kept, in pixels (default 20,000): a longer page is cut there.</summary>
+    public int MaxScreenshotHeight { get; set; } = 20_000;
     /// <summary>How often the worker looks for queued fetches besides being woken by a submission (default 30 s).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>How long a node holds a fetch it took; a dead node's are fetched by another after this (default 5 min).</summary>

@@ -1,4 +1,5 @@
 using Rectify.Auditing;
+using Rectify.Common;
 
 namespace Rectify.Findings;
 
@@ -17,13 +18,6 @@ public static class FindingQueries
     public static IQueryable<Finding> VisibleTo(this IQueryable<Finding> findings, Actor actor) =>
         actor.IsLiaison ? findings.Where(f => f.UnitId == actor.UnitId) : findings;
 
-    public static string DisplayName(this FindingStatus status) => status switch
-    {
-        FindingStatus.Draft => "草稿",
-        FindingStatus.Assigned => "待整改",
-        FindingStatus.Submitted => "已提交",
-        FindingStatus.Returned => "退回",
-        FindingStatus.Accepted => "已整改",
-        _ => status.ToString(),
-    };
+    /// <summary>The status's Chinese label (<see cref="Labels"/>), for refusal messages.</summary>
+    public static string DisplayName(this FindingStatus status) => status.Label().Zh;
 }

@@ -1,9 +1,12 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
 using Rectify.Caching;
+using Rectify.Categories;
 using Rectify.Common;
 using Rectify.Data;
 using Rectify.Time;
+using Rectify.Units;
 
 namespace Rectify.Findings;
 
@@ -52,6 +55,9 @@ public sealed record FindingDetail(Finding Finding, IReadOnlyList<AuditEvent> Hi
     public ExtensionRequest? PendingExtension => Finding.ExtensionRequests.FirstOrDefault(x => x.Decision == ExtensionDecision.Pending);
     public Reports.RectificationReport? PendingReport => Finding.Reports.FirstOrDefault(r => r.Decision == Reports.ReviewDecision.Pending);
 }
+
+/// <summary>Names for the unit and category ids a finding's history mentions.</summary>
+public sealed record HistoryNames(IReadOnlyDictionary<int, string> Units, IReadOnlyDictionary<int, Label> Categories);
 
 /// <summary>What an auditor enters for a finding.</summary>
 public sealed record FindingInput
@@ -192,6 +198,24 @@ public sealed class FindingService(
 
     private IQueryable<AuditEvent> HistoryQuery(int findingId) =>
         db.Set<AuditEvent>().AsNoTracking().Where(a => a.FindingId == findingId).OrderBy(a => a.At).ThenBy(a => a.Id);
+
+    /// <summary>
+    /// The units and categories a finding's history mentions by id (inactive ones too), named so the history reads in
+    /// words; a category's label falls back to its Chinese name when it has no English one.
+    /// </summary>
+    public async Task<HistoryNames> NamesInHistoryAsync(IReadOnlyList<AuditEvent> history, CancellationToken ct = default)
+    {
+        var sides = history.Where(e => e.EntityType == nameof(Finding)).SelectMany(e => new[] { e.Before, e.After })
+            .Select(json => json is null ? [] : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? []).ToList();
+        List<int> Ids(string field) => sides.Select(side => side.GetValueOrDefault(field))
+            .Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetInt32()).Distinct().ToList();
+        var unitIds = Ids(nameof(Finding.UnitId));
+        var categoryIds = Ids(nameof(Finding.CategoryId));
+        var units = await db.Set<Unit>().AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        var categories = await db.Set<Category>().AsNoTracking().Where(c => categoryIds.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => new Label(c.Name, c.NameEn.Length > 0 ? c.NameEn : c.Name), ct);
+        return new HistoryNames(units, categories);
+    }
 
     /// <summary>Records a draft finding (草稿); it reaches the unit when issued.</summary>
     public async Task<Finding> CreateAsync(FindingInput input, Actor actor, CancellationToken ct = default)

@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rectify.Common;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Mail.Templates;
@@ -252,19 +253,19 @@ public sealed class MailOutbox : IMailOutbox
             f.Location,
             f.Description,
             f.Requirement,
-            f.Severity switch { Severity.Serious => "严重", Severity.Minor => "轻微", _ => "一般" },
+            f.Severity.Label().Zh,
             Date(f.Deadline),
             f.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             remaining.WorkingDays,
             remaining.Chinese,
-            f.Status.DisplayName(),
+            f.Status.Label().Zh,
             f.IsOverdue,
             report is null ? null : new ReportView(
                 report.SubmittedByName,
                 Date(DateOnly.FromDateTime(_clock.ToLocal(report.SubmittedAt).DateTime)),
                 report.IsFullyRectified,
                 report.Measures,
-                report.Decision switch { ReviewDecision.Accepted => "通过", ReviewDecision.Returned => "退回", ReviewDecision.Withdrawn => "已撤回", _ => "待审核" },
+                report.Decision.Label().Zh,
                 report.ReviewComment,
                 report.ReviewedByName),
             extension is null ? null : new ExtensionView(
@@ -273,7 +274,7 @@ public sealed class MailOutbox : IMailOutbox
                 Date(extension.RequestedDeadline),
                 extension.Reason,
                 extension.Decision == ExtensionDecision.Approved,
-                extension.Decision switch { ExtensionDecision.Approved => "同意", ExtensionDecision.Denied => "不同意", _ => "待审批" },
+                extension.Decision.Label().Zh,
                 extension.DecisionComment));
     }
 

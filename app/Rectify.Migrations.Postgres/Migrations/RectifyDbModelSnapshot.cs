@@ -1400,6 +1400,8 @@ namespace Rectify.Migrations.Postgres
 
                     b.HasIndex("FindingId");
 
+                    b.HasIndex("SubStatus");
+
                     b.ToTable("WorkflowInstances", (string)null);
                 });
 

@@ -1363,6 +1363,8 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.HasIndex("FindingId");
 
+                    b.HasIndex("SubStatus");
+
                     b.ToTable("WorkflowInstances", (string)null);
                 });
 

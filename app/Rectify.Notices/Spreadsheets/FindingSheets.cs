@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
+using Rectify.Common;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Time;
@@ -55,7 +56,7 @@ public sealed class FindingSheets(RectifyDb db, NoticeService notices, OfficeClo
                 FindingColumns.Requirement, "整改期限", "状态", "是否逾期", "所属检查", "交办时间", "最近报告提交时间", "报告是否按时", "整改完成时间"],
             rows.Select((r, index) => (IReadOnlyList<object?>)
             [
-                index + 1, r.Id, r.Unit, r.Category, r.Location, r.Description, r.Requirement, r.Deadline, r.Status.DisplayName(),
+                index + 1, r.Id, r.Unit, r.Category, r.Location, r.Description, r.Requirement, r.Deadline, r.Status.Label().Zh,
                 r.IsOverdue ? "是" : "否", r.Inspection, Local(r.AssignedAt), Local(r.LastReport), r.LastReport is null ? "" : r.OnTime ? "是" : "否", Local(r.AcceptedAt),
             ])));
     }

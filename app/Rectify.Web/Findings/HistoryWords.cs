@@ -1,13 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
-using Rectify.Categories;
-using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
 using Rectify.Time;
-using Rectify.Units;
 using Rectify.Web.Pages.Shared;
 using static Rectify.Web.Localization.Lang;
 
@@ -31,17 +27,10 @@ public sealed record HistoryEntry(DateTimeOffset At, string Who, string When, st
 public sealed class HistoryWords(OfficeClock clock, IReadOnlyDictionary<int, string> units, IReadOnlyDictionary<int, string> categories)
 {
     /// <summary>Names the units and categories the history mentions (inactive ones too), whoever reads it.</summary>
-    public static async Task<HistoryWords> CreateAsync(OfficeClock clock, RectifyDb db, IReadOnlyList<AuditEvent> history, CancellationToken ct)
+    public static async Task<HistoryWords> CreateAsync(OfficeClock clock, FindingService findings, IReadOnlyList<AuditEvent> history, CancellationToken ct)
     {
-        var sides = history.Where(e => e.EntityType == nameof(Finding)).SelectMany(e => new[] { Read(e.Before), Read(e.After) }).ToList();
-        List<int> Ids(string field) => sides.Select(side => side.GetValueOrDefault(field))
-            .Where(v => v.ValueKind == JsonValueKind.Number).Select(v => v.GetInt32()).Distinct().ToList();
-        var unitIds = Ids(nameof(Finding.UnitId));
-        var categoryIds = Ids(nameof(Finding.CategoryId));
-        var units = await db.Set<Unit>().AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
-        var categories = await db.Set<Category>().AsNoTracking().Where(c => categoryIds.Contains(c.Id))
-            .ToDictionaryAsync(c => c.Id, c => IsEnglish && c.NameEn.Length > 0 ? c.NameEn : c.Name, ct);
-        return new HistoryWords(clock, units, categories);
+        var names = await findings.NamesInHistoryAsync(history, ct);
+        return new HistoryWords(clock, names.Units, names.Categories.ToDictionary(c => c.Key, c => Display.Current(c.Value)));
     }
 
     /// <summary>The events of one save (same instant, action and person) make one entry, oldest first.</summary>

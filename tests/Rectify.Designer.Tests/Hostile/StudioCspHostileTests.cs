@@ -39,7 +39,7 @@ public sealed class StudioCspHostileTests(BrowserApp app, ITestOutputHelper outp
         Assert.True(await page.Locator("g.x6-node[data-cell-id]").CountAsync() >= 18);
         // An activity's properties open in the Studio's panels (MudBlazor, Monaco for expressions).
         await page.Locator("g[data-cell-id='mailReminder1'] foreignObject").ClickAsync(new() { Force = true });
-        await page.WaitForTimeoutAsync(1500);
+        await page.Locator(".mud-select-extended:has(legend:text-is('邮件模板'))").First.WaitForAsync();
         await BrowserApp.ShotAsync(page, "hostile-csp-designer");
         Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
         output.WriteLine(string.Join("\n", violations));

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Rectify.Auditing;
 using Rectify.Captures;
 using Rectify.Comments;
-using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
 using Rectify.Time;
@@ -23,7 +22,7 @@ namespace Rectify.Web.Pages.Findings;
 /// </summary>
 [Authorize]
 public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, FindingDeadline deadlines, ReportService reports, WorkflowTimeline timeline,
-    LinkCaptureService captures, RectifyDb db, ActorContext actorContext, OfficeClock clock, CommentService comments, EvidenceDrafts drafts)
+    LinkCaptureService captures, ActorContext actorContext, OfficeClock clock, CommentService comments, EvidenceDrafts drafts)
     : PageModel
 {
     public FindingDetail Detail { get; private set; } = null!;
@@ -36,9 +35,10 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     public Actor Actor => actorContext.Actor;
 
     /// <summary>A report's cited links, each with its fetches.</summary>
-    public IEnumerable<(string Link, IReadOnlyList<CaptureView> Fetches)> LinksOf(Rectify.Reports.RectificationReport report) =>
+    public IReadOnlyList<(string Link, IReadOnlyList<CaptureView> Fetches)> LinksOf(Rectify.Reports.RectificationReport report) =>
         LinkCaptureService.CitedLinks(report).Concat(report.LinkList).Distinct(StringComparer.Ordinal)
-            .Select(link => (link, (IReadOnlyList<CaptureView>)Captures.Where(c => c.Capture.ReportId == report.Id && c.Capture.Url == link).ToList()));
+            .Select(link => (link, (IReadOnlyList<CaptureView>)Captures.Where(c => c.Capture.ReportId == report.Id && c.Capture.Url == link).ToList()))
+            .ToList();
     public OfficeClock Clock => clock;
 
     /// <summary>Which form a refusal belongs to (review, extension-decision, report, extension, issue) and its message.</summary>
@@ -184,7 +184,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     private async Task LoadAsync(int id, CancellationToken ct)
     {
         Detail = await findings.GetAsync(id, Actor, ct);
-        History = (await HistoryWords.CreateAsync(clock, db, Detail.History, ct)).Describe(Detail.History);
+        History = (await HistoryWords.CreateAsync(clock, findings, Detail.History, ct)).Describe(Detail.History);
         // Only after the visibility check above: the timeline service leaves that to its caller.
         Workflow = await timeline.ForFindingAsync(id, ct);
         Captures = await captures.ForFindingAsync(id, Actor, ct);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Html;
+using Rectify.Common;
 using Rectify.Findings;
 using Rectify.Inspections;
 using Rectify.Reports;
@@ -13,15 +14,7 @@ namespace Rectify.Web.Pages.Shared;
 /// <summary>How the pages name and show domain values, in both languages.</summary>
 public static class Display
 {
-    public static string Text(this FindingStatus status) => status switch
-    {
-        FindingStatus.Draft => T("草稿", "Draft"),
-        FindingStatus.Assigned => T("待整改", "Assigned"),
-        FindingStatus.Submitted => T("已提交", "Submitted"),
-        FindingStatus.Returned => T("退回", "Returned"),
-        FindingStatus.Accepted => T("已整改", "Accepted"),
-        _ => status.ToString(),
-    };
+    public static string Text(this FindingStatus status) => Current(status.Label());
 
     public static string Text(this Rectify.Captures.LinkOutcome outcome) => outcome switch
     {
@@ -43,16 +36,11 @@ public static class Display
     {
         var html = $"<span class=\"badge st-{status}\">{Enc(status.Text())}</span>";
         if (overdue)
-            html += $" <span class=\"badge flag-overdue\">{Enc(T("逾期", "Overdue"))}</span>";
+            html += $" <span class=\"badge flag-overdue\">{Enc(Current(Labels.Overdue))}</span>";
         return new HtmlString(html);
     }
 
-    public static string Text(this Severity severity) => severity switch
-    {
-        Severity.Minor => T("轻微", "Minor"),
-        Severity.Serious => T("严重", "Serious"),
-        _ => T("一般", "Normal"),
-    };
+    public static string Text(this Severity severity) => Current(severity.Label());
 
     public static string Text(this InspectionKind kind) => kind switch
     {
@@ -79,20 +67,15 @@ public static class Display
         _ => role.ToString(),
     };
 
-    public static string Text(this ReviewDecision decision) => decision switch
-    {
-        ReviewDecision.Accepted => T("通过", "Accepted"),
-        ReviewDecision.Returned => T("退回", "Returned"),
-        ReviewDecision.Withdrawn => T("已撤回", "Withdrawn"),
-        _ => T("待审核", "Awaiting review"),
-    };
+    public static string Text(this ReviewDecision decision) => Current(decision.Label());
 
-    public static string Text(this ExtensionDecision decision) => decision switch
-    {
-        ExtensionDecision.Approved => T("已批准", "Approved"),
-        ExtensionDecision.Denied => T("未批准", "Denied"),
-        _ => T("待审批", "Pending"),
-    };
+    public static string Text(this ExtensionDecision decision) => Current(decision.Label());
+
+    /// <summary>What a report says of itself: 全部整改 or 部分整改.</summary>
+    public static string Completeness(bool fullyRectified) => Current(Labels.Completeness(fullyRectified));
+
+    /// <summary>A label from the one table (<see cref="Labels"/>) in the request's language.</summary>
+    public static string Current(Label label) => T(label.Zh, label.En);
 
     /// <summary>The time left in working days (<see cref="RemainingTime"/>): 剩余3个工作日（12月10日）, with a class for the colour.</summary>
     public static IHtmlContent Remaining(RemainingTime remaining, bool open = true)
@@ -113,13 +96,13 @@ public static class Display
     {
         "Done" => T("完成", "Done"),
         "Skipped" => T("跳过", "Skipped"),
-        "Submitted" => T("已提交", "Submitted"),
-        "Accepted" => T("通过", "Accepted"),
-        "Returned" => T("退回", "Returned"),
-        "Withdrawn" => T("撤回", "Withdrawn"),
-        "Approved" => T("批准", "Approved"),
-        "Denied" => T("驳回", "Denied"),
-        "Overdue" => T("逾期", "Overdue"),
+        "Submitted" => FindingStatus.Submitted.Text(),
+        "Accepted" => ReviewDecision.Accepted.Text(),
+        "Returned" => ReviewDecision.Returned.Text(),
+        "Withdrawn" => ReviewDecision.Withdrawn.Text(),
+        "Approved" => ExtensionDecision.Approved.Text(),
+        "Denied" => ExtensionDecision.Denied.Text(),
+        "Overdue" => Current(Labels.Overdue),
         "True" => T("是", "Yes"),
         "False" => T("否", "No"),
         _ => outcome,
