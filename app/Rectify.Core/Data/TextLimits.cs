@@ -15,6 +15,9 @@ public static class TextLimits
     public const int Paragraph = 2_000;
     public const int Document = 10_000;
 
+    /// <summary>A mail or notice template's source (the shipped ones are under 7,000 characters).</summary>
+    public const int Template = 100_000;
+
     /// <summary>Entity type name → property → (maximum length, the field's Chinese and English name).</summary>
     private static readonly Dictionary<string, Dictionary<string, (int Max, string Zh, string En)>> Limits = new()
     {
@@ -23,6 +26,7 @@ public static class TextLimits
             ["Location"] = (Line, "问题位置", "location"),
             ["Description"] = (Paragraph, "问题描述", "description"),
             ["Requirement"] = (Paragraph, "整改要求", "requirement"),
+            ["DeadlineReason"] = (Paragraph, "期限调整理由", "deadline reason"),
         },
         ["RectificationReport"] = new()
         {
@@ -62,6 +66,12 @@ public static class TextLimits
             ["NameEn"] = (Name, "英文名称", "English name"),
             ["Description"] = (Paragraph, "类别说明", "category description"),
         },
+        ["TemplateVersion"] = new()
+        {
+            ["Subject"] = (Line, "邮件主题模板", "subject template"),
+            ["Html"] = (Template, "模板正文", "template"),
+            ["Text"] = (Template, "纯文本模板", "plain-text template"),
+        },
         ["AppUser"] = new() { ["DisplayName"] = (Name, "姓名", "display name"), ["UserName"] = (Name, "用户名", "user name") },
     };
 
@@ -71,13 +81,27 @@ public static class TextLimits
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified) || !Limits.TryGetValue(entry.Metadata.ClrType.Name, out var fields))
                 continue;
-            foreach (var (property, (max, zh, en)) in fields)
+            foreach (var (property, limit) in fields)
             {
-                if (entry.Metadata.FindProperty(property) is null || entry.Property(property).CurrentValue is not string { } text || text.Length <= max)
-                    continue;
-                throw RectifyException.Invalid("text.too_long", $"“{zh}”过长：最多 {max} 个字（现有 {text.Length} 个）。",
-                    $"The {en} is too long: at most {max} characters ({text.Length} given).");
+                // Only what this save writes: a row stored before a limit existed still takes its other changes.
+                if (entry.Metadata.FindProperty(property) is not null && entry.Property(property) is { } value
+                    && (entry.State == EntityState.Added || value.IsModified))
+                    Check(value.CurrentValue as string, limit);
             }
         }
+    }
+
+    /// <summary>
+    /// Checks one value before any work starts, for input that many saves will store (a bulk action's comment or
+    /// reason): refused once for the whole request rather than on every finding.
+    /// </summary>
+    public static void Check<TEntity>(string property, string? text) => Check(text, Limits[typeof(TEntity).Name][property]);
+
+    private static void Check(string? text, (int Max, string Zh, string En) limit)
+    {
+        if (text is null || text.Length <= limit.Max)
+            return;
+        throw RectifyException.Invalid("text.too_long", $"“{limit.Zh}”过长：最多 {limit.Max} 个字（现有 {text.Length} 个）。",
+            $"The {limit.En} is too long: at most {limit.Max} characters ({text.Length} given).");
     }
 }
