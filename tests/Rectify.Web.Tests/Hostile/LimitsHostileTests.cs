@@ -129,4 +129,20 @@ public sealed class LimitsHostileTests(LimitsHostileTests.App app) : IClassFixtu
         Assert.Equal(finding.Deadline, stored.Deadline);
         Assert.True(stored.DeadlineReason.Length <= 2_000, $"{stored.DeadlineReason.Length} characters stored");
     }
+
+    [Fact]
+    public async Task A_json_body_missing_a_field_or_nulling_it_is_a_bad_request_not_a_server_error()
+    {
+        var auditor = await app.SignedInAsync("auditor");
+        // A notice draft without its number, addressees and inspections; a finding whose location is null.
+        await HostileApp.ProblemAsync(await auditor.PostAsJsonAsync("/api/notices", new { title = "通报", office = "区政务公开办", date = "2026-03-31", periodStart = "2026-03-01", periodEnd = "2026-03-31" }),
+            HttpStatusCode.BadRequest, "request.invalid");
+        var finding = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Status == FindingStatus.Draft)
+            .Select(f => new { f.Id, f.InspectionId, f.UnitId, f.CategoryId, f.Description, f.Requirement, f.Deadline }).FirstAsync());
+        await HostileApp.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{finding.Id}", new
+        {
+            finding.InspectionId, finding.UnitId, finding.CategoryId, location = (string?)null, finding.Description, finding.Requirement, severity = "Normal", finding.Deadline,
+        }), HttpStatusCode.BadRequest, "request.invalid");
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<Rectify.Notices.Notice>().CountAsync()));
+    }
 }
