@@ -20,10 +20,10 @@ public static class JsonInput
     {
         if (type.Kind != JsonTypeInfoKind.Object)
             return;
-        foreach (var property in type.Properties)
+        foreach (var property in type.Properties.Where(p => !p.PropertyType.IsValueType))
         {
             property.IsGetNullable = true;
-            if (property.AssociatedParameter is { IsNullable: false, HasDefaultValue: false } && !property.PropertyType.IsValueType)
+            if (property.AssociatedParameter is { IsNullable: false, HasDefaultValue: false })
                 property.IsRequired = true;
         }
     }
