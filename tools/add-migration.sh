@@ -6,8 +6,8 @@ set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: tools/add-migration.sh NameOfTheChange"; exit 2; }
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
-dotnet ef migrations add "$1" --project app/Rectify.Core \
-  --output-dir Data/Migrations/Sqlite --namespace Rectify.Data.Migrations.Sqlite
+dotnet ef migrations add "$1" --project app/Rectify.Migrations.Sqlite \
+  --output-dir Migrations --namespace Rectify.Data.Migrations.Sqlite
 dotnet ef migrations add "$1" --project app/Rectify.Migrations.Postgres \
   --output-dir Migrations --namespace Rectify.Migrations.Postgres
 # EF places the model snapshot by namespace; keep it beside its migrations.
@@ -15,6 +15,6 @@ keep_snapshot_beside() {
   find "$1" -name RectifyDbModelSnapshot.cs -not -path "*/obj/*" -not -path "$1/$2/*" -exec mv {} "$1/$2/" \;
   rm -rf "$1/Rectify"
 }
-keep_snapshot_beside app/Rectify.Core Data/Migrations/Sqlite
+keep_snapshot_beside app/Rectify.Migrations.Sqlite Migrations
 keep_snapshot_beside app/Rectify.Migrations.Postgres Migrations
-rm -f app/Rectify.Core/design-time.db*
+rm -f app/Rectify.Migrations.Sqlite/design-time.db*

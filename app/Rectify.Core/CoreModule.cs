@@ -12,8 +12,13 @@ namespace Rectify;
 
 public static class CoreModule
 {
-    /// <summary>PostgreSQL has its own migrations, in their own assembly, next to SQLite's in this one.</summary>
+    /// <summary>
+    /// Each provider's migrations are in an assembly of their own, which references every module: the model they
+    /// were made from holds the modules' tables too.
+    /// </summary>
     public const string PostgresMigrationsAssembly = "Rectify.Migrations.Postgres";
+
+    public const string SqliteMigrationsAssembly = "Rectify.Migrations.Sqlite";
 
     /// <summary>
     /// How old a cached answer may be: changes saved in this process refresh it at once, while those of other nodes
@@ -32,7 +37,9 @@ public static class CoreModule
         var database = configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(database);
         // Pooled: a request reuses a context instead of building EF's services for each one.
-        services.AddPooledDbContextFactory<RectifyDb>(options => ConfigureDatabase(options, database, dataDirectory));
+        // Each module adds its tables (AddRectifyDbModule) before the first context is made.
+        services.AddPooledDbContextFactory<RectifyDb>((sp, options) =>
+            ConfigureDatabase(options, database, dataDirectory).UseRectifyModules(sp.GetServices<DbModule>()));
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RectifyDb>>().CreateDbContext()
             .RentedBy(sp.GetRequiredService<ActorContext>(), sp.GetRequiredService<TimeProvider>()));
 
@@ -90,7 +97,7 @@ public static class CoreModule
     private static void AddFreshCache<TKey, TValue>(IServiceCollection services, Func<long> version, int capacity) where TKey : notnull =>
         services.AddSingleton(sp => new FreshCache<TKey, TValue>(version, CachedAnswerMaxAge, capacity, sp.GetRequiredService<TimeProvider>()));
 
-    public static void ConfigureDatabase(DbContextOptionsBuilder options, DatabaseOptions database, DataDirectory dataDirectory)
+    public static DbContextOptionsBuilder ConfigureDatabase(DbContextOptionsBuilder options, DatabaseOptions database, DataDirectory dataDirectory)
     {
         // Id lists go to the database as one array parameter (json_each on SQLite, = ANY on PostgreSQL). EF's
         // default expands each element into a parameter of its own; for the batches of a notice (1,000 findings)
@@ -107,9 +114,11 @@ public static class CoreModule
                 var connectionString = database.ConnectionString is { Length: > 0 } cs
                     ? cs
                     : $"Data Source={dataDirectory.Combine("rectify.db")};Default Timeout=30";
-                options.UseSqlite(connectionString, o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
+                options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)
+                        .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
                     .AddInterceptors(SqliteBusyTimeout.Instance);
                 break;
         }
+        return options;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -76,7 +77,8 @@ public sealed class NoticeService(
         // The content names the notice by id, so the preview is composed once the row has one.
         await ComposePreviewAsync(notice, ct);
         // 回头看 of the evidence: the links of findings accepted since the previous notice are fetched again.
-        await captures.QueueRechecksAsync(notice, ct);
+        var since = await db.Set<Notice>().Where(n => n.Status == NoticeStatus.Issued && n.Id != notice.Id).MaxAsync(n => n.IssuedAt, ct);
+        await captures.QueueRechecksAsync(notice.Id, since, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         captureWorker.Wake();
@@ -182,7 +184,9 @@ public sealed class NoticeService(
 
     private async Task ComposePreviewAsync(Notice notice, CancellationToken ct)
     {
-        var cutOff = clock.Now;
+        // To the millisecond, as CutOff is stored (SQLite keeps milliseconds): the preview's 截至 must equal the instant
+        // issuing composes it again at, or every real-time preview would differ from itself.
+        var cutOff = DateTimeOffset.FromUnixTimeMilliseconds(clock.Now.ToUnixTimeMilliseconds());
         // 截至 never falls after 成文日期: a document cannot report what happened after the date it bears.
         if (clock.Today > notice.Date)
             throw RectifyException.Invalid("notice.date_before_cutoff",
@@ -387,7 +391,7 @@ public sealed class NoticeService(
         return new CompletionSeries(notices, units);
     }
 
-    private IEnumerable<MailRequest> UnitMails(NoticeContent content)
+    private static IEnumerable<MailRequest> UnitMails(NoticeContent content)
     {
         var followUp = content.FollowUpNotRectified.Concat(content.FollowUpNoReport).ToLookup(u => u.UnitId);
         var unitIds = content.NewFindings.Select(u => u.UnitId).Concat(followUp.Select(g => g.Key)).Distinct();
@@ -398,15 +402,15 @@ public sealed class NoticeService(
             var part = new StringBuilder();
             if (fresh is not null)
             {
-                part.AppendLine($"本期通报你单位问题{fresh.Findings.Count}个：");
+                part.AppendLine(CultureInfo.InvariantCulture, $"本期通报你单位问题{fresh.Findings.Count}个：");
                 foreach (var f in fresh.Findings)
-                    part.AppendLine($"（{f.Index}）【{f.Category}】{Where(f)}{f.Description}（整改期限：{f.DeadlineText}）");
+                    part.AppendLine(CultureInfo.InvariantCulture, $"（{f.Index}）【{f.Category}】{Where(f)}{f.Description}（整改期限：{f.DeadlineText}）");
             }
             if (again.Count > 0)
             {
-                part.AppendLine($"前期通报问题中，你单位有{again.Count}个问题未按期整改或未按时提交整改报告，本期再次通报：");
+                part.AppendLine(CultureInfo.InvariantCulture, $"前期通报问题中，你单位有{again.Count}个问题未按期整改或未按时提交整改报告，本期再次通报：");
                 foreach (var (f, i) in again.Select((f, i) => (f, i + 1)))
-                    part.AppendLine($"（{i}）【{f.Category}】{Where(f)}{f.Description}（原整改期限：{f.DeadlineText}，{f.Note}）");
+                    part.AppendLine(CultureInfo.InvariantCulture, $"（{i}）【{f.Category}】{Where(f)}{f.Description}（原整改期限：{f.DeadlineText}，{f.Note}）");
             }
             var unitName = fresh?.UnitName ?? followUp[unitId].First().UnitName;
             // A unit named again in the follow-up is escalated: its leader reads the notice too.
@@ -417,14 +421,14 @@ public sealed class NoticeService(
                 UnitId: unitId, NoticeId: content.NoticeId,
                 Values: new Dictionary<string, string>
                 {
-                    ["notice_id"] = content.NoticeId.ToString(),
+                    ["notice_id"] = content.NoticeId.ToString(CultureInfo.InvariantCulture),
                     ["notice_title"] = content.Title,
                     ["notice_number"] = content.Number,
                     ["office"] = content.Office,
                     ["date"] = content.DateText,
                     ["unit_name"] = unitName,
-                    ["new_count"] = (fresh?.Findings.Count ?? 0).ToString(),
-                    ["follow_up_count"] = again.Count.ToString(),
+                    ["new_count"] = (fresh?.Findings.Count ?? 0).ToString(CultureInfo.InvariantCulture),
+                    ["follow_up_count"] = again.Count.ToString(CultureInfo.InvariantCulture),
                     ["part"] = part.ToString().TrimEnd(),
                 });
         }

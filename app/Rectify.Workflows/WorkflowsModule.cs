@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
@@ -15,6 +16,16 @@ namespace Rectify.Workflows;
 public static class WorkflowsModule
 {
     /// <summary>
+    /// The workflow tables; instances, bookmarks and timers are added and removed in bulk (a notice starts a workflow
+    /// per finding, a round of timers removes a few per timer).
+    /// </summary>
+    public static readonly DbModule Database = new("Workflows", typeof(WorkflowsModule).Assembly)
+    {
+        BulkInserted = [typeof(WorkflowInstance), typeof(WorkflowBookmark), typeof(WorkflowTimer)],
+        BulkDeleted = [typeof(WorkflowTimer), typeof(WorkflowBookmark)],
+    };
+
+    /// <summary>
     /// The workflow runtime: activities and their registry, the definition store and import, the runner, the
     /// finding-event handler, the timer dispatcher (a hosted service) and, when configured, the demo clock.
     /// Call after AddRectifyCore (the demo clock wraps the TimeProvider registered there).
@@ -22,11 +33,13 @@ public static class WorkflowsModule
     public static IServiceCollection AddRectifyWorkflows(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection("Workflows");
+        services.AddRectifyDbModule(Database);
+        services.AddScoped<IFindingWorkflowState, FindingWorkflowState>();
+        services.AddScoped<Todo.IWorkflowIncidents, WorkflowIncidents>();
         services.Configure<WorkflowOptions>(section);
         services.Configure<ScriptOptions>(section.GetSection("Scripts"));
 
-        foreach (var activity in ActivityRegistry.BuiltIn())
-            services.AddSingleton(activity);
+        services.AddActivitiesFrom(typeof(ActivityRegistry).Assembly);
         services.AddSingleton<ActivityRegistry>();
         services.AddSingleton<DefinitionValidator>();
         services.AddSingleton<DefinitionCache>();
@@ -43,6 +56,17 @@ public static class WorkflowsModule
         services.AddSingleton<TimerDispatcher>();
         services.AddHostedService<TimerDispatcherService>();
         services.AddDemoClock(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the activity types of <paramref name="assembly"/> to the toolbox and the runtime (see <see cref="ActivityRegistry.In"/>);
+    /// call before the app is built. Their services come from the activity's context, so they need no registration here.
+    /// </summary>
+    public static IServiceCollection AddActivitiesFrom(this IServiceCollection services, System.Reflection.Assembly assembly)
+    {
+        foreach (var activity in ActivityRegistry.In(assembly))
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Activity>(activity));
         return services;
     }
 
@@ -70,7 +94,7 @@ public static class WorkflowsModule
             var environment = sp.GetService<IHostEnvironment>();
             if (environment?.IsProduction() == true && !options.AllowInProduction)
             {
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoClock))
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<DemoClock>()
                     .LogWarning("Workflows:DemoClock:Enabled is refused in Production; set Workflows:DemoClock:AllowInProduction to use it there");
                 return new AppClocks(real, null);
             }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -21,8 +22,8 @@ public static class AuditBenchmarks
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var count = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--")) is { } n ? int.Parse(n) : 1_000_000;
-        if (args.FirstOrDefault(a => a.StartsWith("--postgres=")) is { } postgres)
+        var count = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : 1_000_000;
+        if (args.FirstOrDefault(a => a.StartsWith("--postgres=", StringComparison.Ordinal)) is { } postgres)
             Environment.SetEnvironmentVariable("RECTIFY_TEST_POSTGRES", postgres["--postgres=".Length..]);
         await using var db = await TestDatabase.CreateAsync();
         Console.WriteLine($"{(db.IsPostgres ? "PostgreSQL" : "SQLite")}: storing {count:N0} chained audit entries …");
@@ -37,7 +38,7 @@ public static class AuditBenchmarks
         {
             read = await TimeAsync(() => db.WithDbAsync(ReadAllAsync));
             hash = await TimeAsync(() => Task.FromResult(HashSameBytes(lengths)));
-            verify = await TimeAsync(async () => report = await db.WithDbAsync(ctx => AuditChain.VerifyAsync(ctx)));
+            verify = await TimeAsync(async () => report = await db.WithDbAsync(ctx => AuditChain.VerifyAsync(ctx, new Rectify.Notices.NoticeAuditAnchors())));
         }
         if (!report.IsIntact || report.Entries != count)
             throw new InvalidOperationException($"the stored chain did not verify: {report.FirstBreak?.MessageEn}");
@@ -77,7 +78,7 @@ public static class AuditBenchmarks
                     ActorId = $"liaison-{i % 60}",
                     ActorName = $"联络人{i % 60}",
                     EntityType = "Finding",
-                    EntityId = (i / 8).ToString(),
+                    EntityId = (i / 8).ToString(CultureInfo.InvariantCulture),
                     Action = actions[i % actions.Length],
                     Before = $$"""{"Status":"Assigned","Version":{{i % 7}},"UpdatedAt":"{{start.AddSeconds(i - 60):O}}"}""",
                     After = $$"""{"Status":"Submitted","Version":{{i % 7 + 1}},"UpdatedAt":"{{start.AddSeconds(i):O}}","Measures":"已在“招生计划”栏目公开2026年度招生计划（教基〔2026〕{{i % 50}}号）"}""",

@@ -26,7 +26,7 @@ public static class MixedLoadBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var positional = args.Skip(1).Where(a => !a.StartsWith("--")).Select(int.Parse).ToList();
+        var positional = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(int.Parse).ToList();
         var noticeSize = positional.Count > 0 ? positional[0] : 10_000;
         var timers = positional.Count > 1 ? positional[1] : 2_000;
         var clients = positional.Count > 2 ? positional[2] : 32;
@@ -132,7 +132,7 @@ public static class MixedLoadBenchmark
                     await using var scope = db.Scope(liaison);
                     var findings = scope.ServiceProvider.GetRequiredService<FindingService>();
                     var page = await findings.SearchAsync(new FindingFilter { UnitId = unit }, liaison);
-                    if (page.Items.FirstOrDefault() is { } first)
+                    if (page.Items.Count > 0 && page.Items[0] is { } first)
                         await findings.GetAsync(first.Id, liaison);
                     reads.Add(t.Elapsed.TotalMilliseconds);
                 }

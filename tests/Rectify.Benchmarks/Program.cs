@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -31,6 +32,8 @@ if (args.FirstOrDefault() is "mixed")
     return await Rectify.Benchmarks.MixedLoadBenchmark.RunAsync(args);
 if (args.FirstOrDefault() is "validation")
     return Rectify.Benchmarks.ValidationBenchmarks.Run();
+if (args.FirstOrDefault() is "templates")
+    return Rectify.Benchmarks.TemplateBenchmark.Run(args);
 if (args.FirstOrDefault() is "audit")
     return await Rectify.Benchmarks.AuditBenchmarks.RunAsync(args);
 if (args.FirstOrDefault() is not "runtime")
@@ -40,14 +43,15 @@ if (args.FirstOrDefault() is not "runtime")
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- notices");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- validation");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- audit [entries=1000000] [--postgres=SERVER-CONNECTION-STRING]");
+    Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- templates [rounds=15] [--before=COMMIT]");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- mixed [notice=10000] [timers=2000] [clients=32]");
     return 1;
 }
-string? Option(string name) => args.FirstOrDefault(a => a.StartsWith($"--{name}="))?[(name.Length + 3)..];
-var positional = args.Skip(1).Where(a => !a.StartsWith("--")).ToList();
-var findingsPerRound = positional.Count > 0 ? int.Parse(positional[0]) : 600;
-var stored = positional.Count > 1 ? int.Parse(positional[1]) : 100_000;
-var nodes = int.Parse(Option("nodes") ?? "1");
+string? Option(string name) => args.FirstOrDefault(a => a.StartsWith($"--{name}=", StringComparison.Ordinal))?[(name.Length + 3)..];
+var positional = args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
+var findingsPerRound = positional.Count > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 600;
+var stored = positional.Count > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 100_000;
+var nodes = int.Parse(Option("nodes") ?? "1", CultureInfo.InvariantCulture);
 var postgres = Option("postgres") ?? (Environment.GetEnvironmentVariable("RECTIFY_BENCH_POSTGRES") is { Length: > 0 } env ? env : null);
 
 // Disposed also when a round throws, so the database made on a PostgreSQL server is dropped.

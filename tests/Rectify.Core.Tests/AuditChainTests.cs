@@ -198,7 +198,7 @@ public sealed class AuditChainTests : IAsyncLifetime
     private Task<List<AuditEvent>> EntriesAsync() =>
         _db.WithDbAsync(db => db.Set<AuditEvent>().AsNoTracking().OrderBy(e => e.Sequence).ToListAsync());
 
-    private Task<AuditChainReport> VerifyAsync() => _db.WithDbAsync(db => AuditChain.VerifyAsync(db));
+    private Task<AuditChainReport> VerifyAsync() => _db.WithDbAsync(db => AuditChain.VerifyAsync(db, new Notices.NoticeAuditAnchors()));
 
     private Task<int> SqlAsync(string sql, params object[] parameters) =>
         _db.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(sql, parameters));

@@ -16,7 +16,7 @@ public sealed class LinkCaptureMigrationTests
     {
         await using var db = await TestDatabase.CreateAsync();
         var migrations = await db.WithDbAsync(d => Task.FromResult(d.Database.GetMigrations().ToList()));
-        var added = migrations.Single(m => m.EndsWith("_EvidenceLinkCaptures"));
+        var added = migrations.Single(m => m.EndsWith("_EvidenceLinkCaptures", StringComparison.Ordinal));
         await db.WithDbAsync(async d =>
         {
             await d.GetService<IMigrator>().MigrateAsync(migrations[migrations.IndexOf(added) - 1]);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Rectify.Time;
+using System.Globalization;
 
 namespace Rectify.Core.Tests;
 
@@ -17,7 +18,7 @@ public sealed class RemainingTimeTests
     [InlineData("2026-12-13", "2026-12-11", -1, "逾期1个工作日（12月11日）", "1 working day late (Dec 11)")]
     public void Counts_working_days_and_names_the_date(string today, string deadline, int days, string chinese, string english)
     {
-        var remaining = RemainingTime.Of(Calendar, DateOnly.Parse(today), DateOnly.Parse(deadline));
+        var remaining = RemainingTime.Of(Calendar, DateOnly.Parse(today, CultureInfo.InvariantCulture), DateOnly.Parse(deadline, CultureInfo.InvariantCulture));
         Assert.Equal((days, chinese, english), (remaining.WorkingDays, remaining.Chinese, remaining.English));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -138,7 +139,7 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
 
         // 1. The instance, with a workflowState whose root context names the flowchart's node.
         var shown = await elsa.GetJsonAsync($"workflow-instances/{instance.Id}");
-        Assert.Equal(("Running", "Suspended", findingId.ToString()), ((string?)shown["status"], (string?)shown["subStatus"], (string?)shown["correlationId"]));
+        Assert.Equal(("Running", "Suspended", findingId.ToString(CultureInfo.InvariantCulture)), ((string?)shown["status"], (string?)shown["subStatus"], (string?)shown["correlationId"]));
         Assert.Equal(instance.DefinitionVersionId, (string?)shown["definitionVersionId"]);
         var rootContext = shown["workflowState"]!["activityExecutionContexts"]!.AsArray().Single(c => c!["parentContextId"] is null)!;
         var definition = await elsa.GetJsonAsync($"workflow-definitions/by-id/{instance.DefinitionVersionId}");
@@ -155,7 +156,7 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         Assert.Contains(entries, e => (string?)e!["activityId"] == "assign" && (string?)e["eventName"] == "Completed" && (int)e["activityTypeVersion"]! == 1);
         Assert.Contains(entries, e => (string?)e!["activityId"] == "waitReport" && (string?)e["eventName"] == "Suspended");
         var onlyAssign = await elsa.PostJsonAsync($"workflow-instances/{instance.Id}/journal?skip=0&take=110",
-            new { filter = new { activityNodeIds = nodeIds.Where(n => n.EndsWith(":assign")).ToArray() } });
+            new { filter = new { activityNodeIds = nodeIds.Where(n => n.EndsWith(":assign", StringComparison.Ordinal)).ToArray() } });
         Assert.All(onlyAssign["items"]!.AsArray(), e => Assert.Equal("assign", (string?)e!["activityId"]));
 
         // 9. The report behind the badges: assign done (green), waitReport blocked (orange).
@@ -166,7 +167,7 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         Assert.DoesNotContain("close", stats.Keys);
 
         // 6, 7, 11, 12. Executions, summaries, one record by id (inputs as evaluated, outcomes), its call stack.
-        var waitNode = nodeIds.Single(n => n.EndsWith(":remind3"));
+        var waitNode = nodeIds.Single(n => n.EndsWith(":remind3", StringComparison.Ordinal));
         var executions = await elsa.GetJsonAsync($"activity-executions/list?WorkflowInstanceId={instance.Id}&ActivityNodeId={waitNode}");
         Assert.Equal(1, (int)executions["count"]!);
         var summaries = await elsa.GetJsonAsync($"activity-execution-summaries/list?WorkflowInstanceId={instance.Id}&ActivityNodeId={waitNode}");
@@ -176,7 +177,7 @@ public sealed class ElsaApiTests(RectifyWebFactory app) : IClassFixture<RectifyW
         Assert.Equal(-3, (int)record["activityState"]!["Offset"]!);
         Assert.Equal("Rectify.WaitUntil", (string?)record["activityType"]);
         Assert.NotNull(record["payload"]!["ResumeAt"]);
-        var assignRecord = await elsa.GetJsonAsync($"activity-executions/list?WorkflowInstanceId={instance.Id}&ActivityNodeId={nodeIds.Single(n => n.EndsWith(":assign"))}");
+        var assignRecord = await elsa.GetJsonAsync($"activity-executions/list?WorkflowInstanceId={instance.Id}&ActivityNodeId={nodeIds.Single(n => n.EndsWith(":assign", StringComparison.Ordinal))}");
         Assert.Equal(["Done"], assignRecord["items"]![0]!["payload"]!["Outcomes"]!.AsArray().Select(o => (string)o!));
         var stack = await elsa.GetJsonAsync($"activity-executions/{summary["id"]}/call-stack?includeCrossWorkflowChain=True");
         Assert.Equal((string?)summary["id"], (string?)stack["activityExecutionId"]);

@@ -102,6 +102,12 @@ public static partial class Studio
         ["vertices"] = new JsonArray(),
     };
 
+    /// <summary>An activity input as the Studio saves it: {typeName, expression {type, value}}.</summary>
+    public static JsonObject Wrapped(string? typeName, string type, string value) => new()
+    {
+        ["typeName"] = typeName, ["expression"] = new JsonObject { ["type"] = type, ["value"] = value },
+    };
+
     public static string ReadSample(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Samples", name));
 
     [GeneratedRegex("access-token=\"([^\"]+)\"")]

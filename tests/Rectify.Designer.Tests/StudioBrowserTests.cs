@@ -91,7 +91,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         var published = new TaskCompletionSource<JsonNode>();
         page.Response += async (_, r) =>
         {
-            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions") && r.Request.PostData?.Contains("\"publish\":true") == true)
+            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions", StringComparison.Ordinal) && r.Request.PostData?.Contains("\"publish\":true") == true)
                 published.TrySetResult(JsonNode.Parse(await r.TextAsync())!);
         };
 
@@ -195,7 +195,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         var publishedVersion = new TaskCompletionSource<int>();
         page.Response += async (_, r) =>
         {
-            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions") && r.Request.PostData?.Contains("\"publish\":true") == true)
+            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions", StringComparison.Ordinal) && r.Request.PostData?.Contains("\"publish\":true") == true)
                 publishedVersion.TrySetResult((int)JsonNode.Parse(await r.TextAsync())!["workflowDefinition"]!["version"]!);
         };
         await page.GotoAsync($"/workflows/definitions/{DefaultDefinition}/edit");
@@ -338,7 +338,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         JsonNode? draft = null;
         page.Response += (_, r) =>
         {
-            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions") && r.Ok)
+            if (r.Request.Method == "POST" && r.Url.EndsWith("/elsa/api/workflow-definitions", StringComparison.Ordinal) && r.Ok)
                 Volatile.Write(ref draft, JsonNode.Parse(r.Request.PostData!));
         };
         await page.GotoAsync($"/workflows/definitions/{DefaultDefinition}/edit");

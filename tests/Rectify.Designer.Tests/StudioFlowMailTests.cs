@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Mail.Outbox;
@@ -18,7 +19,7 @@ public sealed class MailDevWebFactory : RectifyWebFactory, IAsyncLifetime
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Mail:Smtp:Host"] = "127.0.0.1",
-        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(),
+        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(CultureInfo.InvariantCulture),
         ["Mail:Smtp:Security"] = "None",
         ["Mail:Digest"] = "false",
     };
@@ -78,9 +79,4 @@ public sealed class StudioFlowMailTests(MailDevWebFactory app) : IClassFixture<M
         var reminders = (await app.Smtp.GetMessagesAsync()).Where(m => m.Text?.Contains("按新分支通知负责人的问题") == true).ToList();
         Assert.Equal(["jyj@example.gov.cn"], reminders.SelectMany(m => m.To.Select(t => t.Address)));
     }
-
-    private static JsonObject Wrapped(string? typeName, string type, string value) => new()
-    {
-        ["typeName"] = typeName, ["expression"] = new JsonObject { ["type"] = type, ["value"] = value },
-    };
 }

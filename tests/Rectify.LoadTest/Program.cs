@@ -6,6 +6,7 @@ using Rectify.Findings;
 using Rectify.Inspections;
 using Rectify.LoadTest;
 using Rectify.Units;
+using System.Globalization;
 
 // Seeds a demo database with N findings across 60 units, starts the real app (Release build) as its own process on
 // loopback, and measures latency percentiles of the finding list, a finding's detail and the dashboard under
@@ -28,13 +29,13 @@ for (var i = 0; i < args.Length; i++)
         case "--tool": tool = args[++i]; break;
         case "--data": keptData = Path.GetFullPath(args[++i]); break;
         case "--app": appDll = Path.GetFullPath(args[++i]); break;
-        case "--warmup": warmup = int.Parse(args[++i]); break;
+        case "--warmup": warmup = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: positional.Add(args[i]); break;
     }
 }
-var findingCount = positional.Count > 0 ? int.Parse(positional[0]) : 100_000;
-var seconds = positional.Count > 1 ? int.Parse(positional[1]) : 20;
-var connections = positional.Count > 2 ? int.Parse(positional[2]) : 32;
+var findingCount = positional.Count > 0 ? int.Parse(positional[0], CultureInfo.InvariantCulture) : 100_000;
+var seconds = positional.Count > 1 ? int.Parse(positional[1], CultureInfo.InvariantCulture) : 20;
+var connections = positional.Count > 2 ? int.Parse(positional[2], CultureInfo.InvariantCulture) : 32;
 tool ??= Wrk.IsInstalled() ? "wrk" : "dotnet";
 if (tool is not ("wrk" or "dotnet" or "both"))
     throw new ArgumentException("--tool is wrk, dotnet or both");

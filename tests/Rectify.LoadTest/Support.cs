@@ -81,7 +81,7 @@ internal sealed class AppProcess : IAsyncDisposable
     public (double RssMb, double PeakMb) Memory()
     {
         var status = File.ReadAllLines($"/proc/{_process.Id}/status");
-        double Kb(string key) => double.Parse(status.First(l => l.StartsWith(key)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+        double Kb(string key) => double.Parse(status.First(l => l.StartsWith(key, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         return (Kb("VmRSS:") / 1024, Kb("VmHWM:") / 1024);
     }
 
@@ -202,10 +202,10 @@ internal static class Wrk
             var output = await process.StandardOutput.ReadToEndAsync();
             var error = await process.StandardError.ReadToEndAsync();
             await process.WaitForExitAsync();
-            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT "))
+            var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
                 ?? throw new InvalidOperationException($"wrk failed: {output}{error}");
             var f = line.Split(' ');
-            return new LoadResult(int.Parse(f[1]), int.Parse(f[3]), TimeSpan.FromMicroseconds(long.Parse(f[2])),
+            return new LoadResult(int.Parse(f[1], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture), TimeSpan.FromMicroseconds(long.Parse(f[2], CultureInfo.InvariantCulture)),
                 double.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[5], CultureInfo.InvariantCulture),
                 double.Parse(f[6], CultureInfo.InvariantCulture));
         }

@@ -7,6 +7,7 @@ using Rectify.Inspections;
 using Rectify.Mail.Outbox;
 using Rectify.Testing;
 using Rectify.Units;
+using System.Globalization;
 
 namespace Rectify.Mail.Tests;
 
@@ -28,7 +29,7 @@ internal sealed class MailHost : IAsyncDisposable
             ["Mail:From"] = "区政务公开办 <zwgk@rectify.test>",
             ["Mail:TemplatesDirectory"] = Repo.Path("templates"),
             ["Mail:Smtp:Host"] = smtpPort is null ? null : "127.0.0.1",
-            ["Mail:Smtp:Port"] = smtpPort?.ToString(),
+            ["Mail:Smtp:Port"] = smtpPort?.ToString(CultureInfo.InvariantCulture),
             ["Mail:Smtp:Security"] = "None",
             ["Mail:Smtp:Timeout"] = "00:00:10",
         };

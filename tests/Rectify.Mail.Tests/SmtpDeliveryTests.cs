@@ -87,7 +87,7 @@ public sealed class SmtpDeliveryTests(MailDevFixture fixture)
             Assert.Contains($"{MailHost.BaseUrl}/findings/{f.Id}\n", digest.Text);
             Assert.Matches($"<a href=\"{Regex.Escape(MailHost.BaseUrl)}/findings/{f.Id}\" style=\"[^\"]+\">查看问题 #{f.Id}</a>", digest.Html);
         }
-        Assert.Equal(12, Regex.Matches(digest.Text!, @"^\d+\. 【催办】", RegexOptions.Multiline).Count);
+        Assert.Equal(12, Regex.Count(digest.Text!, @"^\d+\. 【催办】", RegexOptions.Multiline));
         // The other unit's single reminder is its own mail, not a digest.
         var single = Assert.Single(mails, m => m.To[0].Address != units[0].Liaison.Email);
         Assert.StartsWith("【催办】住交局", single.Subject);

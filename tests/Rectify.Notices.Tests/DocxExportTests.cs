@@ -47,7 +47,7 @@ public sealed class DocxExportTests : IAsyncLifetime
             var title = document.Descendants(w + "p").First(p => p.Value.Contains("政务公开工作检查情况的通报"));
             Assert.Equal("方正小标宋简体", (string)title.Descendants(w + "rFonts").First().Attribute(w + "eastAsia")!);
             Assert.Equal("44", (string)title.Descendants(w + "sz").First().Attribute(w + "val")!);
-            var footers = zip.Entries.Where(e => e.FullName.StartsWith("word/footer")).Select(e => XDocument.Load(e.Open())).ToList();
+            var footers = zip.Entries.Where(e => e.FullName.StartsWith("word/footer", StringComparison.Ordinal)).Select(e => XDocument.Load(e.Open())).ToList();
             Assert.Equal(2, footers.Count);
             Assert.All(footers, f => Assert.Contains("— ", f.Root!.Value));
             Assert.Contains(footers, f => (string?)f.Descendants(w + "jc").Single().Attribute(w + "val") == "right");
@@ -65,7 +65,7 @@ public sealed class DocxExportTests : IAsyncLifetime
             Assert.Contains(unit, flat);
         Assert.Contains("—1—", flat);
         var info = await PdfPages.RunAsync("pdfinfo", pdf);
-        var pageSize = info.Split('\n').Single(l => l.StartsWith("Page size:"));
+        var pageSize = info.Split('\n').Single(l => l.StartsWith("Page size:", StringComparison.Ordinal));
         Assert.Contains("(A4)", pageSize);
         Assert.Matches(@"595(\.\d+)? x 84[12](\.\d+)? pts", pageSize);
     }

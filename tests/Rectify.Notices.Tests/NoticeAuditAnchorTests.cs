@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
@@ -48,7 +49,7 @@ public sealed class NoticeAuditAnchorTests : IAsyncLifetime
         Assert.Equal(2, entries.Count(e => e.Sequence <= anchored.Sequence && e.Action == "finding.assigned"));
 
         var properties = CustomProperties(await Notices(n => n.DocxAsync(_id, Sample.Auditor)));
-        Assert.Equal(anchored.Sequence.ToString(), properties[NoticeDocxProperties.HeadSequence]);
+        Assert.Equal(anchored.Sequence.ToString(CultureInfo.InvariantCulture), properties[NoticeDocxProperties.HeadSequence]);
         Assert.Equal(anchored.Hash, properties[NoticeDocxProperties.HeadHash]);
 
         var page = await Notices(n => n.PageHtmlAsync(_id, Sample.Auditor));
@@ -56,7 +57,7 @@ public sealed class NoticeAuditAnchorTests : IAsyncLifetime
         Assert.Contains($"操作记录链共{anchored.Sequence}条", footer);
         Assert.Contains($"<code>{anchored.Hash}</code>", footer);
 
-        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db));
+        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db, new NoticeAuditAnchors()));
         Assert.True(report.IsIntact);
         Assert.Equal(1, report.NoticesChecked);
     }
@@ -83,7 +84,7 @@ public sealed class NoticeAuditAnchorTests : IAsyncLifetime
             return 0;
         });
 
-        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db));
+        var report = await _bed.Db.WithDbAsync(db => AuditChain.VerifyAsync(db, new NoticeAuditAnchors()));
         Assert.Null(report.FirstBreak);
         Assert.False(report.IsIntact);
         var broken = Assert.Single(report.AnchorBreaks);

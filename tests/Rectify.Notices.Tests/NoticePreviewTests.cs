@@ -70,7 +70,7 @@ public sealed class NoticePreviewTests : IAsyncLifetime
         await AcceptAsync("住房保障信息未公开", report, At(3, 18));
         var refused = await Assert.ThrowsAsync<RectifyException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
         Assert.Equal("notice.changed_since_preview", refused.Code);
-        Assert.Contains(refused.Details, d => d.StartsWith("整改完成情况 住交局") && d.Contains("已整改0个") && d.Contains("已整改1个"));
+        Assert.Contains(refused.Details, d => d.StartsWith("整改完成情况 住交局", StringComparison.Ordinal) && d.Contains("已整改0个") && d.Contains("已整改1个"));
         Assert.Equal(NoticeStatus.Draft, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
         Assert.Equal(0, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == march && f.Status != FindingStatus.Draft)));
 
@@ -98,6 +98,25 @@ public sealed class NoticePreviewTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_preview_composed_at_a_real_clock_instant_issues_as_previewed()
+    {
+        // A real clock has ticks below the millisecond that SQLite does not store: composed again at the stored
+        // cut-off, the notice must still be the one previewed.
+        var at = At(3, 16) + TimeSpan.FromTicks(3_631_416);
+        _bed.Db.Clock.SetUtcNow(at);
+        var march = await _bed.InspectionAsync("2026年3月检查", new(2026, 3, 1), new(2026, 3, 31), ("马塘街道", "互动服务", "互动回应超过规定时限", new DateOnly(2026, 4, 10)));
+        var id = await _bed.DraftAsync("X政公办〔2026〕2号", new(2026, 3, 20), march);
+        Assert.Empty(await Notices(async n => await n.ChangesSincePreviewAsync(await n.GetAsync(id, Sample.Auditor))));
+        var html = await Notices(n => n.BodyHtmlAsync(id, Sample.Auditor));
+
+        await Notices(n => n.IssueAsync(id, Sample.Auditor));
+        var issued = await Notices(n => n.GetAsync(id, Sample.Auditor));
+        Assert.Equal(NoticeStatus.Issued, issued.Status);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()), issued.CutOff);
+        Assert.Equal(html, await Notices(n => n.BodyHtmlAsync(id, Sample.Auditor)));
+    }
+
+    [Fact]
     public async Task A_working_day_draft_in_a_notice_is_printed_with_the_date_it_gets_at_issue_and_a_preview_of_an_earlier_day_is_refused()
     {
         var calendar = _bed.Db.Services.GetRequiredService<Rectify.Time.WorkingDayCalendar>();
@@ -118,7 +137,7 @@ public sealed class NoticePreviewTests : IAsyncLifetime
         _bed.Db.Clock.SetUtcNow(At(3, 17));
         var refused = await Assert.ThrowsAsync<RectifyException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
         Assert.Equal("notice.changed_since_preview", refused.Code);
-        Assert.Contains(refused.Details, d => d.StartsWith("本期问题内容有变化") && d.Contains("互动回应超过规定时限"));
+        Assert.Contains(refused.Details, d => d.StartsWith("本期问题内容有变化", StringComparison.Ordinal) && d.Contains("互动回应超过规定时限"));
         Assert.Equal(FindingStatus.Draft, await _bed.Db.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == findingId).Select(f => f.Status).SingleAsync()));
 
         await Notices(n => n.RecomposeAsync(id, Sample.Auditor));

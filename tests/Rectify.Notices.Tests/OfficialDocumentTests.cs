@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Xml.Linq;
 using DocumentFormat.OpenXml.Packaging;
@@ -134,7 +135,7 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
         var text1 = await pdf.TextAsync(1);
         var lines = text1.Split('\n').Select(l => string.Concat(l.Where(c => !char.IsWhiteSpace(c)))).Where(l => l.Length > 0).ToList();
         var number = lines.FindIndex(l => l == "X政公办〔2026〕2号");
-        var addressees = lines.FindIndex(l => l.EndsWith("各有关单位："));
+        var addressees = lines.FindIndex(l => l.EndsWith("各有关单位：", StringComparison.Ordinal));
         Assert.True(number >= 0 && addressees > number + 1, text1);
         var titleLines = lines[(number + 1)..addressees];
         output.WriteLine("title lines: " + string.Join(" / ", titleLines));
@@ -163,7 +164,7 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
         var texts = new List<string>();
         for (var i = 1; i <= pdf.Pages.Count; i++)
             texts.Add(await pdf.TextAsync(i));
-        var attachmentPage = texts.FindIndex(t => t.Contains("责任人联系表") && t.TrimStart().StartsWith("附件"));
+        var attachmentPage = texts.FindIndex(t => t.Contains("责任人联系表") && t.TrimStart().StartsWith("附件", StringComparison.Ordinal));
         Assert.True(attachmentPage > 0, "the attachment on a page of its own");
         Assert.Equal("附件", texts[attachmentPage].Split('\n').Select(l => l.Trim()).First(l => l.Length > 0));
         var table = string.Join('\n', texts.Skip(attachmentPage));
@@ -188,7 +189,7 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
         Assert.Contains("上期问题整改情况（“回头看”）", second);
 
         // A unit's findings are separated by "；" and its paragraph ends with "。".
-        var units = second.Split('\n').Where(l => l.StartsWith("<p class=\"unit\">")).ToList();
+        var units = second.Split('\n').Where(l => l.StartsWith("<p class=\"unit\">", StringComparison.Ordinal)).ToList();
         Assert.Equal(5, units.Count);
         Assert.All(units, l => Assert.EndsWith("。</p>", l));
         Assert.Contains("（整改期限：2026年4月10日）；（2）", units.Single(l => l.Contains("马塘街道")));
@@ -229,7 +230,7 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
         var validator = new OpenXmlValidator(DocumentFormat.OpenXml.FileFormatVersions.Office2019);
         foreach (var (name, bytes) in files)
         {
-            using OpenXmlPackage package = name.EndsWith(".docx")
+            using OpenXmlPackage package = name.EndsWith(".docx", StringComparison.Ordinal)
                 ? WordprocessingDocument.Open(new MemoryStream(bytes), false)
                 : SpreadsheetDocument.Open(new MemoryStream(bytes), false);
             var errors = validator.Validate(package).Select(e => $"{e.Part?.Uri} {e.Path?.XPath}: {e.Description}").ToList();
@@ -261,7 +262,7 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
             // Typed dates in the office's time zone: the deadline a date, the acceptance 10:00 in Shanghai (02:00 UTC).
             var housing = rows.Single(r => r.InnerText.Contains("住房保障信息未公开"));
             var findingId = await _bed.FindingIdAsync("住房保障信息未公开");
-            Assert.Equal(findingId.ToString(), CellAt(housing, "B").CellValue!.Text);
+            Assert.Equal(findingId.ToString(CultureInfo.InvariantCulture), CellAt(housing, "B").CellValue!.Text);
             var deadline = CellAt(housing, "H");
             Assert.Null(deadline.DataType);
             Assert.Equal(FebDeadline.ToDateTime(TimeOnly.MinValue).ToOADate(), double.Parse(deadline.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture));
@@ -272,7 +273,7 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
 
             // Text that a spreadsheet would run is kept as text: a string cell marked quotePrefix, no formula anywhere.
             Assert.Empty(sheet.Descendants<CellFormula>());
-            var formula = rows.Select(r => CellAt(r, "F")).Single(c => c.InnerText.StartsWith("=HYPERLINK"));
+            var formula = rows.Select(r => CellAt(r, "F")).Single(c => c.InnerText.StartsWith("=HYPERLINK", StringComparison.Ordinal));
             Assert.Equal(CellValues.InlineString, formula.DataType!.Value);
             Assert.True(Format(book, formula).QuotePrefix?.Value, "quotePrefix");
             Assert.NotEqual(true, Format(book, CellAt(housing, "F")).QuotePrefix?.Value);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Rectify.Notices.Tests;
 
@@ -24,13 +25,13 @@ internal sealed class PdfPages
         var pdf = Path.Combine(folder, Path.GetFileNameWithoutExtension(docx) + ".pdf");
         Assert.True(File.Exists(pdf), "LibreOffice did not write the PDF");
         var prefix = Path.Combine(folder, "page");
-        await RunAsync("pdftoppm", "-png", "-r", Dpi.ToString(), pdf, prefix);
-        await RunAsync("pdftoppm", "-r", Dpi.ToString(), pdf, prefix);
+        await RunAsync("pdftoppm", "-png", "-r", Dpi.ToString(CultureInfo.InvariantCulture), pdf, prefix);
+        await RunAsync("pdftoppm", "-r", Dpi.ToString(CultureInfo.InvariantCulture), pdf, prefix);
         var pages = Directory.GetFiles(folder, "page-*.ppm").Order(StringComparer.Ordinal).Select(Page.Read).ToList();
         return new PdfPages { Pdf = pdf, Pages = pages };
     }
 
-    public Task<string> TextAsync(int page) => RunAsync("pdftotext", "-layout", "-f", page.ToString(), "-l", page.ToString(), Pdf, "-");
+    public Task<string> TextAsync(int page) => RunAsync("pdftotext", "-layout", "-f", page.ToString(CultureInfo.InvariantCulture), "-l", page.ToString(CultureInfo.InvariantCulture), Pdf, "-");
 
     public static async Task<string> RunAsync(string program, params string[] arguments)
     {
@@ -67,7 +68,7 @@ internal sealed class PdfPages
                 return System.Text.Encoding.ASCII.GetString(bytes, start, position - start);
             }
             Assert.Equal("P6", Token());
-            int w = int.Parse(Token()), h = int.Parse(Token());
+            int w = int.Parse(Token(), CultureInfo.InvariantCulture), h = int.Parse(Token(), CultureInfo.InvariantCulture);
             Token();
             return new Page(w, h, bytes[(position + 1)..]);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -55,7 +56,7 @@ public sealed class MailDevServer : IAsyncDisposable
             throw new InvalidOperationException($"MailDev is not installed: run `npm ci` in {Repo.Path("tests", "tools")} (the test command does).");
         var start = new ProcessStartInfo("node")
         {
-            ArgumentList = { script, "--smtp", SmtpPort.ToString(), "--web", WebPort.ToString(), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1" },
+            ArgumentList = { script, "--smtp", SmtpPort.ToString(CultureInfo.InvariantCulture), "--web", WebPort.ToString(CultureInfo.InvariantCulture), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

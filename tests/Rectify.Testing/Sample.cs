@@ -18,7 +18,7 @@ public static class Sample
     public static Unit Unit(string name, string email = "") => new()
     {
         Name = name,
-        Kind = name.EndsWith("街道") ? UnitKind.Township : UnitKind.Department,
+        Kind = name.EndsWith("街道", StringComparison.Ordinal) ? UnitKind.Township : UnitKind.Department,
         Leader = new Contact { Name = $"{name}负责人", Title = "局长", Phone = "0553-1000000", Email = $"leader.{Math.Abs(name.GetHashCode())}@example.gov.cn" },
         Liaison = new Contact { Name = $"{name}联络人", Title = "科员", Phone = "0553-2000000", Email = email.Length > 0 ? email : $"liaison.{Math.Abs(name.GetHashCode())}@example.gov.cn" },
     };

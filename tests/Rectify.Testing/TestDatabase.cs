@@ -53,6 +53,10 @@ public sealed class TestDatabase : IAsyncDisposable
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<TimeProvider>(clock);
         services.AddRectifyCore(configuration, directory);
+        // The schema is every module's: the migrations build all tables, so the model holds them all too.
+        services.AddRectifyDbModule(Workflows.WorkflowsModule.Database);
+        services.AddRectifyDbModule(Mail.MailModule.Database);
+        services.AddRectifyDbModule(Notices.NoticesModule.Database);
         configure?.Invoke(services, configuration);
         var provider = services.BuildServiceProvider();
         if (migrate)

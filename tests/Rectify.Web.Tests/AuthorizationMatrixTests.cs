@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Rectify.Findings;
@@ -201,11 +202,11 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
         var jyjUnit = await app.UnitIdAsync("教育局");
         var kjjUnit = await app.UnitIdAsync("科技局");
         var url = path
-            .Replace("{jyj}", (await app.FindingOfAsync("教育局")).ToString())
-            .Replace("{draft}", (await app.FindingOfAsync("医保局", FindingStatus.Draft)).ToString())
-            .Replace("{kjjUnit}", kjjUnit.ToString());
-        if (path.Contains("{wjwEvidence}"))
-            url = url.Replace("{wjwEvidence}", (await WjwEvidenceAsync()).ToString());
+            .Replace("{jyj}", (await app.FindingOfAsync("教育局")).ToString(CultureInfo.InvariantCulture))
+            .Replace("{draft}", (await app.FindingOfAsync("医保局", FindingStatus.Draft)).ToString(CultureInfo.InvariantCulture))
+            .Replace("{kjjUnit}", kjjUnit.ToString(CultureInfo.InvariantCulture));
+        if (path.Contains("{wjwEvidence}", StringComparison.Ordinal))
+            url = url.Replace("{wjwEvidence}", (await WjwEvidenceAsync()).ToString("D", CultureInfo.InvariantCulture), StringComparison.Ordinal);
         var inspectionId = await app.WithDbAsync(db => Task.FromResult(db.Set<Rectify.Inspections.Inspection>().First().Id));
         var categoryId = await app.WithDbAsync(db => Task.FromResult(db.Set<Rectify.Categories.Category>().First().Id));
         var unique = Guid.NewGuid().ToString("N")[..8];
@@ -216,15 +217,15 @@ public sealed class AuthorizationMatrixTests(WebFixture app) : IClassFixture<Web
             ("POST", "/api/units") => new { name = $"测试单位{unique}", kind = "Department", leader = new { name = "甲" }, liaison = new { name = "乙" } },
             ("PUT", "/api/units/{kjjUnit}") => new { name = "科技局", aliases = "区科技局", kind = "Department", sortOrder = 2, leader = new { name = "陈志强", title = "局长" }, liaison = new { name = "赵敏", email = "kjj@example.gov.cn" } },
             ("POST", "/api/categories") => new { name = $"类别{unique}", nameEn = "Test" },
-            ("POST", _) when path.EndsWith("/review") => new { accept = true },
-            ("POST", _) when path.EndsWith("/decision") => new { approve = true },
-            ("POST", _) when path.EndsWith("/extensions") => new { newDeadline = "2026-06-30", reason = "需要更多时间" },
-            ("POST", _) when path.EndsWith("/comments") => new { body = "请补充截图" },
+            ("POST", _) when path.EndsWith("/review", StringComparison.Ordinal) => new { accept = true },
+            ("POST", _) when path.EndsWith("/decision", StringComparison.Ordinal) => new { approve = true },
+            ("POST", _) when path.EndsWith("/extensions", StringComparison.Ordinal) => new { newDeadline = "2026-06-30", reason = "需要更多时间" },
+            ("POST", _) when path.EndsWith("/comments", StringComparison.Ordinal) => new { body = "请补充截图" },
             _ => null,
         };
         var client = await app.As(user);
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
-        if (path.EndsWith("/reports"))
+        if (path.EndsWith("/reports", StringComparison.Ordinal))
             request.Content = new MultipartFormDataContent { { new StringContent("措施"), "measures" } };
         else if (body is not null)
             request.Content = JsonContent.Create(body, options: RectifyWebFactory.Json);

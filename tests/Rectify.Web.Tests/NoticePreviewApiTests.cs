@@ -27,7 +27,7 @@ public sealed class NoticePreviewApiTests(RectifyWebFactory app) : IClassFixture
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("notice.changed_since_preview", problem.GetProperty("code").GetString());
         var details = problem.GetProperty("details").EnumerateArray().Select(d => d.GetString()!).ToList();
-        Assert.Contains(details, d => d.StartsWith("本期问题不再列入") && d.Contains(removed.TrimEnd('。', '；')));
+        Assert.Contains(details, d => d.StartsWith("本期问题不再列入", StringComparison.Ordinal) && d.Contains(removed.TrimEnd('。', '；')));
 
         Assert.Equal(HttpStatusCode.OK, (await auditor.PostAsync($"/api/notices/{id}/recompose", null)).StatusCode);
         var issued = await auditor.PostAsync($"/api/notices/{id}/issue", null);

@@ -117,7 +117,7 @@ public sealed class OperationsTests(OperationsTests.OperationsApp app) : IClassF
         Assert.Equal(app.Clock.GetUtcNow() + TimeSpan.FromSeconds(30 * Math.Pow(2, retry.Attempts - 1)), retry.NextAttemptAt);
         var page = WebUtility.HtmlDecode(await (await app.ClientAsync("auditor")).GetStringAsync("/mail?status=Pending"));
         Assert.Contains("下次尝试", page);
-        Assert.Contains(TimeZoneInfo.ConvertTime(retry.NextAttemptAt, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("MM-dd HH:mm:ss"), page);
+        Assert.Contains(TimeZoneInfo.ConvertTime(retry.NextAttemptAt, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("MM-dd HH:mm:ss", CultureInfo.InvariantCulture), page);
 
         // No dispatcher runs: a month later the reminders are due and late, the oldest by weeks.
         app.Clock.Advance(TimeSpan.FromDays(30));

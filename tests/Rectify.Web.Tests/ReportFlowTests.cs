@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -7,6 +8,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
 using Rectify.Findings;
+using Rectify.Notices.Spreadsheets;
 using Rectify.Reports;
 
 namespace Rectify.Web.Tests;
@@ -172,23 +174,60 @@ public sealed class ReportFlowTests(WebFixture app) : IClassFixture<WebFixture>
 
         var finding = await WebFixture.JsonAsync(await auditor.GetAsync($"/api/findings/{id}"), HttpStatusCode.OK);
         Assert.Equal("Returned", finding.GetProperty("status").GetString());
-        var deadline = DateOnly.Parse(finding.GetProperty("deadline").GetString()!);
+        var deadline = DateOnly.Parse(finding.GetProperty("deadline").GetString()!, CultureInfo.InvariantCulture);
         object Edit(DateOnly to, string? reason) => new
         {
             inspectionId = finding.GetProperty("inspectionId").GetInt32(), unitId = finding.GetProperty("unitId").GetInt32(),
             categoryId = finding.GetProperty("categoryId").GetInt32(), location = finding.GetProperty("location").GetString(),
             description = finding.GetProperty("description").GetString(), requirement = finding.GetProperty("requirement").GetString(),
-            severity = finding.GetProperty("severity").GetString(), deadline = to.ToString("yyyy-MM-dd"), deadlineReason = reason,
+            severity = finding.GetProperty("severity").GetString(), deadline = to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), deadlineReason = reason,
         };
         await WebFixture.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(deadline.AddDays(7), null)), HttpStatusCode.BadRequest, "finding.deadline_reason_required");
         await WebFixture.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(new DateOnly(2026, 1, 5), "提前")), HttpStatusCode.BadRequest, "finding.deadline_past");
         var moved = await WebFixture.JsonAsync(await auditor.PutAsJsonAsync($"/api/findings/{id}", Edit(deadline.AddDays(7), "材料需上级审定")), HttpStatusCode.OK);
-        Assert.Equal(deadline.AddDays(7).ToString("yyyy-MM-dd"), moved.GetProperty("deadline").GetString());
+        Assert.Equal(deadline.AddDays(7).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), moved.GetProperty("deadline").GetString());
         // The auditor sees the step; the raw change (field names, codes) goes to supervisors only, as on the page.
         Assert.Contains(moved.GetProperty("history").EnumerateArray(), h => h.GetProperty("action").GetString() == "finding.deadline_changed"
             && h.GetProperty("after").ValueKind == JsonValueKind.Null);
         var supervisorView = await WebFixture.JsonAsync(await (await app.As("supervisor")).GetAsync($"/api/findings/{id}/history"), HttpStatusCode.OK);
         Assert.Contains(supervisorView.EnumerateArray(), h => h.GetProperty("action").GetString() == "finding.deadline_changed"
             && h.GetProperty("after").GetString()!.Contains("材料需上级审定"));
+    }
+
+    [Fact]
+    public async Task Returned_shows_on_the_dashboard_tile_the_ledger_and_its_filter_and_the_xlsx_until_resubmitted()
+    {
+        var id = await app.FindingOfAsync("马塘街道");
+        var reportId = (await WebFixture.JsonAsync(await SubmitAsync("mtjd", id, Form("已删除隐私信息", ("ok.pdf", Pdf))), HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        var auditor = await app.As("auditor");
+        await RectifyWebFactory.AddAntiforgeryAsync(auditor);
+        await WebFixture.JsonAsync(await WebFixture.PostJson(auditor, $"/api/findings/{id}/reports/{reportId}/review", new { accept = false, comment = "仍可检索到身份证号" }), HttpStatusCode.OK);
+
+        async Task<string> PageAsync(HttpClient client, string url) => WebUtility.HtmlDecode(await client.GetStringAsync(url));
+        // The 状态 of this finding's rows (by 问题编号) in the ledger exported with the 退回 filter.
+        async Task<List<string>> ExportedStatusesAsync()
+        {
+            var rows = Xlsx.ReadFirstSheet(new MemoryStream(await auditor.GetByteArrayAsync("/api/findings/export.xlsx?status=Returned"))).ToList();
+            int Column(string header) => rows[0].Cells.Single(c => c.Value.Text == header).Key;
+            var (number, status) = (Column("问题编号"), Column("状态"));
+            return rows.Skip(1).Where(r => r.Cells[number].Text == id.ToString(CultureInfo.InvariantCulture)).Select(r => r.Cells[status].Text).ToList();
+        }
+        var returned = (await WebFixture.JsonAsync(await auditor.GetAsync("/api/findings?status=Returned&pageSize=100"), HttpStatusCode.OK))
+            .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt32()).ToList();
+        Assert.Contains(id, returned);
+
+        // The dashboard's 退回 tile counts it, the ledger's 退回 filter lists it with its badge, the .xlsx says 退回.
+        var dashboard = await PageAsync(auditor, "/dashboard");
+        Assert.Matches($"""<div class="label">退回</div>\s*<div class="value" data-status="Returned">{returned.Count}</div>""", dashboard);
+        var ledger = await PageAsync(auditor, "/findings?status=Returned");
+        Assert.Matches($"""href="/findings/{id}"[\s\S]*?<span class="badge st-Returned[^"]*">退回</span>""", ledger);
+        Assert.Equal(["退回"], await ExportedStatusesAsync());
+        var liaison = await app.As("mtjd");
+        Assert.Contains($"href=\"/findings/{id}\"", await PageAsync(liaison, "/my?status=Returned"));
+
+        // 退回 until the unit resubmits, then no longer.
+        await WebFixture.JsonAsync(await SubmitAsync("mtjd", id, Form("已删除隐私信息并复查", ("ok.pdf", Pdf))), HttpStatusCode.Created);
+        Assert.DoesNotContain($"href=\"/findings/{id}\"", await PageAsync(auditor, "/findings?status=Returned"));
+        Assert.Empty(await ExportedStatusesAsync());
     }
 }

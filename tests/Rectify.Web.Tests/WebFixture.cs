@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -17,7 +18,7 @@ public sealed class WebFixture : RectifyWebFactory
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Evidence:MaxFileBytes"] = MaxFileBytes.ToString(),
+        ["Evidence:MaxFileBytes"] = MaxFileBytes.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>A cached signed-in client ("anonymous" for none).</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rectify.Workflows.Definitions;
@@ -85,7 +86,7 @@ public class ElsaConformanceTests(ITestOutputHelper output)
         if (spec["publishOnly"] is not null)
             return new Outcome(file, null, null, [], "published");
         if (spec["advance"] is { } advance)
-            await AdvanceAsync(database, database.Clock.GetUtcNow() + TimeSpan.Parse((string)advance!));
+            await AdvanceAsync(database, database.Clock.GetUtcNow() + TimeSpan.Parse((string)advance!, CultureInfo.InvariantCulture));
         if (spec["untilEnd"] is not null)
             await ResumeBookmarksUntilEndAsync(database, instance.Id);
 

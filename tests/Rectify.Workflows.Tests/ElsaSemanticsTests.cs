@@ -23,7 +23,7 @@ public class ElsaSemanticsTests
         var activity = new JsonObject { ["id"] = id, ["type"] = type };
         foreach (var (name, value) in inputs)
         {
-            var (syntax, text) = value.StartsWith("js:") ? ("JavaScript", value[3..]) : ("Literal", value);
+            var (syntax, text) = value.StartsWith("js:", StringComparison.Ordinal) ? ("JavaScript", value[3..]) : ("Literal", value);
             activity[name] = new JsonObject { ["expression"] = new JsonObject { ["type"] = syntax, ["value"] = text } };
         }
         return activity;

@@ -9,6 +9,7 @@ using Rectify.Mail;
 using Rectify.Mail.Outbox;
 using Rectify.Testing;
 using Rectify.Workflows.Timers;
+using System.Globalization;
 using static Rectify.Workflows.Tests.WorkflowHost;
 
 namespace Rectify.Workflows.Tests;
@@ -135,11 +136,11 @@ public class MultiNodeTests
         var settings = new Dictionary<string, string?>
         {
             ["Mail:Smtp:Host"] = "127.0.0.1",
-            ["Mail:Smtp:Port"] = smtp.SmtpPort.ToString(),
+            ["Mail:Smtp:Port"] = smtp.SmtpPort.ToString(CultureInfo.InvariantCulture),
             ["Mail:Smtp:Security"] = "None",
             ["Mail:Digest"] = "false",
-            ["Mail:BatchSize"] = MailBatch.ToString(),
-            ["Workflows:ClaimBatchSize"] = timerBatch.ToString(),
+            ["Mail:BatchSize"] = MailBatch.ToString(CultureInfo.InvariantCulture),
+            ["Workflows:ClaimBatchSize"] = timerBatch.ToString(CultureInfo.InvariantCulture),
             ["Workflows:FireGroupSize"] = "50",
         };
         var nodeA = await CreateAsync(settings, directory);
@@ -197,7 +198,7 @@ public class MultiNodeTests
         Assert.Equal(received.Count, received.Select(m => m.MessageId).Distinct().Count());
         var rows = await database.WithDbAsync(db => db.Set<OutboxMessage>().AsNoTracking().ToDictionaryAsync(m => m.Id));
         Assert.All(rows.Values, m => Assert.Equal(OutboxStatus.Sent, m.Status));
-        var delivered = received.Select(m => rows[long.Parse(m.Headers!["x-rectify-outbox"].GetString()!)]).ToList();
+        var delivered = received.Select(m => rows[long.Parse(m.Headers!["x-rectify-outbox"].GetString()!, CultureInfo.InvariantCulture)]).ToList();
         Assert.Equal(rows.Count, delivered.DistinctBy(m => m.Id).Count());
         foreach (var template in new[] { "assigned", "reminder" })
         {
@@ -205,6 +206,6 @@ public class MultiNodeTests
             Assert.Equal(Findings, perFinding.Count);
             Assert.All(perFinding, g => Assert.Single(g));
         }
-        Assert.Equal(Findings, received.Count(m => m.Subject.StartsWith("【催办】")));
+        Assert.Equal(Findings, received.Count(m => m.Subject.StartsWith("【催办】", StringComparison.Ordinal)));
     }
 }

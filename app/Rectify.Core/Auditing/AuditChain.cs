@@ -138,14 +138,10 @@ public static class AuditChain
     /// entry before, its position against the one before, and each issued notice's recorded head against the entry
     /// at that position. One pass, streamed.
     /// </summary>
-    public static async Task<AuditChainReport> VerifyAsync(RectifyDb db, CancellationToken ct = default)
+    public static async Task<AuditChainReport> VerifyAsync(RectifyDb db, IAuditAnchors? anchorSource = null, CancellationToken ct = default)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var anchors = await db.Set<Notices.Notice>().AsNoTracking()
-            .Where(n => n.AuditHeadSequence != null)
-            .OrderBy(n => n.AuditHeadSequence).ThenBy(n => n.Id)
-            .Select(n => new AuditAnchor(n.Id, n.Number, n.Title, n.AuditHeadSequence!.Value, n.AuditHeadHash ?? ""))
-            .ToListAsync(ct);
+        var anchors = anchorSource is null ? [] : await anchorSource.ListAsync(db, ct);
         var anchorBreaks = new List<AuditAnchor>();
         var nextAnchor = 0;
         var sqlite = db.Database.IsSqlite();

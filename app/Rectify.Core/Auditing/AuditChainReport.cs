@@ -1,3 +1,4 @@
+using Rectify.Data;
 namespace Rectify.Auditing;
 
 /// <summary>What a check of the whole audit chain found (<see cref="AuditChain.VerifyAsync"/>).</summary>
@@ -60,3 +61,9 @@ public sealed record AuditChainBreak(
 
 /// <summary>An issued notice's record of the chain's head at its issue time.</summary>
 public sealed record AuditAnchor(int NoticeId, string Number, string Title, long Sequence, string Hash);
+
+/// <summary>The recorded heads of the chain to check (an issued notice's), in sequence order; implemented by the notices module.</summary>
+public interface IAuditAnchors
+{
+    Task<List<AuditAnchor>> ListAsync(RectifyDb db, CancellationToken ct = default);
+}

@@ -96,7 +96,6 @@ internal sealed class LinkCaptureConfiguration : IEntityTypeConfiguration<LinkCa
         b.Ignore(c => c.IsRebound);
         b.HasOne(c => c.Report).WithMany().HasForeignKey(c => c.ReportId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<Finding>().WithMany().HasForeignKey(c => c.FindingId).OnDelete(DeleteBehavior.Cascade);
-        b.HasOne<Notices.Notice>().WithMany().HasForeignKey(c => c.NoticeId).OnDelete(DeleteBehavior.SetNull);
         b.HasOne<LinkCapture>().WithMany().HasForeignKey(c => c.BaselineId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(c => c.FindingId);
         b.HasIndex(c => c.NoticeId);

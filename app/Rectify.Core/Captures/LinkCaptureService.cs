@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Findings;
-using Rectify.Notices;
 using Rectify.Reports;
 
 namespace Rectify.Captures;
@@ -42,15 +41,14 @@ public sealed partial class LinkCaptureService(RectifyDb db, IEvidenceStorage st
     }
 
     /// <summary>
-    /// Adds a re-check of every link of the findings accepted since the previous issued notice (all accepted ones
-    /// before the first notice) to the pending save, each compared with the link's capture at submission.
+    /// Adds a re-check for notice draft <paramref name="noticeId"/> of every link of the findings accepted since
+    /// <paramref name="since"/> (the previous issued notice; all accepted ones when null) to the pending save, each
+    /// compared with the link's capture at submission.
     /// </summary>
-    public async Task QueueRechecksAsync(Notice draft, CancellationToken ct = default)
+    public async Task QueueRechecksAsync(int noticeId, DateTimeOffset? since, CancellationToken ct = default)
     {
         if (!options.Value.Enabled)
             return;
-        var since = await db.Set<Notice>().Where(n => n.Status == NoticeStatus.Issued && n.Id != draft.Id)
-            .MaxAsync(n => n.IssuedAt, ct);
         var reports = await db.Set<RectificationReport>().AsNoTracking()
             .Where(r => r.Decision == ReviewDecision.Accepted && r.Finding!.Status == FindingStatus.Accepted
                         && (since == null || r.Finding.AcceptedAt > since))
@@ -68,7 +66,7 @@ public sealed partial class LinkCaptureService(RectifyDb db, IEvidenceStorage st
                 {
                     FindingId = report.FindingId,
                     ReportId = report.Id,
-                    NoticeId = draft.Id,
+                    NoticeId = noticeId,
                     BaselineId = baselines.TryGetValue((report.Id, link), out var baseline) ? baseline : null,
                     Kind = LinkCheckKind.Recheck,
                     Url = link,

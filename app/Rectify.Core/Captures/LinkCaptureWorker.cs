@@ -26,11 +26,17 @@ public interface IPageScreenshotter
 /// capture's. The result is saved as an audited change of the row (system actor), so it joins the finding's history.
 /// </summary>
 public sealed class LinkCaptureWorker(IServiceScopeFactory scopes, GuardedFetcher fetcher, IEvidenceStorage storage,
-    IOptions<CaptureOptions> options, TimeProvider time, ILogger<LinkCaptureWorker> logger, IPageScreenshotter? screenshotter = null)
+    IOptions<CaptureOptions> options, TimeProvider time, ILogger<LinkCaptureWorker> logger, IPageScreenshotter? screenshotter = null) : IDisposable
 {
     private static readonly JsonSerializerOptions HeaderJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly SemaphoreSlim _run = new(1, 1);
     private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public void Dispose()
+    {
+        _run.Dispose();
+        _wake.Dispose();
+    }
 
     /// <summary>Tells the background loop that something was queued (called after the queuing transaction committed).</summary>
     public void Wake()

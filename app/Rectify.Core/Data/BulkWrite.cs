@@ -12,6 +12,7 @@ namespace Rectify.Data;
 /// Writes the rows a save adds by the thousand with many-row statements inside the save's transaction, then marks
 /// them saved: EF sends one statement per row (on SQLite a freshly prepared one each), and issuing a notice adds a
 /// dozen rows per finding, a round of timers removes a few per timer.
+/// The types are the modules' (<see cref="DbModule"/>):
 /// - Workflow instances, bookmarks and timers, and a notice's finding list: added and removed by key. Rows a save
 ///   both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with a
 ///   temporary key. A removal that finds fewer rows than it names fails the save as a concurrency conflict, as EF's
@@ -22,9 +23,6 @@ namespace Rectify.Data;
 /// </summary>
 internal sealed class BulkWrite
 {
-    private static readonly Type[] Types =
-        [typeof(Workflows.WorkflowInstance), typeof(Workflows.WorkflowBookmark), typeof(Workflows.WorkflowTimer), typeof(Notices.NoticeFinding)];
-    private static readonly Type[] Appended = [typeof(Mail.OutboxMessage)];
     // Microsoft.Data.Sqlite finds each parameter by name in a list: statements stay small.
     private const int MaxParameters = 400;
 
@@ -44,10 +42,11 @@ internal sealed class BulkWrite
     public static readonly BulkWrite None = new([], [], []);
 
     /// <summary>The rows this path takes, by type in dependency order (an instance before the rows that refer to it).</summary>
-    public static BulkWrite Pending(IEnumerable<EntityEntry> tracked)
+    public static BulkWrite Pending(IEnumerable<EntityEntry> tracked, DbModules modules)
     {
+        Type[] types = modules.BulkInserted, appended = modules.BulkAppended;
         var entries = tracked.Where(e => e.State is EntityState.Added or EntityState.Deleted
-                                         && (Array.IndexOf(Types, e.Metadata.ClrType) >= 0 || Array.IndexOf(Appended, e.Metadata.ClrType) >= 0))
+                                         && (Array.IndexOf(types, e.Metadata.ClrType) >= 0 || Array.IndexOf(appended, e.Metadata.ClrType) >= 0))
             .Select(e => (Entry: e, Key: Key(e))).ToList();
         var keysTwice = entries.GroupBy(e => e.Key).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         List<List<EntityEntry>> Take(EntityState state, IEnumerable<Type> types, Func<PropertyEntry, bool> unknownYet) => types
@@ -56,11 +55,11 @@ internal sealed class BulkWrite
                 .Select(e => e.Entry).ToList())
             .Where(g => g.Count > 0).ToList();
         return new BulkWrite(
-            Take(EntityState.Added, Types, p => p.IsTemporary),
+            Take(EntityState.Added, types, p => p.IsTemporary),
             // An instance is removed by EF: its delete checks the revision.
-            Take(EntityState.Deleted, [typeof(Workflows.WorkflowTimer), typeof(Workflows.WorkflowBookmark)], p => p.IsTemporary),
+            Take(EntityState.Deleted, modules.BulkDeleted, p => p.IsTemporary),
             // Appended rows may only refer to rows that exist already (their own key is the database's to generate).
-            Take(EntityState.Added, Appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()));
+            Take(EntityState.Added, appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()));
     }
 
     /// <summary>Inserts untracked rows of one type, leaving out a key the database generates, on the context's transaction.</summary>

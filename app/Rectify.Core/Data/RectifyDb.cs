@@ -11,7 +11,8 @@ namespace Rectify.Data;
 
 /// <summary>
 /// The one database of Rectify. Entity mappings live beside their feature as
-/// <see cref="IEntityTypeConfiguration{TEntity}"/> classes and are picked up from this assembly.
+/// <see cref="IEntityTypeConfiguration{TEntity}"/> classes and are picked up from this assembly and from each module's
+/// (<see cref="DbModule"/>, given with the options).
 /// Every change to an <see cref="IAuditable"/> entity is written as an <see cref="AuditEvent"/> in the same transaction.
 /// Instances are pooled (see <see cref="CoreModule"/>): a scope's actor and clock are attached when it rents one.
 /// </summary>
@@ -28,6 +29,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     private static readonly HashSet<string> SecretProperties =
         ["PasswordHash", "SecurityStamp", "ConcurrencyStamp", "AccessFailedCount", "LockoutEnd"];
 
+    private readonly DbModules _modules = DbModules.Of(options);
     private string? _pendingAction;
     private readonly List<Func<CancellationToken, Task>> _beforeSave = [];
     private ActorContext? _actorContext;
@@ -61,11 +63,13 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         Forget();
         base.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     public override ValueTask DisposeAsync()
     {
         Forget();
+        GC.SuppressFinalize(this);
         return base.DisposeAsync();
     }
 
@@ -90,6 +94,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(RectifyDb).Assembly);
+        foreach (var module in _modules.All)
+            builder.ApplyConfigurationsFromAssembly(module.Configurations);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
@@ -107,7 +113,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             await step(cancellationToken);
         // One scan of the change tracker (each Entries() call detects changes over every tracked entity again).
         var entries = ChangeTracker.Entries().ToList();
-        TextLimits.Check(entries);
+        TextLimits.Check(entries, _modules.TextLimits);
         var audited = entries
             .Where(e => e.Entity is IAuditable && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new PendingAudit(e, e.State, e.State == EntityState.Added ? null : Snapshot(e, original: true)))
@@ -119,7 +125,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             await writer.WaitAsync(cancellationToken);
         try
         {
-            var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries) : BulkWrite.None;
+            var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries, _modules) : BulkWrite.None;
             if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0)
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             return await SaveInTransactionAsync(audited, ownEntries, bulk, acceptAllChangesOnSuccess, cancellationToken);

@@ -18,68 +18,57 @@ public static class TextLimits
     /// <summary>A mail or notice template's source (the shipped ones are under 7,000 characters).</summary>
     public const int Template = 100_000;
 
-    /// <summary>Entity type name → property → (maximum length, the field's Chinese and English name).</summary>
-    private static readonly Dictionary<string, Dictionary<string, (int Max, string Zh, string En)>> Limits = new()
+    /// <summary>Core's entities: entity type name → property → limit (modules add theirs, see <see cref="DbModule"/>).</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, TextLimit>> Core = new Dictionary<string, IReadOnlyDictionary<string, TextLimit>>
     {
-        ["Finding"] = new()
+        ["Finding"] = new Dictionary<string, TextLimit>
         {
-            ["Location"] = (Line, "问题位置", "location"),
-            ["Description"] = (Paragraph, "问题描述", "description"),
-            ["Requirement"] = (Paragraph, "整改要求", "requirement"),
-            ["DeadlineReason"] = (Paragraph, "期限调整理由", "deadline reason"),
+            ["Location"] = new(Line, "问题位置", "location"),
+            ["Description"] = new(Paragraph, "问题描述", "description"),
+            ["Requirement"] = new(Paragraph, "整改要求", "requirement"),
+            ["DeadlineReason"] = new(Paragraph, "期限调整理由", "deadline reason"),
         },
-        ["RectificationReport"] = new()
+        ["RectificationReport"] = new Dictionary<string, TextLimit>
         {
-            ["Measures"] = (Document, "整改措施", "measures"),
-            ["Links"] = (Paragraph, "整改链接", "links"),
-            ["ReviewComment"] = (Paragraph, "审核意见", "review comment"),
+            ["Measures"] = new(Document, "整改措施", "measures"),
+            ["Links"] = new(Paragraph, "整改链接", "links"),
+            ["ReviewComment"] = new(Paragraph, "审核意见", "review comment"),
         },
-        ["ExtensionRequest"] = new()
+        ["ExtensionRequest"] = new Dictionary<string, TextLimit>
         {
-            ["Reason"] = (Paragraph, "延期理由", "reason"),
-            ["DecisionComment"] = (Paragraph, "审批意见", "decision comment"),
+            ["Reason"] = new(Paragraph, "延期理由", "reason"),
+            ["DecisionComment"] = new(Paragraph, "审批意见", "decision comment"),
         },
-        ["FindingComment"] = new() { ["Body"] = (Paragraph, "留言", "comment") },
-        ["Notice"] = new()
+        ["FindingComment"] = new Dictionary<string, TextLimit> { ["Body"] = new(Paragraph, "留言", "comment") },
+        ["Inspection"] = new Dictionary<string, TextLimit> { ["Title"] = new(300, "检查名称", "title"), ["Office"] = new(Name, "检查单位", "office") },
+        ["Unit"] = new Dictionary<string, TextLimit> { ["Name"] = new(Name, "单位名称", "unit name"), ["Aliases"] = new(Paragraph, "单位别名", "aliases") },
+        ["Contact"] = new Dictionary<string, TextLimit>
         {
-            ["Title"] = (300, "通报标题", "title"),
-            ["Number"] = (100, "文号", "number"),
-            ["Office"] = (Name, "发文单位", "office"),
-            ["Addressees"] = (Paragraph, "主送单位", "addressees"),
-            ["Introduction"] = (Document, "通报正文", "introduction"),
-            ["Requirements"] = (Document, "工作要求", "requirements"),
-            ["Attachments"] = (Paragraph, "附件说明", "attachments"),
-            ["ContactLine"] = (Line, "联系方式", "contact line"),
+            ["Name"] = new(Name, "联系人姓名", "contact name"),
+            ["Title"] = new(Name, "职务", "contact title"),
+            ["Phone"] = new(Name, "电话", "phone"),
+            ["Email"] = new(Name, "邮箱", "email"),
         },
-        ["Inspection"] = new() { ["Title"] = (300, "检查名称", "title"), ["Office"] = (Name, "检查单位", "office") },
-        ["Unit"] = new() { ["Name"] = (Name, "单位名称", "unit name"), ["Aliases"] = (Paragraph, "单位别名", "aliases") },
-        ["Contact"] = new()
+        ["Category"] = new Dictionary<string, TextLimit>
         {
-            ["Name"] = (Name, "联系人姓名", "contact name"),
-            ["Title"] = (Name, "职务", "contact title"),
-            ["Phone"] = (Name, "电话", "phone"),
-            ["Email"] = (Name, "邮箱", "email"),
+            ["Name"] = new(Name, "类别名称", "category name"),
+            ["NameEn"] = new(Name, "英文名称", "English name"),
+            ["Description"] = new(Paragraph, "类别说明", "category description"),
         },
-        ["Category"] = new()
+        ["TemplateVersion"] = new Dictionary<string, TextLimit>
         {
-            ["Name"] = (Name, "类别名称", "category name"),
-            ["NameEn"] = (Name, "英文名称", "English name"),
-            ["Description"] = (Paragraph, "类别说明", "category description"),
+            ["Subject"] = new(Line, "邮件主题模板", "subject template"),
+            ["Html"] = new(Template, "模板正文", "template"),
+            ["Text"] = new(Template, "纯文本模板", "plain-text template"),
         },
-        ["TemplateVersion"] = new()
-        {
-            ["Subject"] = (Line, "邮件主题模板", "subject template"),
-            ["Html"] = (Template, "模板正文", "template"),
-            ["Text"] = (Template, "纯文本模板", "plain-text template"),
-        },
-        ["AppUser"] = new() { ["DisplayName"] = (Name, "姓名", "display name"), ["UserName"] = (Name, "用户名", "user name") },
+        ["AppUser"] = new Dictionary<string, TextLimit> { ["DisplayName"] = new(Name, "姓名", "display name"), ["UserName"] = new(Name, "用户名", "user name") },
     };
 
-    public static void Check(IEnumerable<EntityEntry> entries)
+    public static void Check(IEnumerable<EntityEntry> entries, IReadOnlyDictionary<string, IReadOnlyDictionary<string, TextLimit>> limits)
     {
         foreach (var entry in entries)
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified) || !Limits.TryGetValue(entry.Metadata.ClrType.Name, out var fields))
+            if (entry.State is not (EntityState.Added or EntityState.Modified) || !limits.TryGetValue(entry.Metadata.ClrType.Name, out var fields))
                 continue;
             foreach (var (property, limit) in fields)
             {
@@ -92,12 +81,12 @@ public static class TextLimits
     }
 
     /// <summary>
-    /// Checks one value before any work starts, for input that many saves will store (a bulk action's comment or
-    /// reason): refused once for the whole request rather than on every finding.
+    /// Checks one value of a Core entity before any work starts, for input that many saves will store (a bulk
+    /// action's comment or reason): refused once for the whole request rather than on every finding.
     /// </summary>
-    public static void Check<TEntity>(string property, string? text) => Check(text, Limits[typeof(TEntity).Name][property]);
+    public static void Check<TEntity>(string property, string? text) => Check(text, Core[typeof(TEntity).Name][property]);
 
-    private static void Check(string? text, (int Max, string Zh, string En) limit)
+    private static void Check(string? text, TextLimit limit)
     {
         if (text is null || text.Length <= limit.Max)
             return;
@@ -105,3 +94,6 @@ public static class TextLimits
             $"The {limit.En} is too long: at most {limit.Max} characters ({text.Length} given).");
     }
 }
+
+/// <summary>The longest text a field takes, and the field's Chinese and English name for the error.</summary>
+public readonly record struct TextLimit(int Max, string Zh, string En);

@@ -80,8 +80,7 @@ public sealed class FindingBulk(RectifyDb db, FindingLifecycle lifecycle, Findin
             .Select(f => new { f.Id, f.Status }).ToDictionaryAsync(f => f.Id, f => f.Status, ct);
         var keys = ids.ToDictionary(id => id, id => $"remind-now:{id}:{deadlines.Today:yyyyMMdd}");
         var keyList = keys.Values.ToList();
-        var sent = (await db.Set<OutboxMessage>().AsNoTracking().Where(m => keyList.Contains(m.DeduplicationKey))
-            .Select(m => m.DeduplicationKey).ToListAsync(ct)).ToHashSet();
+        var sent = await mail.QueuedAsync(keyList, ct);
         var rows = new List<BulkRowResult>();
         try
         {

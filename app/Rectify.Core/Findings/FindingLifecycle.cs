@@ -3,6 +3,7 @@ using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Reports;
 using Rectify.Time;
+using Rectify.Workflows;
 
 namespace Rectify.Findings;
 
@@ -15,7 +16,8 @@ namespace Rectify.Findings;
 /// them with its own state); the asynchronous ones are whole user actions that load, authorize, notify the
 /// <see cref="IFindingEventHandler"/>s and save in one transaction, retrying on a concurrent change.
 /// </summary>
-public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDeadline deadlines, IEnumerable<IFindingEventHandler> handlers)
+public sealed class FindingLifecycle(
+    RectifyDb db, OfficeClock clock, FindingDeadline deadlines, IEnumerable<IFindingEventHandler> handlers, IFindingWorkflowState? workflows = null)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -142,14 +144,14 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
     // ---- whole user actions: load, authorize, change, tell the runtime, save ----
 
     public Task<RectificationReport> SubmitReportAsync(int findingId, ReportContent content, Actor actor, CancellationToken ct = default) =>
-        ChangeAsync(findingId, actor, ct, async finding =>
+        ChangeAsync(findingId, actor, async finding =>
         {
             if (!actor.IsLiaison)
                 throw RectifyException.Forbidden("report.submit_forbidden", "只有责任单位联络人可以提交整改报告。", "Only the unit's liaison submits reports.");
             var report = SubmitReport(finding, content, actor);
             await NotifyAsync(new ReportSubmitted(finding, report), ct);
             return report;
-        });
+        }, ct);
 
     /// <summary>
     /// Accepts or returns a report. A return gives the later of the current deadline and the return date plus the
@@ -158,7 +160,7 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
     /// </summary>
     public Task<RectificationReport> ReviewAsync(int findingId, int reportId, bool accept, string comment, Actor actor,
         DateOnly? returnDeadline = null, CancellationToken ct = default) =>
-        ChangeAsync(findingId, actor, ct, async finding =>
+        ChangeAsync(findingId, actor, async finding =>
         {
             var report = finding.Reports.SingleOrDefault(r => r.Id == reportId) ?? throw RectifyException.NotFound("report");
             var deadline = accept ? finding.Deadline : await deadlines.ProposedOnReturnAsync(finding, ct);
@@ -175,7 +177,7 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
                 await deadlines.MoveAsync(finding, deadline, DeadlineChange.Returned, $"退回整改：{report.ReviewComment}", ct);
             await NotifyAsync(new ReportReviewed(finding, report), ct);
             return report;
-        });
+        }, ct);
 
     /// <summary>
     /// The unit takes its report back before the review: the finding is open again (退回 when an earlier report was
@@ -183,7 +185,7 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
     /// way back (its review step has no Withdrawn connection: report.withdraw_not_in_workflow).
     /// </summary>
     public Task<RectificationReport> WithdrawReportAsync(int findingId, int reportId, Actor actor, CancellationToken ct = default) =>
-        ChangeAsync(findingId, actor, ct, async finding =>
+        ChangeAsync(findingId, actor, async finding =>
         {
             if (!actor.IsLiaison)
                 throw RectifyException.Forbidden("report.withdraw_forbidden", "只有责任单位联络人可以撤回整改报告。", "Only the unit's liaison withdraws its report.");
@@ -201,30 +203,29 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
             Touch(finding, "finding.report_withdrawn");
             await NotifyAsync(new ReportWithdrawn(finding, report), ct);
             return report;
-        });
+        }, ct);
 
     /// <summary>Whether a withdrawal may happen now: no workflow runs for the finding, or it waits for one.</summary>
-    public async Task<bool> WithdrawalWaitedForAsync(int findingId, CancellationToken ct = default) =>
-        !await db.Set<Workflows.WorkflowInstance>().AnyAsync(i => i.FindingId == findingId, ct)
-        || await db.Set<Workflows.WorkflowBookmark>().AnyAsync(b => b.FindingId == findingId && b.Name == nameof(ReportWithdrawn), ct);
+    public Task<bool> WithdrawalWaitedForAsync(int findingId, CancellationToken ct = default) =>
+        workflows?.WaitsForAsync(findingId, nameof(ReportWithdrawn), ct) ?? Task.FromResult(true);
 
     public Task<ExtensionRequest> RequestExtensionAsync(int findingId, DateOnly newDeadline, string reason, Actor actor, CancellationToken ct = default) =>
-        ChangeAsync(findingId, actor, ct, async finding =>
+        ChangeAsync(findingId, actor, async finding =>
         {
             if (!actor.IsLiaison)
                 throw RectifyException.Forbidden("extension.request_forbidden", "只有责任单位联络人可以申请延期。", "Only the unit's liaison requests extensions.");
             var request = RequestExtension(finding, newDeadline, reason, actor);
             await NotifyAsync(new ExtensionRequested(finding, request), ct);
             return request;
-        });
+        }, ct);
 
     /// <summary>Moves an issued finding's deadline on an auditor's edit; the reason is required and the date may not be in the past.</summary>
     public Task<Finding> ChangeDeadlineAsync(int findingId, DateOnly deadline, string reason, Actor actor, CancellationToken ct = default) =>
-        ChangeAsync(findingId, actor, ct, async finding =>
+        ChangeAsync(findingId, actor, async finding =>
         {
             await ChangeDeadlineAsync(finding, deadline, reason, actor, ct);
             return finding;
-        });
+        }, ct);
 
     /// <summary>The edit of <see cref="ChangeDeadlineAsync(int, DateOnly, string, Actor, CancellationToken)"/> on a loaded finding; does not save.</summary>
     public async Task ChangeDeadlineAsync(Finding finding, DateOnly deadline, string reason, Actor actor, CancellationToken ct)
@@ -248,7 +249,7 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
     /// </summary>
     public Task<ExtensionRequest> DecideExtensionAsync(int findingId, int requestId, bool approve, string comment, Actor actor,
         DateOnly? granted = null, CancellationToken ct = default) =>
-        ChangeAsync(findingId, actor, ct, async finding =>
+        ChangeAsync(findingId, actor, async finding =>
         {
             var request = finding.ExtensionRequests.SingleOrDefault(x => x.Id == requestId) ?? throw RectifyException.NotFound("extension");
             var date = granted ?? request.RequestedDeadline;
@@ -263,10 +264,10 @@ public sealed class FindingLifecycle(RectifyDb db, OfficeClock clock, FindingDea
             }
             await NotifyAsync(new ExtensionDecided(finding, request), ct);
             return request;
-        });
+        }, ct);
 
     /// <summary>Loads the finding the actor may see (404 otherwise), applies the change and saves it atomically.</summary>
-    private async Task<T> ChangeAsync<T>(int findingId, Actor actor, CancellationToken ct, Func<Finding, Task<T>> change)
+    private async Task<T> ChangeAsync<T>(int findingId, Actor actor, Func<Finding, Task<T>> change, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {

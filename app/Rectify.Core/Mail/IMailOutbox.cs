@@ -40,4 +40,7 @@ public sealed record MailRequest(
 public interface IMailOutbox
 {
     Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Which of <paramref name="deduplicationKeys"/> were queued already (to any address, sent or not).</summary>
+    Task<IReadOnlySet<string>> QueuedAsync(IReadOnlyCollection<string> deduplicationKeys, CancellationToken cancellationToken = default);
 }

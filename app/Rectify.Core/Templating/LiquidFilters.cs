@@ -83,7 +83,7 @@ internal static partial class LiquidFilters
     /// Instants are shown in the office zone; "now" and "today" are the rendering's clock, not the machine's;
     /// a yyyy-MM-dd text is a local date.
     /// </summary>
-    private static object? Date(TemplateContext context, object? input, string? format)
+    private static string? Date(TemplateContext context, object? input, string? format)
     {
         var state = (RenderContext)context;
         IFormattable? value = input switch

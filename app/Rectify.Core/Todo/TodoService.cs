@@ -4,9 +4,7 @@ using Rectify.Caching;
 using Rectify.Dashboard;
 using Rectify.Data;
 using Rectify.Findings;
-using Rectify.Mail;
 using Rectify.Time;
-using Rectify.Workflows;
 
 namespace Rectify.Todo;
 
@@ -31,6 +29,32 @@ public sealed record TodoSection<T>(IReadOnlyList<T> Items, int Total)
 {
     public static readonly TodoSection<T> None = new([], 0);
     public bool HasMore => Total > Items.Count;
+}
+
+public static class TodoSection
+{
+    /// <summary>The first <paramref name="take"/> rows of an ordered list and the count of all (no second query when there are none).</summary>
+    public static async Task<TodoSection<T>> OfAsync<T>(IQueryable<T> rows, int take, CancellationToken ct)
+    {
+        var total = await rows.CountAsync(ct);
+        return total == 0 ? TodoSection<T>.None : new(await rows.Take(take).ToListAsync(ct), total);
+    }
+}
+
+/// <summary>Mails the outbox gave up on; implemented by the mail module.</summary>
+public interface IFailedMails
+{
+    Task<int> CountAsync(CancellationToken ct = default);
+    /// <summary>The latest first.</summary>
+    Task<TodoSection<TodoMail>> ListAsync(int take, CancellationToken ct = default);
+}
+
+/// <summary>Faulted workflow instances; implemented by the workflow runtime.</summary>
+public interface IWorkflowIncidents
+{
+    Task<int> CountAsync(CancellationToken ct = default);
+    /// <summary>The latest first.</summary>
+    Task<TodoSection<TodoIncident>> ListAsync(int take, CancellationToken ct = default);
 }
 
 /// <summary>What a role has to do next. Lists a role has no part in stay empty.</summary>
@@ -64,7 +88,8 @@ public sealed record NavCounts(int Todo, int FailedMails);
 /// navigation counts are asked on every page, so they are one COUNT each, cached briefly per viewer.
 /// </summary>
 public sealed class TodoService(
-    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, DashboardService dashboard, FreshCache<TodoService.CountsKey, NavCounts> counts)
+    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, DashboardService dashboard, FreshCache<TodoService.CountsKey, NavCounts> counts,
+    IFailedMails? failedMails = null, IWorkflowIncidents? incidents = null)
 {
     public const int DueSoonWorkingDays = 3;
     /// <summary>Rows per list; the page links to the full list beyond.</summary>
@@ -116,14 +141,14 @@ public sealed class TodoService(
     {
         var findings = db.Set<Finding>().AsNoTracking().VisibleTo(actor);
         var failed = actor.IsAuditor || actor.IsSupervisor
-            ? await db.Set<OutboxMessage>().CountAsync(m => m.Status == OutboxStatus.Failed)
+            ? await (failedMails?.CountAsync() ?? Task.FromResult(0))
             : 0;
         var todo = actor switch
         {
             { IsAuditor: true } => await findings.CountAsync(f => f.Status == FindingStatus.Submitted)
                                    + await db.Set<ExtensionRequest>().CountAsync(x => x.Decision == ExtensionDecision.Pending),
             { IsLiaison: true } => await findings.CountAsync(f => f.Status == FindingStatus.Assigned || f.Status == FindingStatus.Returned),
-            { IsSupervisor: true } => await db.Set<WorkflowInstance>().CountAsync(i => i.SubStatus == WorkflowSubStatus.Faulted),
+            { IsSupervisor: true } => await (incidents?.CountAsync() ?? Task.FromResult(0)),
             _ => 0,
         };
         return new NavCounts(todo, failed);
@@ -148,19 +173,10 @@ public sealed class TodoService(
                 x.RequestedDeadline, x.Reason, x.RequestedByName, x.RequestedAt)), ct);
 
     private Task<TodoSection<TodoMail>> FailedMailsAsync(CancellationToken ct) =>
-        SectionAsync(db.Set<OutboxMessage>().AsNoTracking().Where(m => m.Status == OutboxStatus.Failed)
-            .OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id)
-            .Select(m => new TodoMail(m.Id, m.Subject, m.Template, m.RecipientName, m.RecipientAddress, m.LastError, m.FindingId, m.CreatedAt)), ct);
+        failedMails?.ListAsync(Take, ct) ?? Task.FromResult(TodoSection<TodoMail>.None);
 
     private Task<TodoSection<TodoIncident>> IncidentsAsync(CancellationToken ct) =>
-        SectionAsync(db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.SubStatus == WorkflowSubStatus.Faulted)
-            .OrderByDescending(i => i.UpdatedAt).ThenBy(i => i.Id)
-            .Select(i => new TodoIncident(i.Id, i.FindingId, i.Fault, i.UpdatedAt)), ct);
+        incidents?.ListAsync(Take, ct) ?? Task.FromResult(TodoSection<TodoIncident>.None);
 
-    /// <summary>The first <see cref="Take"/> rows of an ordered list and the count of all (no second query when there are none).</summary>
-    private static async Task<TodoSection<T>> SectionAsync<T>(IQueryable<T> rows, CancellationToken ct)
-    {
-        var total = await rows.CountAsync(ct);
-        return total == 0 ? TodoSection<T>.None : new(await rows.Take(Take).ToListAsync(ct), total);
-    }
+    private static Task<TodoSection<T>> SectionAsync<T>(IQueryable<T> rows, CancellationToken ct) => TodoSection.OfAsync(rows, Take, ct);
 }

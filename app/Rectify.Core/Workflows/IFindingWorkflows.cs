@@ -26,3 +26,10 @@ public sealed record DeadlineSettings(int ReturnDeadlineDays, int FirstReminderD
 {
     public static readonly DeadlineSettings Default = new(5, 0);
 }
+
+/// <summary>What a finding's workflow waits for; implemented by the workflow runtime (without it, no workflow runs).</summary>
+public interface IFindingWorkflowState
+{
+    /// <summary>Whether the finding's workflow waits for <paramref name="eventName"/> now, or no workflow runs for it.</summary>
+    Task<bool> WaitsForAsync(int findingId, string eventName, CancellationToken ct = default);
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
@@ -51,6 +52,10 @@ public sealed class MailOutbox : IMailOutbox
         _logger = logger;
         db.BeforeSave(DropStoredDuplicatesAsync);
     }
+
+    public async Task<IReadOnlySet<string>> QueuedAsync(IReadOnlyCollection<string> deduplicationKeys, CancellationToken cancellationToken = default) =>
+        (await _db.Set<OutboxMessage>().AsNoTracking().Where(m => deduplicationKeys.Contains(m.DeduplicationKey))
+            .Select(m => m.DeduplicationKey).ToListAsync(cancellationToken)).ToHashSet();
 
     public async Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default)
     {
@@ -249,7 +254,7 @@ public sealed class MailOutbox : IMailOutbox
             f.Requirement,
             f.Severity switch { Severity.Serious => "严重", Severity.Minor => "轻微", _ => "一般" },
             Date(f.Deadline),
-            f.Deadline.ToString("yyyy-MM-dd"),
+            f.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             remaining.WorkingDays,
             remaining.Chinese,
             f.Status.DisplayName(),

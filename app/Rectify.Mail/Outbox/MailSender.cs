@@ -13,8 +13,8 @@ using Rectify.Templating;
 namespace Rectify.Mail.Outbox;
 
 /// <summary>
-/// Delivers due outbox rows. A run claims rows with a lease (a conditional UPDATE, so of several nodes only one
-/// gets a row; on PostgreSQL rows another node is claiming are skipped), groups those due to one address into one batch (one mail, one Message-Id for good), sends each
+/// Delivers due outbox rows. A run claims rows with a lease (<see cref="LeaseClaim"/>: of several nodes only one
+/// gets a row), groups those due to one address into one batch (one mail, one Message-Id for good), sends each
 /// batch, and records the attempt: sent, or retried later with exponential backoff, or failed once the give-up
 /// period has passed. Without an SMTP host, messages are written as .eml files under data/outbox/.
 /// </summary>
@@ -25,9 +25,16 @@ public sealed class MailSender(
     DataDirectory dataDirectory,
     TimeProvider time,
     IOptions<MailOptions> options,
-    ILogger<MailSender> logger)
+    ILogger<MailSender> logger) : IDisposable
 {
+    /// <summary>Due pending rows, with the rest of a batch tried before: it goes out whole again, under its Message-Id.</summary>
+    private static readonly LeaseClaim DueMessages = new(
+        $"\"Status\" = '{nameof(OutboxStatus.Pending)}' AND \"NextAttemptAt\" <= {{now}}", OrderBy: "\"Id\"",
+        GroupBy: nameof(OutboxMessage.BatchId), Companions: $"\"Status\" = '{nameof(OutboxStatus.Pending)}'");
+
     private readonly SemaphoreSlim _oneRunAtATime = new(1, 1);
+
+    public void Dispose() => _oneRunAtATime.Dispose();
 
     public string EmlDirectory => dataDirectory.Combine("outbox");
 
@@ -65,12 +72,9 @@ public sealed class MailSender(
         var now = time.GetUtcNow();
         var owner = Guid.NewGuid().ToString("N");
         var until = now + options.Value.LeaseDuration;
-        var leased = db.Database.IsNpgsql()
-            ? await LeaseOnPostgresAsync(db, now, owner, until, ct)
-            : await LeaseAsync(db, now, owner, until, ct);
-        if (leased == 0)
+        var claimed = (await DueMessages.ClaimAsync<OutboxMessage>(db, owner, now, until, options.Value.BatchSize, ct)).OrderBy(m => m.Id).ToList();
+        if (claimed.Count == 0)
             return [];
-        var claimed = await db.Set<OutboxMessage>().Where(m => m.LeaseOwner == owner).OrderBy(m => m.Id).ToListAsync(ct);
 
         var batches = claimed.Where(m => m.BatchId != null).GroupBy(m => m.BatchId).Select(g => g.ToList()).ToList();
         // Rendered once, before the first attempt; a retry sends the very same text.
@@ -86,52 +90,6 @@ public sealed class MailSender(
         // The batch is stored before the first attempt, so a restart retries the very same mail.
         await db.SaveChangesAsync(ct);
         return [.. batches, .. newBatches];
-    }
-
-    /// <summary>
-    /// Leases due rows (and the rest of a batch tried before: it goes out whole again, under its Message-Id). The
-    /// condition is checked again inside the UPDATE; SQLite runs one writer at a time, so two claims never overlap.
-    /// </summary>
-    private async Task<int> LeaseAsync(RectifyDb db, DateTimeOffset now, string owner, DateTimeOffset until, CancellationToken ct)
-    {
-        var due = await db.Set<OutboxMessage>()
-            .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
-            .OrderBy(m => m.Id)
-            .Select(m => new { m.Id, m.BatchId })
-            .Take(options.Value.BatchSize)
-            .ToListAsync(ct);
-        if (due.Count == 0)
-            return 0;
-        var batchIds = due.Where(d => d.BatchId != null).Select(d => d.BatchId).Distinct().ToList();
-        var ids = due.Select(d => d.Id).ToList();
-        if (batchIds.Count > 0)
-            ids.AddRange(await db.Set<OutboxMessage>().Where(m => batchIds.Contains(m.BatchId) && m.Status == OutboxStatus.Pending).Select(m => m.Id).ToListAsync(ct));
-        return await db.Set<OutboxMessage>()
-            .Where(m => ids.Contains(m.Id) && m.Status == OutboxStatus.Pending && (m.LeaseUntil == null || m.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseOwner, owner).SetProperty(m => m.LeaseUntil, until), ct);
-    }
-
-    /// <summary>
-    /// The same lease in one statement on PostgreSQL: rows another node is leasing right now are skipped, not
-    /// waited for, so two nodes take different rows instead of queuing behind each other's locks.
-    /// </summary>
-    private Task<int> LeaseOnPostgresAsync(RectifyDb db, DateTimeOffset now, string owner, DateTimeOffset until, CancellationToken ct)
-    {
-        var pending = nameof(OutboxStatus.Pending);
-        return db.Database.ExecuteSqlInterpolatedAsync($"""
-            WITH picked AS (
-                SELECT "Id", "BatchId" FROM "OutboxMessages"
-                WHERE "Status" = {pending} AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
-                ORDER BY "Id" LIMIT {options.Value.BatchSize}
-                FOR UPDATE SKIP LOCKED),
-            batched AS (
-                SELECT "Id" FROM "OutboxMessages"
-                WHERE "Status" = {pending} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
-                  AND "BatchId" IN (SELECT "BatchId" FROM picked WHERE "BatchId" IS NOT NULL)
-                FOR UPDATE SKIP LOCKED)
-            UPDATE "OutboxMessages" SET "LeaseOwner" = {owner}, "LeaseUntil" = {until}
-            WHERE "Id" IN (SELECT "Id" FROM picked UNION SELECT "Id" FROM batched)
-            """, ct);
     }
 
     /// <summary>Renders a row; a template that fails marks it failed (listed with the reason on the mail page) and it is not sent.</summary>

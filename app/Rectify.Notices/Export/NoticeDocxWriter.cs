@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Xml.Linq;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
@@ -156,7 +157,7 @@ public static class NoticeDocxWriter
                     // when several, each name's continuation lines aligned with its first character.
                     var more = cls.Contains("more");
                     var text = element.Value;
-                    var number = more ? text[..(text.IndexOf('．') + 1)] : text.StartsWith("附件：") && text.IndexOf('．') is var dot and > 0 and < 8 ? text[3..(dot + 1)] : "";
+                    var number = more ? text[..(text.IndexOf('．') + 1)] : text.StartsWith("附件：", StringComparison.Ordinal) && text.IndexOf('．') is var dot and > 0 and < 8 ? text[3..(dot + 1)] : "";
                     var hanging = (int)Math.Round(((more ? 0 : 3) + TextWidth.Ems(number)) * BodyChar);
                     var left = (int)Math.Round((5 + TextWidth.Ems(number)) * BodyChar);
                     body.Append(WithRuns(Paragraph(body3, JustificationValues.Both, left: left, hanging: hanging, spacingBefore: more ? 0 : LinePitch), element, body3));
@@ -215,20 +216,20 @@ public static class NoticeDocxWriter
             properties.Append(new ParagraphBorders(new BottomBorder { Val = BorderValues.Single, Size = 8, Space = RedLineSpace, Color = redLine }));
         properties.Append(new SpacingBetweenLines
         {
-            Before = spacingBefore.ToString(), After = spacingAfter.ToString(),
-            Line = line.ToString(), LineRule = LineSpacingRuleValues.Exact,
+            Before = spacingBefore.ToString(CultureInfo.InvariantCulture), After = spacingAfter.ToString(CultureInfo.InvariantCulture),
+            Line = line.ToString(CultureInfo.InvariantCulture), LineRule = LineSpacingRuleValues.Exact,
         });
         if (firstLine > 0 || left > 0 || hanging > 0 || right > 0)
         {
             var indentation = new Indentation();
             if (left > 0)
-                indentation.Left = left.ToString();
+                indentation.Left = left.ToString(CultureInfo.InvariantCulture);
             if (right > 0)
-                indentation.Right = right.ToString();
+                indentation.Right = right.ToString(CultureInfo.InvariantCulture);
             if (hanging > 0)
-                indentation.Hanging = hanging.ToString();
+                indentation.Hanging = hanging.ToString(CultureInfo.InvariantCulture);
             if (firstLine > 0)
-                indentation.FirstLine = firstLine.ToString();
+                indentation.FirstLine = firstLine.ToString(CultureInfo.InvariantCulture);
             properties.Append(indentation);
         }
         properties.Append(new Justification { Val = align });
@@ -277,7 +278,7 @@ public static class NoticeDocxWriter
             properties.Append(new Color { Val = style.Color });
         if (style.Size == Body)
             properties.Append(new Spacing { Val = BodyCharacterSpacing });
-        properties.Append(new FontSize { Val = style.Size.ToString() }, new FontSizeComplexScript { Val = style.Size.ToString() });
+        properties.Append(new FontSize { Val = style.Size.ToString(CultureInfo.InvariantCulture) }, new FontSizeComplexScript { Val = style.Size.ToString(CultureInfo.InvariantCulture) });
         return new Run(properties, new Text(text) { Space = SpaceProcessingModeValues.Preserve });
     }
 
@@ -318,7 +319,7 @@ public static class NoticeDocxWriter
 
         var border = new Func<BorderType, BorderType>(b => { b.Val = BorderValues.Single; b.Size = 4; b.Color = "000000"; return b; });
         var table = new Table(new TableProperties(
-                new TableWidth { Type = TableWidthUnitValues.Dxa, Width = TypeWidth.ToString() },
+                new TableWidth { Type = TableWidthUnitValues.Dxa, Width = TypeWidth.ToString(CultureInfo.InvariantCulture) },
                 new TableJustification { Val = TableRowAlignmentValues.Center },
                 new TableBorders(
                     border(new TopBorder()), border(new LeftBorder()), border(new BottomBorder()), border(new RightBorder()),
@@ -327,7 +328,7 @@ public static class NoticeDocxWriter
                 new TableCellMarginDefault(
                     new TableCellLeftMargin { Width = CellPadding, Type = TableWidthValues.Dxa },
                     new TableCellRightMargin { Width = CellPadding, Type = TableWidthValues.Dxa })),
-            new TableGrid(widths.Select(w => new GridColumn { Width = w.ToString() })));
+            new TableGrid(widths.Select(w => new GridColumn { Width = w.ToString(CultureInfo.InvariantCulture) })));
         foreach (var cells in rows)
         {
             var row = new TableRow();
@@ -342,7 +343,7 @@ public static class NoticeDocxWriter
                     new Justification { Val = JustificationValues.Center }));
                 AppendRuns(paragraph, cells[c], new RunStyle(header ? HeiTi : FangSong, size));
                 row.Append(new TableCell(new TableCellProperties(
-                    new TableCellWidth { Type = TableWidthUnitValues.Dxa, Width = widths[c].ToString() },
+                    new TableCellWidth { Type = TableWidthUnitValues.Dxa, Width = widths[c].ToString(CultureInfo.InvariantCulture) },
                     new TableCellVerticalAlignment { Val = TableVerticalAlignmentValues.Center }), paragraph));
             }
             table.Append(row);
@@ -381,7 +382,7 @@ public static class NoticeDocxWriter
         var indent = side == JustificationValues.Right ? new Indentation { Right = "280" } : new Indentation { Left = "280" };
         part.Footer = new Footer(new Paragraph(
             new ParagraphProperties(
-                new SpacingBetweenLines { Before = "0", After = "0", Line = FooterLine.ToString(), LineRule = LineSpacingRuleValues.Exact },
+                new SpacingBetweenLines { Before = "0", After = "0", Line = FooterLine.ToString(CultureInfo.InvariantCulture), LineRule = LineSpacingRuleValues.Exact },
                 indent, new Justification { Val = side }),
             Run("— ", style),
             new Run(Run("", style).RunProperties!.CloneNode(true), new FieldChar { FieldCharType = FieldCharValues.Begin }),
@@ -401,8 +402,8 @@ public static class NoticeDocxWriter
             new DocDefaults(
                 new RunPropertiesDefault(new RunPropertiesBaseStyle(
                     new RunFonts { Ascii = Latin, HighAnsi = Latin, EastAsia = FangSong, ComplexScript = Latin },
-                    new FontSize { Val = Body.ToString() },
-                    new FontSizeComplexScript { Val = Body.ToString() },
+                    new FontSize { Val = Body.ToString(CultureInfo.InvariantCulture) },
+                    new FontSizeComplexScript { Val = Body.ToString(CultureInfo.InvariantCulture) },
                     new Languages { Val = "en-US", EastAsia = "zh-CN" })),
                 new ParagraphPropertiesDefault(new ParagraphPropertiesBaseStyle(
                     new SpacingBetweenLines { Before = "0", After = "0" }))),

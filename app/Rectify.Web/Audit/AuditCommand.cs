@@ -15,7 +15,8 @@ public static class AuditCommand
     {
         await DatabaseInitializer.MigrateAsync(app.Services);
         await using var scope = app.Services.CreateAsyncScope();
-        var report = await AuditChain.VerifyAsync(scope.ServiceProvider.GetRequiredService<RectifyDb>());
+        var report = await AuditChain.VerifyAsync(scope.ServiceProvider.GetRequiredService<RectifyDb>(),
+            scope.ServiceProvider.GetRequiredService<IAuditAnchors>());
         output.WriteLine($"Checked {report.Entries:N0} audit entries and the heads of {report.NoticesChecked} issued notices in {report.Elapsed.TotalSeconds:F2} s.");
         if (report.Head is { } head)
             output.WriteLine($"Head: sequence {head.Sequence}, SHA-256 {head.Hash}");

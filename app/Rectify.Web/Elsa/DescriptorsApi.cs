@@ -6,6 +6,7 @@ using Rectify.Workflows;
 using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Expressions;
+using System.Globalization;
 using static Rectify.Web.Localization.Lang;
 
 namespace Rectify.Web.Elsa;
@@ -25,7 +26,7 @@ public static class DescriptorsApi
             var options = new Dictionary<string, IReadOnlyList<(string Value, string Text)>>
             {
                 [OptionProviders.MailTemplates] = templates.Names.Order(StringComparer.Ordinal).Select(n => (n, TemplateLabel(n))).ToList(),
-                [OptionProviders.Units] = units.Select(u => (u.Id.ToString(), u.Name)).ToList(),
+                [OptionProviders.Units] = units.Select(u => (u.Id.ToString(CultureInfo.InvariantCulture), u.Name)).ToList(),
             };
             var workflows = await store.UsableAsActivityAsync(ct);
             var unsupported = Unsupported(registry, (await store.ListLatestAsync(ct)).Select(v => v.Json), workflows)

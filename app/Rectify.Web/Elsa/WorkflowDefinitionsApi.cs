@@ -65,13 +65,13 @@ public static class WorkflowDefinitionsApi
             if (body["model"] is not JsonObject model)
                 return ValidationProblem([new("$.model", "request.model_missing", "缺少 model", "The request has no model")]);
             var publish = body["publish"] is JsonValue p && p.TryGetValue<bool>(out var flag) && flag;
-            return await SaveAsync(model, publish, store, ct, definition => SaveResponse(definition, registry, office));
+            return await SaveAsync(model, publish, store, definition => SaveResponse(definition, registry, office), ct);
         });
 
         // Elsa's import (the editor's Import, which overrides the open definition, and any client posting Elsa's JSON):
         // the model becomes the draft of its definitionId, or a new definition when it names none.
         design.MapPost("/workflow-definitions/import", async (JsonObject model, WorkflowDefinitionStore store, ActivityRegistry registry, OfficeClock office, CancellationToken ct) =>
-            await SaveAsync(model, publish: false, store, ct, definition => ElsaJson.Ok(Serve(definition, registry, office))));
+            await SaveAsync(model, publish: false, store, definition => ElsaJson.Ok(Serve(definition, registry, office)), ct));
 
         // Elsa's export: the version as a JSON file, without the server's links, ready to be imported again.
         design.MapGet("/workflow-definitions/{definitionId}/export", async (string definitionId, string? versionOptions, WorkflowDefinitionStore store, ActivityRegistry registry, OfficeClock office, CancellationToken ct) =>
@@ -140,7 +140,7 @@ public static class WorkflowDefinitionsApi
             ? store.GetVersionAsync(definitionId, number, ct)
             : store.GetAsync(definitionId, IsPublishedOption(versionOptions) ? VersionOptions.Published : VersionOptions.Latest, ct);
 
-    private static async Task<IResult> SaveAsync(JsonObject model, bool publish, WorkflowDefinitionStore store, CancellationToken ct, Func<WorkflowDefinitionVersion, IResult> respond)
+    private static async Task<IResult> SaveAsync(JsonObject model, bool publish, WorkflowDefinitionStore store, Func<WorkflowDefinitionVersion, IResult> respond, CancellationToken ct)
     {
         if (model["definitionId"] is not JsonValue id || string.IsNullOrWhiteSpace(id.GetValue<string>()))
             AsNewDefinition(model);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Rectify.Data;
 using Rectify.Workflows;
@@ -94,7 +95,7 @@ public static class WorkflowInstancesApi
             definitionVersionId = instance.DefinitionVersionId,
             version = instance.DefinitionVersion,
             name = definition.Name,
-            correlationId = instance.FindingId?.ToString(),
+            correlationId = instance.FindingId?.ToString(CultureInfo.InvariantCulture),
             status = instance.Status,
             subStatus = instance.SubStatus,
             incidentCount = incidents.Count,
@@ -108,7 +109,7 @@ public static class WorkflowInstancesApi
                 definitionId = instance.DefinitionId,
                 definitionVersionId = instance.DefinitionVersionId,
                 definitionVersion = instance.DefinitionVersion,
-                correlationId = instance.FindingId?.ToString(),
+                correlationId = instance.FindingId?.ToString(CultureInfo.InvariantCulture),
                 status = instance.Status,
                 subStatus = instance.SubStatus,
                 incidents,

@@ -13,7 +13,7 @@ namespace Rectify.Web.Errors;
 /// </summary>
 public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILogger<RectifyExceptionHandler> logger) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, code, zh, en) = exception switch
         {
@@ -27,13 +27,13 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
             _ => (500, "server_error", "服务器内部错误，请稍后重试。", "Internal server error; please retry later."),
         };
         if (status >= 500)
-            logger.LogError(exception, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path);
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         else
-            logger.LogInformation("Refused {Method} {Path}: {Code}", context.Request.Method, context.Request.Path, code);
+            logger.LogInformation("Refused {Method} {Path}: {Code}", httpContext.Request.Method, httpContext.Request.Path, code);
 
-        context.Response.StatusCode = status;
+        httpContext.Response.StatusCode = status;
         var english = CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en";
-        if (IsApi(context.Request))
+        if (IsApi(httpContext.Request))
         {
             var details = new ProblemDetails
             {
@@ -41,14 +41,14 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
                 Title = english ? en : zh,
                 Detail = english ? zh : en,
                 Type = $"https://rectify.local/problems/{code}",
-                Instance = context.Request.Path,
+                Instance = httpContext.Request.Path,
             };
             details.Extensions["code"] = code;
             if (exception is RectifyException { Details.Count: > 0 } itemised)
                 details.Extensions["details"] = itemised.Details;
-            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = details, Exception = exception });
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = details, Exception = exception });
         }
-        await WritePageAsync(context, status, english ? en : zh);
+        await WritePageAsync(httpContext, status, english ? en : zh);
         return true;
     }
 

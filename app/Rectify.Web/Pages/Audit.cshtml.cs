@@ -4,6 +4,7 @@ using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Time;
 using Rectify.Web.Auth;
+using System.Globalization;
 
 namespace Rectify.Web.Pages;
 
@@ -12,7 +13,7 @@ namespace Rectify.Web.Pages;
 /// longer matches (a read, so a plain GET; it reads every entry, so only when asked).
 /// </summary>
 [Authorize(Policy = Policies.Supervisor)]
-public class AuditModel(RectifyDb db, OfficeClock clock) : PageModel
+public class AuditModel(RectifyDb db, IAuditAnchors anchors, OfficeClock clock) : PageModel
 {
     public AuditChainHead? Head { get; private set; }
     public AuditChainReport? Report { get; private set; }
@@ -21,12 +22,12 @@ public class AuditModel(RectifyDb db, OfficeClock clock) : PageModel
     {
         if (verify)
         {
-            Report = await AuditChain.VerifyAsync(db, ct);
+            Report = await AuditChain.VerifyAsync(db, anchors, ct);
             Head = Report.Head;
         }
         else
             Head = await AuditChain.HeadAsync(db, ct);
     }
 
-    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm:ss");
+    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 }

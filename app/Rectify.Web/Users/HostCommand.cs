@@ -20,7 +20,7 @@ public sealed record HostCommand(string? AdminName, bool Demo, string[] HostArgs
         var demo = rest.Remove("--demo");
         if (rest is ["admin", "create", var name, ..])
             return new HostCommand(name, demo, rest[3..].ToArray());
-        if (rest is ["backup", var file, ..] && !file.StartsWith("--"))
+        if (rest is ["backup", var file, ..] && !file.StartsWith("--", StringComparison.Ordinal))
             return new HostCommand(null, demo, rest[2..].ToArray(), BackupFile: file);
         if (rest is ["backup", ..])
             throw new ArgumentException("Usage: backup FILE (a .zip of the database and the evidence folder)");

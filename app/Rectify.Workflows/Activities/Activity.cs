@@ -5,11 +5,14 @@ namespace Rectify.Workflows.Activities;
 
 /// <summary>
 /// An activity type: a stateless singleton that carries its descriptor and decides, given a context, whether the
-/// activity completes (with outcomes) or waits (for named finding events and/or a timer).
+/// activity completes (with outcomes) or waits (for named finding events and/or a timer). The descriptor is either
+/// built from the class's [Activity], [Input] and [Port] attributes (see ActivityDeclaration) or given by an override.
 /// </summary>
 public abstract class Activity
 {
-    public abstract ActivityDescriptor Descriptor { get; }
+    private ActivityDescriptor? _declared;
+
+    public virtual ActivityDescriptor Descriptor => _declared ??= ActivityDeclaration.Describe(this);
 
     public abstract ValueTask<ActivityResult> ExecuteAsync(ActivityContext context);
 

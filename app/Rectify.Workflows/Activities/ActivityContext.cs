@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Rectify.Findings;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Expressions;
@@ -59,6 +61,16 @@ public sealed class ActivityContext
         _record.Inputs[descriptor?.Name ?? name] = JsonPlain.ToNode(converted);
         return converted;
     }
+
+    /// <summary>Evaluates a typed input of a declared activity (or its default), converted to its type, and records the value.</summary>
+    public T Get<T>(Input<T> input) => input.Name.Length > 0
+        ? Get<T>(input.Name)
+        : throw new InvalidOperationException($"{Descriptor.TypeName} reads an Input<T> property that has no [Input] attribute.");
+
+    /// <summary>A service of the run's scope (the same DbContext, clock and outbox the run uses), as Elsa's activity context offers.</summary>
+    public T GetRequiredService<T>() where T : notnull => Services.Provider.GetRequiredService<T>();
+
+    public T? GetService<T>() => Services.Provider.GetService<T>();
 
     /// <summary>Evaluates an expression found elsewhere in the activity's JSON (e.g. a FlowSwitch case condition).</summary>
     public object? Evaluate(string expressionType, JsonElement value) => Services.Evaluator.Evaluate(expressionType, value, Scope);
@@ -136,7 +148,7 @@ public sealed class ActivityContext
         ["unitId"] = f.UnitId,
         ["unitName"] = f.Unit?.Name,
         ["status"] = f.Status.ToString(),
-        ["deadline"] = f.Deadline.ToString("yyyy-MM-dd"),
+        ["deadline"] = f.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["isOverdue"] = f.IsOverdue,
         ["queuedForFollowUp"] = f.QueuedForFollowUp,
         ["severity"] = f.Severity.ToString(),

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 
 namespace Rectify.Workflows.Activities;
 
@@ -9,12 +10,20 @@ public sealed class ActivityRegistry
 
     public ActivityRegistry(IEnumerable<Activity> activities)
     {
-        _byType = activities.ToDictionary(a => a.Descriptor.TypeName, StringComparer.Ordinal);
+        _byType = new Dictionary<string, Activity>(StringComparer.Ordinal);
+        foreach (var activity in activities)
+        {
+            if (!_byType.TryAdd(activity.Descriptor.TypeName, activity))
+                throw new InvalidOperationException($"Two activities are named {activity.Descriptor.TypeName}: {_byType[activity.Descriptor.TypeName].GetType().FullName} and {activity.GetType().FullName}.");
+        }
     }
 
     /// <summary>The built-in activity types, one instance each (they are stateless).</summary>
-    public static IReadOnlyList<Activity> BuiltIn() =>
-        typeof(ActivityRegistry).Assembly.GetTypes()
+    public static IReadOnlyList<Activity> BuiltIn() => In(typeof(ActivityRegistry).Assembly);
+
+    /// <summary>The activity types an assembly declares: public, concrete, with a parameterless constructor.</summary>
+    public static IReadOnlyList<Activity> In(Assembly assembly) =>
+        assembly.GetTypes()
             .Where(t => t.IsSubclassOf(typeof(Activity)) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (Activity)Activator.CreateInstance(t)!)
             .OrderBy(a => a.Descriptor.TypeName, StringComparer.Ordinal)

@@ -1,6 +1,7 @@
 using Rectify.Findings;
 using Rectify.Mail;
 using Rectify.Time;
+using System.Globalization;
 
 namespace Rectify.Workflows.Activities;
 
@@ -47,7 +48,7 @@ internal static class Rectification
             return Task.CompletedTask;
         var finding = context.Finding;
         values ??= [];
-        values.TryAdd("deadline", finding.Deadline.ToString("yyyy-MM-dd"));
+        values.TryAdd("deadline", finding.Deadline.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         return context.Services.Mail.EnqueueAsync(
             new MailRequest(template, to, context.DeduplicationKey, finding.Id, finding.UnitId, Values: values));
     }

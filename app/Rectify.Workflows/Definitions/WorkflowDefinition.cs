@@ -63,7 +63,7 @@ public sealed class WorkflowDefinition
             ?? activities.FirstOrDefault(a => a.Type == "Elsa.Start")
             ?? activities.FirstOrDefault(a => a.CanStartWorkflow)
             ?? activities.FirstOrDefault(a => !Into(a.Id).Any())
-            ?? activities.FirstOrDefault();
+            ?? (activities.Count > 0 ? activities[0] : null);
     }
 
     /// <summary>The activities directly inside a container (the root flowchart when null), in their order.</summary>

@@ -21,9 +21,11 @@ public sealed class WorkflowServices(
     public OfficeClock Clock { get; } = clock;
     public WorkingDayCalendar Calendar { get; } = calendar;
     // Resolved when first used: FindingLifecycle's event handlers include the workflow runner, which needs these services.
-    public FindingLifecycle Lifecycle => field ??= Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FindingLifecycle>(scope);
+    public FindingLifecycle Lifecycle => field ??= Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FindingLifecycle>(Provider);
     public IMailOutbox Mail { get; } = mail;
     public ExpressionEvaluator Evaluator { get; } = evaluator;
+    /// <summary>The run's scope, from which an activity takes the services it needs (ActivityContext.GetRequiredService).</summary>
+    public IServiceProvider Provider { get; } = scope;
 }
 
 /// <summary>An activity waiting its turn: how it was reached, and whether through a backward connection (a loop).</summary>
@@ -88,7 +90,7 @@ internal sealed class InstanceRun(WorkflowRunner runner, WorkflowInstance instan
         foreach (var (node, parentId) in chosen.Select(e => (Definition.ById.GetValueOrDefault(e.ActivityId), e.ParentId))
                      .Concat(dropped.Select(s => ((ActivityNode?)s.Node, s.ParentExecutionId))))
         {
-            if (node is not null && Runner.InFlowchart(this, parentId))
+            if (node is not null && WorkflowRunner.InFlowchart(this, parentId))
                 Runner.ScheduleOutbound(this, node, [], backward: false, parentId);
         }
     }
@@ -462,7 +464,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     }
 
     /// <summary>Whether the container execution (null: the root) is a flowchart, where connections decide what runs next.</summary>
-    internal bool InFlowchart(InstanceRun run, string? parentExecutionId) =>
+    internal static bool InFlowchart(InstanceRun run, string? parentExecutionId) =>
         parentExecutionId is null || run.Record(parentExecutionId).ActivityType == NestedFlowchart.TypeName;
 
     /// <summary>

@@ -49,10 +49,12 @@ public sealed record DemoClockAdvance(DateTimeOffset From, DateTimeOffset To, in
 /// every move and when the app stops, and restored at start, so mail, timers and reports stamped in demo time stay
 /// in order across a restart. Null <see cref="Clock"/> means the demo clock is off.
 /// </summary>
-public sealed class DemoClockControl(DemoClock? clock, DemoClockOptions options, TimerDispatcher dispatcher, IServiceScopeFactory scopes)
+public sealed class DemoClockControl(DemoClock? clock, DemoClockOptions options, TimerDispatcher dispatcher, IServiceScopeFactory scopes) : IDisposable
 {
     private const int PositionId = 1;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public void Dispose() => _gate.Dispose();
 
     public bool IsEnabled => clock is not null;
 

@@ -9,18 +9,19 @@ using Rectify.Findings;
 using Rectify.Workflows.Activities;
 using Rectify.Workflows.Definitions;
 using Rectify.Workflows.Runtime;
+using System.Globalization;
 
 namespace Rectify.Workflows.Timers;
 
 /// <summary>
-/// Fires due timers exactly once across restarts and nodes: claims a batch by a conditional update of the lease
-/// (on PostgreSQL with FOR UPDATE SKIP LOCKED), then fires them in groups, each group one transaction that
-/// updates the instances and deletes the timer rows. A row already fired elsewhere fails the delete, the
+/// Fires due timers exactly once across restarts and nodes: claims a batch with a <see cref="LeaseClaim"/>, then
+/// fires them in groups, each group one transaction that updates the instances and deletes the timer rows. A row already fired elsewhere fails the delete, the
 /// transaction rolls back, and the group's timers are retried one by one.
 /// </summary>
 public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider time, IOptions<WorkflowOptions> options, ILogger<TimerDispatcher> logger)
 {
     private const int MaxAttempts = 4;
+    private static readonly LeaseClaim DueTimers = new("\"DueAt\" <= {now}", OrderBy: "\"DueAt\"", GroupBy: nameof(WorkflowTimer.InstanceId));
     private readonly WorkflowOptions _options = options.Value;
 
     /// <summary>Names this dispatcher in the lease column.</summary>
@@ -55,40 +56,8 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         var now = time.GetUtcNow();
         var until = now + _options.LeaseDuration;
         var claim = $"{NodeId}/{Guid.NewGuid():N}";
-        List<WorkflowTimer> claimed;
-        if (db.Database.IsNpgsql())
-        {
-            // Rows locked by another claim are skipped, never waited for: two claims cannot deadlock. The second lock
-            // takes the instances' other due timers, unless another node holds one of them already.
-            claimed = await db.Set<WorkflowTimer>().FromSqlInterpolated($"""
-                WITH picked AS (
-                    SELECT "InstanceId" FROM "WorkflowTimers"
-                    WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
-                    ORDER BY "DueAt" LIMIT {_options.ClaimBatchSize}
-                    FOR UPDATE SKIP LOCKED),
-                due AS (
-                    SELECT "InstanceId", "ActivityExecutionId" FROM "WorkflowTimers"
-                    WHERE "DueAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now}) AND "InstanceId" IN (SELECT "InstanceId" FROM picked)
-                    FOR UPDATE SKIP LOCKED)
-                UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {until}
-                WHERE ("InstanceId", "ActivityExecutionId") IN (SELECT "InstanceId", "ActivityExecutionId" FROM due)
-                RETURNING *
-                """).AsNoTracking().ToListAsync(ct);
-        }
-        else
-        {
-            // SQLite serialises writers; the condition is evaluated inside the one UPDATE, so two claims never overlap.
-            long nowMs = now.ToUnixTimeMilliseconds(), untilMs = until.ToUnixTimeMilliseconds();
-            claimed = await db.Set<WorkflowTimer>().FromSqlInterpolated($"""
-                UPDATE "WorkflowTimers" SET "LeaseOwner" = {claim}, "LeaseUntil" = {untilMs}
-                WHERE "DueAt" <= {nowMs} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {nowMs}) AND "InstanceId" IN (
-                    SELECT "InstanceId" FROM "WorkflowTimers"
-                    WHERE "DueAt" <= {nowMs} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {nowMs})
-                    ORDER BY "DueAt" LIMIT {_options.ClaimBatchSize})
-                RETURNING *
-                """).AsNoTracking().ToListAsync(ct);
-        }
-        return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId)).ToList();
+        var claimed = await DueTimers.ClaimAsync<WorkflowTimer>(db, claim, now, until, _options.ClaimBatchSize, ct);
+        return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId, CultureInfo.InvariantCulture)).ToList();
     }
 
     internal async Task<int> FireAsync(List<WorkflowTimer> claimed, CancellationToken ct = default)
@@ -131,7 +100,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         return 0;
     }
 
-    private async Task<int> FireGroupAsync(IReadOnlyList<WorkflowTimer> timers, CancellationToken ct, bool mustExist = false)
+    private async Task<int> FireGroupAsync(WorkflowTimer[] timers, CancellationToken ct, bool mustExist = false)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<ActorContext>().Actor = Actor.Workflow;

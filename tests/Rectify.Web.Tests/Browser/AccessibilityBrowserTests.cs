@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -163,11 +164,11 @@ public sealed class AccessibilityBrowserTests(BrowserApp app) : IClassFixture<Br
 
         return new()
         {
-            ["issued"] = issued.ToString(),
-            ["draft"] = draft.ToString(),
-            ["unit"] = jyj.ToString(),
+            ["issued"] = issued.ToString(CultureInfo.InvariantCulture),
+            ["draft"] = draft.ToString(CultureInfo.InvariantCulture),
+            ["unit"] = jyj.ToString(CultureInfo.InvariantCulture),
             ["instance"] = instance,
-            ["notice"] = notice.ToString(),
+            ["notice"] = notice.ToString(CultureInfo.InvariantCulture),
         };
     }
 }

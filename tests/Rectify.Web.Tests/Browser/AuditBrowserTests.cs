@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -37,7 +38,7 @@ public sealed class AuditBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#verdict")).ToContainTextAsync($"记录链已被改动。第5条记录（编号{victim.Id}）的内容与其哈希不符");
         var row = page.Locator("#first-break tbody tr");
-        await Assertions.Expect(row.Locator("td").Nth(1)).ToHaveTextAsync(victim.Id.ToString());
+        await Assertions.Expect(row.Locator("td").Nth(1)).ToHaveTextAsync(victim.Id.ToString(CultureInfo.InvariantCulture));
         await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync("他人");
         await Assertions.Expect(row.Locator("td").Nth(4)).ToHaveTextAsync(victim.Action);
         await BrowserApp.ShotAsync(page, "audit-broken");
@@ -71,7 +72,7 @@ public sealed class AuditBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await page.FillAsync("#new-notice #Number", "X政公办〔2026〕40号");
         await page.ClickAsync("#new-notice button[type=submit]");
         await page.WaitForURLAsync(new Regex(@"/notices/\d+$"));
-        var noticeId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..]);
+        var noticeId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await page.ClickAsync("#issue");
         await Assertions.Expect(page.Locator(".notice[role=status]")).ToContainTextAsync("通报已印发");
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,7 +52,7 @@ public sealed class CaptureBrowserTests(CaptureBrowserApp app) : IClassFixture<C
         await liaison.Locator("table tbody tr").First.Locator("td a").Nth(1).ClickAsync();
         await liaison.WaitForURLAsync(new Regex(@"/findings/\d+$"));
         var findingUrl = liaison.Url;
-        var findingId = int.Parse(findingUrl[(findingUrl.LastIndexOf('/') + 1)..]);
+        var findingId = int.Parse(findingUrl[(findingUrl.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await liaison.FillAsync("#Measures", "已在门户网站公开本年度招生计划。");
         await liaison.FillAsync("#Links", link);
         await liaison.CheckAsync("input[name=FullyRectified][value=true]");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +75,7 @@ public sealed class LedgerBulkBrowserTests(BrowserApp app) : IClassFixture<Brows
         await Assertions.Expect(page.Locator("#bulk .error")).ToContainTextAsync("早于今天");
         await Assertions.Expect(page.Locator("#BulkReason")).ToHaveValueAsync("栏目改版，统一顺延。");
         await page.CheckAsync($"input[name=Ids][value='{submitted[2]}']");
-        await page.FillAsync("#BulkDeadline", moved.ToString("yyyy-MM-dd"));
+        await page.FillAsync("#BulkDeadline", moved.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await page.ClickAsync("#bulk-move");
         await Assertions.Expect(page.Locator("#bulk-result")).ToContainTextAsync("批量调整整改期限：完成 1 项。");
         Assert.Equal(moved, await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == submitted[2]).Select(f => f.Deadline).SingleAsync()));
@@ -183,7 +184,7 @@ public sealed class LedgerBulkBrowserTests(BrowserApp app) : IClassFixture<Brows
             Assert.All(links, text => Assert.DoesNotMatch("^https?://", text));
             var targets = await page.Locator("a").EvaluateAllAsync<string[]>("links => links.map(a => a.href)");
             Assert.Equal(targets.Length, targets.Distinct().Count());
-            if (name.EndsWith("-leader"))
+            if (name.EndsWith("-leader", StringComparison.Ordinal))
                 Assert.Empty(targets);
             await BrowserApp.ShotAsync(page, $"55-mail-{name}-390");
         }

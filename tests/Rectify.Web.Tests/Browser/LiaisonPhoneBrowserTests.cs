@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -106,7 +107,7 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
 
         var deadline = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == id).Select(f => f.Deadline).SingleAsync());
         var asked = deadline.AddDays(14);
-        await liaison.FillAsync("#NewDeadline", asked.ToString("yyyy-MM-dd"));
+        await liaison.FillAsync("#NewDeadline", asked.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await liaison.FillAsync("#Reason", "文号需待局务会审定后补录。");
         await liaison.ClickAsync("#request-extension button[type=submit]");
         await Assertions.Expect(liaison.Locator("#extensions")).ToContainTextAsync("待审批");
@@ -131,16 +132,16 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
         await auditor.FillAsync("#CommentText", "补录在正文落款处即可。");
         await auditor.ClickAsync("#comment-form button[type=submit]");
         await Assertions.Expect(auditor.Locator("#comments .comment.from-office")).ToContainTextAsync("补录在正文落款处即可。");
-        await Assertions.Expect(auditor.Locator("#GrantedDeadline")).ToHaveValueAsync(asked.ToString("yyyy-MM-dd"));
+        await Assertions.Expect(auditor.Locator("#GrantedDeadline")).ToHaveValueAsync(asked.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         var granted = deadline.AddDays(7);
-        await auditor.FillAsync("#GrantedDeadline", granted.ToString("yyyy-MM-dd"));
+        await auditor.FillAsync("#GrantedDeadline", granted.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await auditor.ClickAsync("#extensions button[name=approve][value=true]");
         await Assertions.Expect(auditor.Locator("#extensions .error")).ToContainTextAsync("请在审批意见中说明理由");
-        await Assertions.Expect(auditor.Locator("#GrantedDeadline")).ToHaveValueAsync(granted.ToString("yyyy-MM-dd"));
+        await Assertions.Expect(auditor.Locator("#GrantedDeadline")).ToHaveValueAsync(granted.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await auditor.FillAsync("#DecisionComment", "补录文号一周足够。");
         await auditor.ClickAsync("#extensions button[name=approve][value=true]");
-        await Assertions.Expect(auditor.Locator("#extensions")).ToContainTextAsync("批准至" + granted.ToString("yyyy-MM-dd"));
-        await Assertions.Expect(auditor.Locator("dl.props")).ToContainTextAsync(granted.ToString("yyyy-MM-dd"));
+        await Assertions.Expect(auditor.Locator("#extensions")).ToContainTextAsync("批准至" + granted.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await Assertions.Expect(auditor.Locator("dl.props")).ToContainTextAsync(granted.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await Assertions.Expect(auditor.Locator("#history")).ToContainTextAsync("留言");
         await BrowserApp.ShotAsync(auditor, "f07-auditor-finding-1366");
         await SectionShotAsync(auditor.Locator("#extensions"), "f07-auditor-finding-1366-extensions");
@@ -149,7 +150,7 @@ public sealed class LiaisonPhoneBrowserTests(BrowserApp app) : IClassFixture<Bro
 
         await liaison.ReloadAsync();
         await Assertions.Expect(liaison.Locator("#comments .comment.from-office")).ToContainTextAsync("补录在正文落款处即可。");
-        await Assertions.Expect(liaison.Locator("dl.props")).ToContainTextAsync(granted.ToString("yyyy-MM-dd"));
+        await Assertions.Expect(liaison.Locator("dl.props")).ToContainTextAsync(granted.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await BrowserApp.ShotAsync(liaison, "f09-liaison-finding-390");
         await SectionShotAsync(liaison.Locator("#comments"), "f09-liaison-finding-390-comments");
         await liaison.SetViewportSizeAsync(1366, 900);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,12 +32,12 @@ public sealed class NoticeAndDemoClockBrowserTests(DemoClockBrowserApp app) : IC
         await page.ClickAsync("#new-notice button[type=submit]");
         await page.WaitForURLAsync(new Regex(@"/notices/\d+$"));
         // The cut-off is the demo clock's time when the draft was composed (the clock stands still between moves here).
-        await Assertions.Expect(page.Locator("#cut-off strong")).ToHaveTextAsync(composedAt.ToString("yyyy-MM-dd HH:mm"));
+        await Assertions.Expect(page.Locator("#cut-off strong")).ToHaveTextAsync(composedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#completion")).ToContainTextAsync("按时整改率 = ");
         await BrowserApp.ShotAsync(page, "notice-draft-cut-off");
 
         // A finding is added to the inspection after the preview was composed.
-        var noticeId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..]);
+        var noticeId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await app.WithDbAsync(async db =>
         {
             var inspectionId = await db.Set<Rectify.Notices.NoticeInspection>().Where(i => i.NoticeId == noticeId).Select(i => i.InspectionId).FirstAsync();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Rectify.Web.Demo;
@@ -92,14 +93,14 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await BrowserApp.ShotAsync(auditor, "40-auditor-return-dialog");
 
         // An earlier date is refused beside the dialog, which stays open with what was typed.
-        await auditor.FillAsync("#ReturnDeadline", proposed.AddDays(-1).ToString("yyyy-MM-dd"));
+        await auditor.FillAsync("#ReturnDeadline", proposed.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await auditor.FillAsync("#ReturnComment", "佐证链接无法打开，请补充。");
         await auditor.ClickAsync("#return-dialog button[type=submit]");
         await Assertions.Expect(auditor.Locator("#return-dialog .error")).ToContainTextAsync($"不能早于 {proposedText}");
         await Assertions.Expect(auditor.Locator("#ReturnComment")).ToHaveValueAsync("佐证链接无法打开，请补充。");
         await BrowserApp.ShotAsync(auditor, "41-auditor-return-dialog-refused");
 
-        var later = proposed.AddDays(3).ToString("yyyy-MM-dd");
+        var later = proposed.AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         await auditor.FillAsync("#ReturnDeadline", later);
         await auditor.ClickAsync("#return-dialog button[type=submit]");
         await Assertions.Expect(auditor.Locator(".toolbar .badge").First).ToHaveTextAsync("退回");
@@ -182,7 +183,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         var designerRequests = new List<string>();
         liaison.Request += (_, request) =>
         {
-            if (new Uri(request.Url).AbsolutePath.StartsWith("/designer/"))
+            if (new Uri(request.Url).AbsolutePath.StartsWith("/designer/", StringComparison.Ordinal))
                 designerRequests.Add(request.Url);
         };
         await liaison.Locator("table tbody tr td a").First.ClickAsync();

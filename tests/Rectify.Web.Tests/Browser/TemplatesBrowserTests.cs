@@ -6,6 +6,7 @@ using Rectify.Mail.Outbox;
 using Rectify.Testing;
 using Rectify.Workflows;
 using Rectify.Workflows.Timers;
+using System.Globalization;
 using Xunit;
 
 namespace Rectify.Web.Tests.Browser;
@@ -22,7 +23,7 @@ public sealed class MailBrowserApp : BrowserApp
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Mail:Smtp:Host"] = "127.0.0.1",
-        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(),
+        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(CultureInfo.InvariantCulture),
         ["Mail:Smtp:Security"] = "None",
         ["Mail:Digest"] = "false",
     };

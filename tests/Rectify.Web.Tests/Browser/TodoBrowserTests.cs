@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -72,7 +73,7 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         var extensions = page.Locator("#todo-extensions");
         await Assertions.Expect(extensions.Locator(".todo-item")).ToHaveCountAsync(1);
         await Assertions.Expect(extensions).ToContainTextAsync(zjj[0].Description);
-        await Assertions.Expect(extensions).ToContainTextAsync(requested.ToString("yyyy-MM-dd"));
+        await Assertions.Expect(extensions).ToContainTextAsync(requested.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await Assertions.Expect(extensions.GetByRole(AriaRole.Link, new() { Name = $"审批 #{zjj[0].Id}" })).ToHaveAttributeAsync("href", $"/findings/{zjj[0].Id}#extensions");
 
         // (The liaison's test may have made one of 科技局's due soon too.)

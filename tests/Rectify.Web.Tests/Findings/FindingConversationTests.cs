@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -21,7 +22,7 @@ public sealed class ConversationApp : RectifyWebFactory, IAsyncLifetime
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Mail:Smtp:Host"] = "127.0.0.1",
-        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(),
+        ["Mail:Smtp:Port"] = Smtp.SmtpPort.ToString(CultureInfo.InvariantCulture),
         ["Mail:Smtp:Security"] = "None",
     };
 
@@ -151,7 +152,7 @@ public sealed class FindingConversationTests(ConversationApp app) : IClassFixtur
 
         var decided = await WebFixture.JsonAsync(await WebFixture.PostJson(auditor, decision,
             new { approve = true, comment = "改版工作量不大，给一周", grantedDeadline = granted }), HttpStatusCode.OK);
-        Assert.Equal(("Approved", granted.ToString("yyyy-MM-dd"), requested.ToString("yyyy-MM-dd")),
+        Assert.Equal(("Approved", granted.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), requested.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
             (decided.GetProperty("decision").GetString(), decided.GetProperty("grantedDeadline").GetString(), decided.GetProperty("requestedDeadline").GetString()));
         var finding = await app.WithDbAsync(db => db.Set<Finding>().SingleAsync(f => f.Id == id));
         Assert.Equal(granted, finding.Deadline);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -19,7 +20,7 @@ public sealed class LimitsHostileTests(LimitsHostileTests.App app) : IClassFixtu
 {
     public sealed class App : HostileApp
     {
-        protected override IDictionary<string, string?> Extra => new Dictionary<string, string?> { ["Evidence:MaxFileBytes"] = (512 * 1024).ToString() };
+        protected override IDictionary<string, string?> Extra => new Dictionary<string, string?> { ["Evidence:MaxFileBytes"] = (512 * 1024).ToString(CultureInfo.InvariantCulture) };
     }
 
     private static StringContent Json(int bytes) =>

@@ -12,6 +12,7 @@ using Rectify.Web.Findings;
 using Rectify.Web.Localization;
 using Rectify.Web.Pages.Shared;
 using Rectify.Workflows.Runtime;
+using System.Globalization;
 
 namespace Rectify.Web.Pages.Findings;
 
@@ -89,7 +90,7 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     public bool CanEdit => Actor.IsAuditor && Detail.Finding.Status is FindingStatus.Draft or FindingStatus.Assigned or FindingStatus.Returned;
     public bool CanIssue => Actor.IsAuditor && Detail.Finding.Status == FindingStatus.Draft;
 
-    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm");
+    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
     /// <summary>An instant in words in the office's zone: 12月8日 10:12.</summary>
     public string Words(DateTimeOffset instant) => Display.DayTime(clock.ToLocal(instant));
 
@@ -97,32 +98,32 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
     public async Task OnGetAsync(int id, CancellationToken ct) => await LoadAsync(id, ct);
 
     public Task<IActionResult> OnPostReviewAsync(int id, int reportId, bool accept, CancellationToken ct) =>
-        ActAsync(id, accept ? "review" : "return", ct, () => lifecycle.ReviewAsync(id, reportId, accept, Comment ?? "", Actor, accept ? null : ReturnDeadline, ct),
-            accept ? Lang.T("已通过整改报告。", "Report accepted.") : Lang.T("已退回整改报告。", "Report returned."));
+        ActAsync(id, accept ? "review" : "return", () => lifecycle.ReviewAsync(id, reportId, accept, Comment ?? "", Actor, accept ? null : ReturnDeadline, ct),
+            accept ? Lang.T("已通过整改报告。", "Report accepted.") : Lang.T("已退回整改报告。", "Report returned."), ct);
 
     public Task<IActionResult> OnPostDecideExtensionAsync(int id, int requestId, bool approve, CancellationToken ct) =>
-        ActAsync(id, "extension-decision", ct, () => lifecycle.DecideExtensionAsync(id, requestId, approve, Comment ?? "", Actor, approve ? GrantedDeadline : null, ct),
-            approve ? Lang.T("已批准延期。", "Extension approved.") : Lang.T("已驳回延期申请。", "Extension denied."));
+        ActAsync(id, "extension-decision", () => lifecycle.DecideExtensionAsync(id, requestId, approve, Comment ?? "", Actor, approve ? GrantedDeadline : null, ct),
+            approve ? Lang.T("已批准延期。", "Extension approved.") : Lang.T("已驳回延期申请。", "Extension denied."), ct);
 
     public Task<IActionResult> OnPostWithdrawAsync(int id, int reportId, CancellationToken ct) =>
-        ActAsync(id, "withdraw", ct, () => lifecycle.WithdrawReportAsync(id, reportId, Actor, ct),
-            Lang.T("已撤回整改报告，可修改后重新提交。", "Report withdrawn; change it and submit again."));
+        ActAsync(id, "withdraw", () => lifecycle.WithdrawReportAsync(id, reportId, Actor, ct),
+            Lang.T("已撤回整改报告，可修改后重新提交。", "Report withdrawn; change it and submit again."), ct);
 
     public async Task<IActionResult> OnPostCommentAsync(int id, CancellationToken ct)
     {
-        var result = await ActAsync(id, "comment", ct, () => comments.AddAsync(id, CommentText ?? "", Actor, ct), Lang.T("留言已发送。", "Comment sent."));
+        var result = await ActAsync(id, "comment", () => comments.AddAsync(id, CommentText ?? "", Actor, ct), Lang.T("留言已发送。", "Comment sent."), ct);
         return result is RedirectResult ? Redirect($"/findings/{id}#comments") : result;
     }
 
     public Task<IActionResult> OnPostIssueAsync(int id, CancellationToken ct) =>
-        ActAsync(id, "issue", ct, () => findings.IssueAsync([id], Actor, ct), Lang.T("已下发至责任单位。", "Issued to the unit."));
+        ActAsync(id, "issue", () => findings.IssueAsync([id], Actor, ct), Lang.T("已下发至责任单位。", "Issued to the unit."), ct);
 
     public Task<IActionResult> OnPostExtensionAsync(int id, CancellationToken ct)
     {
         if (NewDeadline is not { } date)
             return RefuseAsync(id, "extension", Lang.T("请选择新的整改期限。", "Choose the new deadline."), ct);
-        return ActAsync(id, "extension", ct, () => lifecycle.RequestExtensionAsync(id, date, Reason ?? "", Actor, ct),
-            Lang.T("延期申请已提交。", "Extension requested."));
+        return ActAsync(id, "extension", () => lifecycle.RequestExtensionAsync(id, date, Reason ?? "", Actor, ct),
+            Lang.T("延期申请已提交。", "Extension requested."), ct);
     }
 
     /// <summary>
@@ -142,11 +143,11 @@ public class DetailsModel(FindingService findings, FindingLifecycle lifecycle, F
         if (FullyRectified is not { } fully)
             return await RefuseAsync(id, "report", Lang.T("请选择整改完成情况。", "Choose whether the finding is fully rectified."), ct, nameof(FullyRectified));
         var form = new ReportForm(Measures ?? "", fully, (Links ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), KeepEvidence);
-        return await ActAsync(id, "report", ct, () => reports.SubmitStoredAsync(id, form, kept, Actor, ct),
-            Lang.T("整改报告已提交，等待审核。", "Report submitted for review."));
+        return await ActAsync(id, "report", () => reports.SubmitStoredAsync(id, form, kept, Actor, ct),
+            Lang.T("整改报告已提交，等待审核。", "Report submitted for review."), ct);
     }
 
-    private async Task<IActionResult> ActAsync<T>(int id, string form, CancellationToken ct, Func<Task<T>> action, string done)
+    private async Task<IActionResult> ActAsync<T>(int id, string form, Func<Task<T>> action, string done, CancellationToken ct)
     {
         try
         {

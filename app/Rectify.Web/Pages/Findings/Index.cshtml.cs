@@ -9,6 +9,7 @@ using Rectify.Web.Auth;
 using Rectify.Web.Localization;
 using Rectify.Web.Notices;
 using Rectify.Web.Pages.Shared;
+using System.Globalization;
 
 namespace Rectify.Web.Pages.Findings;
 
@@ -106,7 +107,7 @@ public class IndexModel(FindingService findings, FindingBulk bulk, FindingSheets
     }
 
     /// <summary>The current filters with another page number, for the pager links.</summary>
-    public string PageUrl(int page) => QueryWith("p", page.ToString());
+    public string PageUrl(int page) => QueryWith("p", page.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The current filters with a page handler, for the bulk buttons and the export.</summary>
     public string HandlerUrl(string handler) => QueryWith("handler", handler);

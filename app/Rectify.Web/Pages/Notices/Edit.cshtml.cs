@@ -6,6 +6,7 @@ using Rectify.Inspections;
 using Rectify.Notices;
 using Rectify.Time;
 using Rectify.Web.Pages.Shared;
+using System.Globalization;
 
 namespace Rectify.Web.Pages.Notices;
 
@@ -46,10 +47,10 @@ public class EditModel(NoticeService notices, InspectionService inspections, Lin
     /// <summary>For a draft: the re-checks of the links of findings accepted since the previous notice.</summary>
     public IReadOnlyList<RecheckRow> Rechecks { get; private set; } = [];
 
-    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm");
+    public string Local(DateTimeOffset instant) => clock.ToLocal(instant).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
-    public string IssuedAtText => Notice.IssuedAt is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm") : "";
-    public string CutOffText => Notice.CutOff is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm") : "";
+    public string IssuedAtText => Notice.IssuedAt is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+    public string CutOffText => Notice.CutOff is { } at ? clock.ToLocal(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
     public bool CanEdit => actor.Actor.IsAuditor && !Notice.IsIssued;
     public bool CanCorrect => actor.Actor.IsAuditor && Notice.IsIssued;
 

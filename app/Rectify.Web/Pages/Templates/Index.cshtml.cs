@@ -83,6 +83,6 @@ public class IndexModel(TemplateEditor editor, ActorContext actor) : PageModel
         Versions = await editor.VersionsAsync(Selected, ct);
         Subjects = await editor.SubjectsAsync(Selected, ct);
         if (SubjectId is null || Subjects.All(s => s.Id != SubjectId))
-            SubjectId = Subjects.FirstOrDefault()?.Id;
+            SubjectId = Subjects.Count > 0 ? Subjects[0].Id : null;
     }
 }

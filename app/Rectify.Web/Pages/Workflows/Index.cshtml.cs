@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
@@ -24,7 +25,7 @@ namespace Rectify.Web.Pages.Workflows;
 public class IndexModel(WorkflowDefinitionStore store, RectifyDb db, DemoClockControl demoClock, OfficeClock clock) : PageModel
 {
     public bool DemoClockEnabled => demoClock.IsEnabled;
-    public string DemoNowText => clock.ToLocal(clock.Now).ToString("yyyy-MM-dd HH:mm");
+    public string DemoNowText => clock.ToLocal(clock.Now).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
     public string? DemoClockMessage { get; private set; }
     public string? DemoClockError { get; private set; }
 

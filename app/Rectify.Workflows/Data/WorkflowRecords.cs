@@ -85,7 +85,7 @@ public class WorkflowBookmark
 /// <see cref="LeaseOwner"/>/<see cref="LeaseUntil"/> and deletes the row in the same transaction as the instance's
 /// update, so each timer fires once however many dispatchers run.
 /// </summary>
-public class WorkflowTimer
+public class WorkflowTimer : Data.ILeased
 {
     public required string InstanceId { get; set; }
     public required string ActivityExecutionId { get; set; }

@@ -9,7 +9,7 @@ namespace Rectify.Mail;
 /// attempt and keeps the rendering for every retry. The sender claims due rows with a lease; rows due to one address
 /// at the same moment are sent together as one digest (they share a <see cref="BatchId"/> and so one Message-Id).
 /// </summary>
-public class OutboxMessage
+public class OutboxMessage : Data.ILeased
 {
     public long Id { get; set; }
     /// <summary>The template from templates/mail (assigned, reminder …).</summary>

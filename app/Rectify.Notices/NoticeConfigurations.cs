@@ -43,6 +43,13 @@ internal sealed class NoticeFindingConfiguration : IEntityTypeConfiguration<Noti
     }
 }
 
+/// <summary>A link re-check made for a notice refers to it (the notices module owns that table).</summary>
+internal sealed class LinkCaptureNoticeConfiguration : IEntityTypeConfiguration<Captures.LinkCapture>
+{
+    public void Configure(EntityTypeBuilder<Captures.LinkCapture> b) =>
+        b.HasOne<Notice>().WithMany().HasForeignKey(c => c.NoticeId).OnDelete(DeleteBehavior.SetNull);
+}
+
 internal sealed class NoticeUnitFigureConfiguration : IEntityTypeConfiguration<NoticeUnitFigure>
 {
     public void Configure(EntityTypeBuilder<NoticeUnitFigure> b)
