@@ -149,7 +149,11 @@ public static class WebModule
 
         // Binding failures go through the error handler too (problem details, storage.full), never a bare 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            JsonInput.Configure(o.SerializerOptions);
+        });
         services.AddProblemDetails();
         services.AddExceptionHandler<RectifyExceptionHandler>();
         services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>

@@ -15,6 +15,9 @@ public static class TextLimits
     public const int Paragraph = 2_000;
     public const int Document = 10_000;
 
+    /// <summary>A mail or notice template's source (the shipped ones are under 7,000 characters).</summary>
+    public const int Template = 100_000;
+
     /// <summary>Core's entities: entity type name → property → limit (modules add theirs, see <see cref="DbModule"/>).</summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, TextLimit>> Core = new Dictionary<string, IReadOnlyDictionary<string, TextLimit>>
     {
@@ -23,6 +26,7 @@ public static class TextLimits
             ["Location"] = new(Line, "问题位置", "location"),
             ["Description"] = new(Paragraph, "问题描述", "description"),
             ["Requirement"] = new(Paragraph, "整改要求", "requirement"),
+            ["DeadlineReason"] = new(Paragraph, "期限调整理由", "deadline reason"),
         },
         ["RectificationReport"] = new Dictionary<string, TextLimit>
         {
@@ -51,6 +55,12 @@ public static class TextLimits
             ["NameEn"] = new(Name, "英文名称", "English name"),
             ["Description"] = new(Paragraph, "类别说明", "category description"),
         },
+        ["TemplateVersion"] = new Dictionary<string, TextLimit>
+        {
+            ["Subject"] = new(Line, "邮件主题模板", "subject template"),
+            ["Html"] = new(Template, "模板正文", "template"),
+            ["Text"] = new(Template, "纯文本模板", "plain-text template"),
+        },
         ["AppUser"] = new Dictionary<string, TextLimit> { ["DisplayName"] = new(Name, "姓名", "display name"), ["UserName"] = new(Name, "用户名", "user name") },
     };
 
@@ -62,7 +72,9 @@ public static class TextLimits
                 continue;
             foreach (var (property, limit) in fields)
             {
-                if (entry.Metadata.FindProperty(property) is not null && TooLong(limit, entry.Property(property).CurrentValue as string) is { } error)
+                // Only what this save writes: a row stored before a limit existed still takes its other changes.
+                if (entry.Metadata.FindProperty(property) is not null && entry.Property(property) is { } value
+                    && (entry.State == EntityState.Added || value.IsModified) && TooLong(limit, value.CurrentValue as string) is { } error)
                     throw error;
             }
         }
@@ -71,6 +83,16 @@ public static class TextLimits
     /// <summary>The refusal of <paramref name="text"/> in a field of Core's entities, or null when it fits (also for a field without a limit).</summary>
     public static RectifyException? TooLong(string entity, string property, string? text) =>
         Core.TryGetValue(entity, out var fields) && fields.TryGetValue(property, out var limit) ? TooLong(limit, text) : null;
+
+    /// <summary>
+    /// Checks one value of a Core entity before any work starts, for input that many saves will store (a bulk
+    /// action's comment or reason): refused once for the whole request rather than on every finding.
+    /// </summary>
+    public static void Check<TEntity>(string property, string? text)
+    {
+        if (TooLong(Core[typeof(TEntity).Name][property], text) is { } error)
+            throw error;
+    }
 
     private static RectifyException? TooLong(TextLimit limit, string? text) =>
         text is not null && text.Length > limit.Max

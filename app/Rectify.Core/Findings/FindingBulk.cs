@@ -37,6 +37,7 @@ public sealed class FindingBulk(RectifyDb db, FindingLifecycle lifecycle, Findin
         var ids = Checked(findingIds, actor);
         if (!accept && string.IsNullOrWhiteSpace(comment))
             throw RectifyException.Invalid("report.return_comment_required", "退回时请填写退回意见。", "A return needs a comment.");
+        TextLimits.Check<RectificationReport>(nameof(RectificationReport.ReviewComment), comment);
         var pending = await db.Set<RectificationReport>().AsNoTracking()
             .Where(r => ids.Contains(r.FindingId) && r.Decision == ReviewDecision.Pending)
             .Select(r => new { r.FindingId, r.Id }).ToDictionaryAsync(r => r.FindingId, r => r.Id, ct);
@@ -58,6 +59,7 @@ public sealed class FindingBulk(RectifyDb db, FindingLifecycle lifecycle, Findin
             throw RectifyException.Invalid("finding.deadline_past", $"整改期限 {date:yyyy-MM-dd} 早于今天，请改为今天或以后的日期。", $"The deadline {date:yyyy-MM-dd} is before today.");
         if (string.IsNullOrWhiteSpace(reason))
             throw RectifyException.Invalid("finding.deadline_reason_required", "调整整改期限时，请填写调整理由。", "Give a reason for moving the deadlines.");
+        TextLimits.Check<Finding>(nameof(Finding.DeadlineReason), reason);
         return await EachAsync(ids, async id =>
         {
             var finding = await lifecycle.ChangeDeadlineAsync(id, date, reason, actor, ct);

@@ -10,6 +10,8 @@ namespace Rectify.Web.Evidence;
 /// </summary>
 public static class CapturesApi
 {
+    public const string BodyContentSecurityPolicy = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'";
+
     public static IEndpointRouteBuilder MapCapturesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/findings/{id:int}/captures", async (int id, LinkCaptureService captures, HttpContext http, CancellationToken ct) =>
@@ -17,12 +19,12 @@ public static class CapturesApi
             .RequireAuthorization(Policies.SignedIn).WithTags("Evidence").WithSummary("Captures and re-checks of the finding's cited links");
 
         // The stored page as it was served, sandboxed: no script, no form, an origin of its own, nothing loaded from
-        // anywhere (the copy shows what was stored, and the unit's server does not learn who looks).
+        // anywhere (the copy shows what was stored, and the unit's server does not learn who looks), framed only by our pages.
         app.MapGet("/api/captures/{id:int}/body", async (int id, LinkCaptureService captures, HttpContext http, CancellationToken ct) =>
         {
             var (capture, content) = await captures.OpenAsync(id, CapturePart.Body, http.Actor(), ct);
             var isHtml = capture.ContentType.StartsWith("text/html", StringComparison.OrdinalIgnoreCase);
-            http.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'";
+            http.Response.Headers.ContentSecurityPolicy = BodyContentSecurityPolicy;
             return isHtml
                 ? Results.File(content, capture.ContentType)
                 : Results.File(content, MediaTypeNames.Application.Octet, $"capture-{capture.Id}.bin");

@@ -47,14 +47,27 @@ public static class SecurityHeaders
             app.UseForwardedHeaders();
         return app.Use((context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/designer") ? DesignerContentSecurityPolicy : ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "SAMEORIGIN";
-            headers["Referrer-Policy"] = "same-origin";
-            if (context.Request.IsHttps)
-                headers.StrictTransportSecurity = "max-age=31536000";
+            // Set as the answer starts: the exception handler clears the headers of the answer it rewrites (every
+            // refusal, API or page), and those must carry them too.
+            context.Response.OnStarting(() =>
+            {
+                Apply(context);
+                return Task.CompletedTask;
+            });
             return next(context);
         });
+    }
+
+    private static void Apply(HttpContext context)
+    {
+        var headers = context.Response.Headers;
+        // An endpoint may set a stricter policy of its own (evidence shown inline, a captured page: sandboxed).
+        if (!headers.ContainsKey(Microsoft.Net.Http.Headers.HeaderNames.ContentSecurityPolicy))
+            headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/designer") ? DesignerContentSecurityPolicy : ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "SAMEORIGIN";
+        headers["Referrer-Policy"] = "same-origin";
+        if (context.Request.IsHttps)
+            headers.StrictTransportSecurity = "max-age=31536000";
     }
 }

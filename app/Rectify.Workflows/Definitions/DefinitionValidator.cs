@@ -25,7 +25,8 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
     public IReadOnlyList<DefinitionError> Validate(WorkflowDefinition definition, IReadOnlyDictionary<string, WorkflowDefinition>? workflows = null)
     {
         var errors = new List<DefinitionError>();
-        var ports = new Dictionary<string, IReadOnlyList<string>?>();
+        // Sets: a fork may declare thousands of branches, each with its connection to check.
+        var ports = new Dictionary<string, HashSet<string>?>();
         foreach (var node in definition.Activities)
         {
             WorkflowDefinition? child = null;
@@ -45,7 +46,7 @@ public sealed class DefinitionValidator(ActivityRegistry registry, ExpressionEva
                     : new(node.Path + ".type", "activity.unknown_type", $"未知的活动类型“{node.Type}”（活动“{Label(node)}”）", $"Unknown activity type '{node.Type}' (activity '{Label(node)}')"));
                 continue;
             }
-            ports[node.Id] = child is null ? activity.PortsOf(node) : ["Done", .. child.Outcomes];
+            ports[node.Id] = (child is null ? activity.PortsOf(node) : ["Done", .. child.Outcomes])?.ToHashSet();
             // A workflow used as an activity takes that workflow's declared inputs.
             var inputs = child?.Inputs.Select(p => new InputDescriptor(p.Name, p.TypeName.Contains('.') ? p.TypeName : "System." + p.TypeName, p.Name, p.Name)).ToList()
                 ?? activity.Descriptor.Inputs;

@@ -103,4 +103,47 @@ public sealed class LimitsHostileTests(LimitsHostileTests.App app) : IClassFixtu
         await HostileApp.ProblemAsync(await liaison.PostAsync($"/api/findings/{finding}/reports", form), HttpStatusCode.BadRequest, "text.too_long");
         Assert.Equal(FindingStatus.Assigned, await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == finding).Select(f => f.Status).SingleAsync()));
     }
+
+    [Fact]
+    public async Task A_long_deadline_reason_or_bulk_comment_is_refused_before_any_finding_changes()
+    {
+        var auditor = await app.SignedInAsync("auditor");
+        var finding = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Unit!.Name == "住交局" && f.Status == FindingStatus.Assigned)
+            .Select(f => new { f.Id, f.InspectionId, f.UnitId, f.CategoryId, f.Location, f.Description, f.Requirement, f.Deadline }).FirstAsync());
+        // 100,000 characters: well within the 1 MB body, 50 times the field's maximum.
+        var reason = new string('因', 100_000);
+        var later = finding.Deadline.AddDays(30);
+
+        var edit = await auditor.PutAsJsonAsync($"/api/findings/{finding.Id}", new
+        {
+            finding.InspectionId, finding.UnitId, finding.CategoryId, finding.Location, finding.Description, finding.Requirement,
+            severity = "Normal", deadline = later, deadlineReason = reason,
+        });
+        Assert.Contains("期限调整理由", (await HostileApp.ProblemAsync(edit, HttpStatusCode.BadRequest, "text.too_long")).GetProperty("title").GetString());
+        // A bulk action refuses the whole request once, rather than each finding (and never stores it).
+        await HostileApp.ProblemAsync(await auditor.PostAsJsonAsync("/api/findings/bulk/deadline", new { ids = new[] { finding.Id }, deadline = later, reason }),
+            HttpStatusCode.BadRequest, "text.too_long");
+        await HostileApp.ProblemAsync(await auditor.PostAsJsonAsync("/api/findings/bulk/return", new { ids = new[] { finding.Id }, comment = new string('退', 100_000) }),
+            HttpStatusCode.BadRequest, "text.too_long");
+
+        var stored = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == finding.Id).Select(f => new { f.Deadline, f.DeadlineReason }).SingleAsync());
+        Assert.Equal(finding.Deadline, stored.Deadline);
+        Assert.True(stored.DeadlineReason.Length <= 2_000, $"{stored.DeadlineReason.Length} characters stored");
+    }
+
+    [Fact]
+    public async Task A_json_body_missing_a_field_or_nulling_it_is_a_bad_request_not_a_server_error()
+    {
+        var auditor = await app.SignedInAsync("auditor");
+        // A notice draft without its number, addressees and inspections; a finding whose location is null.
+        await HostileApp.ProblemAsync(await auditor.PostAsJsonAsync("/api/notices", new { title = "通报", office = "区政务公开办", date = "2026-03-31", periodStart = "2026-03-01", periodEnd = "2026-03-31" }),
+            HttpStatusCode.BadRequest, "request.invalid");
+        var finding = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Status == FindingStatus.Draft)
+            .Select(f => new { f.Id, f.InspectionId, f.UnitId, f.CategoryId, f.Description, f.Requirement, f.Deadline }).FirstAsync());
+        await HostileApp.ProblemAsync(await auditor.PutAsJsonAsync($"/api/findings/{finding.Id}", new
+        {
+            finding.InspectionId, finding.UnitId, finding.CategoryId, location = (string?)null, finding.Description, finding.Requirement, severity = "Normal", finding.Deadline,
+        }), HttpStatusCode.BadRequest, "request.invalid");
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<Rectify.Notices.Notice>().CountAsync()));
+    }
 }
