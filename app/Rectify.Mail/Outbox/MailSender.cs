@@ -65,6 +65,8 @@ public sealed class MailSender(
         var now = time.GetUtcNow();
         var owner = Guid.NewGuid().ToString("N");
         var until = now + options.Value.LeaseDuration;
+        // The lease and the batches it fixes commit together, in the process's writer turn.
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var leased = db.Database.IsNpgsql()
             ? await LeaseOnPostgresAsync(db, now, owner, until, ct)
             : await LeaseAsync(db, now, owner, until, ct);
@@ -85,6 +87,7 @@ public sealed class MailSender(
         }
         // The batch is stored before the first attempt, so a restart retries the very same mail.
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return [.. batches, .. newBatches];
     }
 

@@ -55,6 +55,8 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         var now = time.GetUtcNow();
         var until = now + _options.LeaseDuration;
         var claim = $"{NodeId}/{Guid.NewGuid():N}";
+        // The claim is a write like any other: it waits for the writer turn instead of for SQLite's file lock.
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         List<WorkflowTimer> claimed;
         if (db.Database.IsNpgsql())
         {
@@ -88,6 +90,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
                 RETURNING *
                 """).AsNoTracking().ToListAsync(ct);
         }
+        await transaction.CommitAsync(ct);
         return claimed.OrderBy(t => t.DueAt).ThenBy(t => t.InstanceId, StringComparer.Ordinal).ThenBy(t => int.Parse(t.ActivityExecutionId)).ToList();
     }
 
