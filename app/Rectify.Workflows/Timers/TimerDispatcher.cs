@@ -27,7 +27,10 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
     public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>Fires every timer due now; returns how many fired.</summary>
-    public async Task<int> FireDueAsync(CancellationToken ct = default)
+    public Task<int> FireDueAsync(CancellationToken ct = default) => FireDueAsync(null, ct);
+
+    /// <summary>The same, telling <paramref name="batchFired"/> each claimed batch's count once it is fired (the benchmark times them).</summary>
+    public async Task<int> FireDueAsync(Action<int>? batchFired, CancellationToken ct = default)
     {
         var fired = 0;
         while (!ct.IsCancellationRequested)
@@ -35,7 +38,9 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
             var claimed = await ClaimAsync(ct);
             if (claimed.Count == 0)
                 break;
-            fired += await FireAsync(claimed, ct);
+            var batch = await FireAsync(claimed, ct);
+            batchFired?.Invoke(batch);
+            fired += batch;
             // Fewer than a batch: the claim took every due timer there was.
             if (claimed.Count < _options.ClaimBatchSize)
                 break;
