@@ -35,7 +35,7 @@ if (args.FirstOrDefault() is "audit")
     return await Rectify.Benchmarks.AuditBenchmarks.RunAsync(args);
 if (args.FirstOrDefault() is not "runtime")
 {
-    Console.WriteLine("usage: dotnet run -c Release --project tests/Rectify.Benchmarks -- runtime [findings=600] [stored=100000] [--nodes=1|2] [--postgres=SERVER-CONNECTION-STRING]");
+    Console.WriteLine("usage: dotnet run -c Release --project tests/Rectify.Benchmarks -- runtime [findings=600] [stored=100000] [--nodes=1|2] [--fire-group=N] [--postgres=SERVER-CONNECTION-STRING]");
     Console.WriteLine("       (--postgres may also come from RECTIFY_BENCH_POSTGRES; the benchmark creates its own database there and drops it)");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- notices");
     Console.WriteLine("       dotnet run -c Release --project tests/Rectify.Benchmarks -- validation");
@@ -48,14 +48,16 @@ var positional = args.Skip(1).Where(a => !a.StartsWith("--")).ToList();
 var findingsPerRound = positional.Count > 0 ? int.Parse(positional[0]) : 600;
 var stored = positional.Count > 1 ? int.Parse(positional[1]) : 100_000;
 var nodes = int.Parse(Option("nodes") ?? "1");
+// The dispatcher's timers per transaction (default: the app's Workflows:FireGroupSize), to compare group sizes.
+var fireGroup = Option("fire-group");
 var postgres = Option("postgres") ?? (Environment.GetEnvironmentVariable("RECTIFY_BENCH_POSTGRES") is { Length: > 0 } env ? env : null);
 
 // Two databases, one left empty and one with the stored instances, measured in the order empty, stored, stored,
 // empty and each reported as the mean of its two rounds: the process warms up (JIT tiers, caches) as it goes, and
 // that order gives neither side the warmer rounds. Both are disposed also when a round throws, so the databases made
 // on a PostgreSQL server are dropped.
-await using var emptyBench = await Bench.CreateAsync(postgres, nodes);
-await using var storedBench = await Bench.CreateAsync(postgres, nodes);
+await using var emptyBench = await Bench.CreateAsync(postgres, nodes, fireGroup);
+await using var storedBench = await Bench.CreateAsync(postgres, nodes, fireGroup);
 Console.WriteLine($"{emptyBench.Where} and {storedBench.Where}; {nodes} node(s)");
 Console.WriteLine($"storing {stored:N0} instances in the second …");
 await storedBench.StoreAsync(stored);
@@ -128,7 +130,7 @@ internal sealed class Bench : IAsyncDisposable
     /// Timers are claimed 250 at a time (the fire group size) so that two dispatchers split a round between them;
     /// one node claims the same way, so one and two nodes compare like for like.
     /// </summary>
-    public static async Task<Bench> CreateAsync(string? postgresServer, int nodes)
+    public static async Task<Bench> CreateAsync(string? postgresServer, int nodes, string? fireGroup)
     {
         var directory = Path.Combine(Path.GetTempPath(), "rectify-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -139,6 +141,8 @@ internal sealed class Bench : IAsyncDisposable
             ["Workflows:DefinitionsPath"] = Path.Combine(RepoRoot(), "workflows"),
             ["Workflows:ClaimBatchSize"] = "250",
         };
+        if (fireGroup is not null)
+            settings["Workflows:FireGroupSize"] = fireGroup;
         if (postgresServer is not null)
         {
             var name = $"rectify_bench_{Guid.NewGuid():N}"[..30];
@@ -317,10 +321,30 @@ internal sealed class Bench : IAsyncDisposable
         var due = await WithDb(db => db.Set<Rectify.Workflows.WorkflowTimer>().CountAsync(t => t.DueAt < new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         _clock.SetUtcNow(_clock.GetUtcNow().AddDays(21));
         var lateness = new ConcurrentBag<(double Seconds, int Count)>();
+        using var done = new CancellationTokenSource();
+        // Another writer meanwhile (one empty write transaction after another): how long it waits for its turn.
+        var probe = Task.Run(async () =>
+        {
+            var waits = new List<double>();
+            while (!done.IsCancellationRequested)
+            {
+                await using var scope = Services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
+                var started = Stopwatch.StartNew();
+                await using var tx = await db.BeginWriteTransactionAsync();
+                waits.Add(started.Elapsed.TotalMilliseconds);
+                await tx.CommitAsync();
+            }
+            return waits;
+        });
         var watch = Stopwatch.StartNew();
         var fired = await Task.WhenAll(_nodes.Select(node => Task.Run(() =>
             node.GetRequiredService<TimerDispatcher>().FireDueAsync(batch => lateness.Add((watch.Elapsed.TotalSeconds, batch))))));
         var rate = fired.Sum() / watch.Elapsed.TotalSeconds;
+        await done.CancelAsync();
+        var waited = (await probe).Order().ToList();
+        if (waited.Count > 0)
+            Console.WriteLine($"another writer's wait for the turn while timers fire: p50 {waited[waited.Count / 2]:F0} ms, p99 {waited[(int)(waited.Count * 0.99)]:F0} ms, max {waited[^1]:F0} ms ({waited.Count} writes)");
         if (_nodes.Count > 1)
             Console.WriteLine($"timers fired per node: {string.Join(", ", fired)}");
         if (fired.Sum() != due)
