@@ -70,7 +70,7 @@ public sealed class NoticeService(
         var now = clock.Now;
         var notice = new Notice { CreatedAt = now, CreatedById = actor.Id };
         await ApplyAsync(notice, draft, ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         db.Add(notice);
         db.AuditAs("notice.drafted");
         await db.SaveChangesAsync(ct);
@@ -92,7 +92,7 @@ public sealed class NoticeService(
     public async Task<Notice> AddReboundAsync(int id, int recheckId, Actor actor, CancellationToken ct = default)
     {
         RequireAuditor(actor);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
             ?? throw RectifyException.NotFound("notice");
         RequireDraft(notice);

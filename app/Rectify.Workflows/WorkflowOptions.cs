@@ -10,8 +10,11 @@ public sealed class WorkflowOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>Due timers claimed per round.</summary>
     public int ClaimBatchSize { get; set; } = 2000;
-    /// <summary>Timers fired per transaction.</summary>
-    public int FireGroupSize { get; set; } = 250;
+    /// <summary>
+    /// Timers fired per transaction. Small, so that catching up commits in short pieces: with 250 a user's save waited
+    /// up to 2 s behind one group on the loaded test machine, with 50 up to 0.4 s, and the timers fired no slower.
+    /// </summary>
+    public int FireGroupSize { get; set; } = 50;
     /// <summary>How long a claim holds its timers before another node may take them (a crashed node's claims expire).</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>Whether the background dispatcher runs in this process.</summary>

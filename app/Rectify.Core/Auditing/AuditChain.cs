@@ -68,7 +68,7 @@ public static class AuditChain
     /// </summary>
     public static async Task SealAsync(RectifyDb db, CancellationToken ct = default)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         await LockedHeadAsync(db, ct);
         await transaction.CommitAsync(ct);
     }

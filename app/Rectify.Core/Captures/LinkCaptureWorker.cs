@@ -85,9 +85,14 @@ public sealed class LinkCaptureWorker(IServiceScopeFactory scopes, GuardedFetche
                 return null;
             // Whoever moves the lease first has it; another node's claim in between makes this update touch nothing.
             var until = now + options.Value.LeaseDuration;
-            var claimed = await db.Set<LinkCapture>()
-                .Where(c => c.Id == next && c.Outcome == LinkOutcome.Pending && (c.ClaimedUntil == null || c.ClaimedUntil < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.ClaimedUntil, until), ct);
+            int claimed;
+            await using (var transaction = await db.BeginWriteTransactionAsync(ct))
+            {
+                claimed = await db.Set<LinkCapture>()
+                    .Where(c => c.Id == next && c.Outcome == LinkOutcome.Pending && (c.ClaimedUntil == null || c.ClaimedUntil < now))
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.ClaimedUntil, until), ct);
+                await transaction.CommitAsync(ct);
+            }
             if (claimed == 1)
                 return next;
         }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Rectify.Auditing;
 using Rectify.Users;
@@ -36,7 +37,6 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     private TimeProvider? _time;
     private static long s_findingsVersion;
     private static long s_referenceDataVersion;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> SqliteWriters = new();
 
     /// <summary>Bumped by every save in this process that changes a finding or a report; lets readers cache aggregates.</summary>
     public static long FindingsVersion => Interlocked.Read(ref s_findingsVersion);
@@ -140,14 +140,34 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     }
 
     /// <summary>
-    /// SQLite has one writer per file: this process's saves take turns here, in order and without blocking a thread,
-    /// instead of polling the file lock (SQLite's busy handler sleeps between polls). Saves inside a caller's
-    /// transaction hold the lock already and go straight on.
+    /// The writer turn of this database on SQLite (see <see cref="SqliteWriterTurn"/>); null on PostgreSQL. Saves
+    /// inside a caller's transaction hold the turn already (<see cref="BeginWriteTransactionAsync"/>) and go straight on.
     /// </summary>
-    private SemaphoreSlim? SqliteWriter() =>
+    private SqliteWriterTurn? SqliteWriter() =>
         Database.CurrentTransaction is null && Database.IsSqlite()
-            ? SqliteWriters.GetOrAdd(Database.GetConnectionString() ?? "", _ => new SemaphoreSlim(1, 1))
+            ? SqliteWriterTurn.Of(Database.GetConnectionString() ?? "")
             : null;
+
+    /// <summary>
+    /// Begins a transaction that writes: on SQLite it first waits for this process's writer turn, the one every save
+    /// takes, so a writer arriving during a long write queues behind it instead of spinning on the file lock until
+    /// SQLite's busy timeout. Every transaction or statement that writes outside a plain save begins here.
+    /// </summary>
+    public async Task<IDbContextTransaction> BeginWriteTransactionAsync(CancellationToken ct = default)
+    {
+        if (SqliteWriter() is not { } turn)
+            return await Database.BeginTransactionAsync(ct);
+        await turn.WaitAsync(ct);
+        try
+        {
+            return new WriterTurnTransaction(await Database.BeginTransactionAsync(ct), turn);
+        }
+        catch
+        {
+            turn.Release();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Bulk rows first, then EF's save, then the audit rows (they need the keys the save generated), appended to the

@@ -148,7 +148,7 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, FindingLifec
     /// <summary>The final step: one transaction clears every staged id (findings, an import's inspection, held timers and mails) and removes the staging.</summary>
     public async Task FinishAsync(IssueStaging staging, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct)
     {
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        await using (var transaction = await db.BeginWriteTransactionAsync(ct))
         {
             var id = staging.Id;
             await db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == id)
@@ -169,7 +169,7 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, FindingLifec
     /// <summary>Removes what an unfinished import staged (its file is gone with the process that read it).</summary>
     public async Task DiscardAsync(IssueStaging staging, CancellationToken ct = default)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var id = staging.Id;
         await db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == id).ExecuteDeleteAsync(ct);
         await db.Set<Inspection>().IgnoreQueryFilters().Where(i => i.StagingId == id).ExecuteDeleteAsync(ct);

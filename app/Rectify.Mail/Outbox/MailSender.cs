@@ -72,6 +72,8 @@ public sealed class MailSender(
         var now = time.GetUtcNow();
         var owner = Guid.NewGuid().ToString("N");
         var until = now + options.Value.LeaseDuration;
+        // The lease and the batches it fixes commit together, in the process's writer turn.
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var claimed = (await DueMessages.ClaimAsync<OutboxMessage>(db, owner, now, until, options.Value.BatchSize, ct)).OrderBy(m => m.Id).ToList();
         if (claimed.Count == 0)
             return [];
@@ -89,6 +91,7 @@ public sealed class MailSender(
         }
         // The batch is stored before the first attempt, so a restart retries the very same mail.
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return [.. batches, .. newBatches];
     }
 
