@@ -47,7 +47,6 @@ public sealed class NoticeService(
     IFindingWorkflows workflows,
     IMailOutbox outbox,
     FindingDeadline deadlines,
-    FindingLifecycle lifecycle,
     LinkCaptureService captures,
     LinkCaptureWorker captureWorker,
     IOptions<NoticeOptions> options)
@@ -103,8 +102,7 @@ public sealed class NoticeService(
         {
             var finding = await db.Set<Finding>().SingleAsync(f => f.Id == recheck.FindingId, ct);
             recheck.AddedToFollowUp = true;
-            lifecycle.QueueForFollowUp(finding);
-            db.AuditAs("finding.rebound_queued");
+            finding.QueueForFollowUp(clock, "finding.rebound_queued");
             await db.SaveChangesAsync(ct);
         }
         await ComposePreviewAsync(notice, ct);

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Rectify.Auditing;
 using Rectify.Caching;
 using Rectify.Categories;
@@ -77,7 +76,7 @@ public sealed record FindingInput
 
 /// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
 public sealed class FindingService(
-    RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, FindingDeadline deadlines, FreshCache<FindingService.CountKey, int> counts, IServiceProvider services)
+    RectifyDb db, OfficeClock clock, FindingDeadline deadlines, IFindingWorkflows workflows, FreshCache<FindingService.CountKey, int> counts)
 {
     /// <summary>
     /// A list total depends on the filter (not its sort or page) and on what the viewer may see. Counting is cheap in
@@ -224,8 +223,8 @@ public sealed class FindingService(
                 await ValidateAsync(keep, ct, deadline: false);
                 Apply(finding, keep);
                 moved = input.Deadline != finding.Deadline;
-                // Names the save finding.deadline_changed and bumps the version.
-                await lifecycle.ChangeDeadlineAsync(finding, input.Deadline, input.DeadlineReason ?? "", actor, ct);
+                // Records DeadlineChanged (finding.deadline_changed in the history) and bumps the version.
+                finding.ChangeDeadline(input.Deadline, input.DeadlineReason ?? "", actor, clock);
             }
             else
             {
@@ -283,16 +282,15 @@ public sealed class FindingService(
         return findings;
     }
 
-    /// <summary>Starts the findings' workflows (which assign them) or, with no runtime registered, assigns them directly. Does not save.</summary>
+    /// <summary>
+    /// Starts the findings' workflows (which assign them; without a runtime they are assigned directly). A workflow
+    /// that does not assign in its first steps still leaves its finding assigned. Does not save.
+    /// </summary>
     public async Task StartAsync(IReadOnlyList<Finding> findings, CancellationToken ct = default)
     {
-        var workflows = services.GetService<IFindingWorkflows>();
-        if (workflows is not null)
-            await workflows.StartAsync(findings, cancellationToken: ct);
-        else
-            deadlines.ResolveForIssue(findings.Where(f => f.Status == FindingStatus.Draft).ToList());
+        await workflows.StartAsync(findings, cancellationToken: ct);
         foreach (var finding in findings.Where(f => f.Status == FindingStatus.Draft))
-            lifecycle.Assign(finding);
+            finding.Assign(clock);
     }
 
     private async Task ValidateAsync(FindingInput input, CancellationToken ct, bool deadline = true)

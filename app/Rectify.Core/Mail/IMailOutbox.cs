@@ -41,3 +41,9 @@ public interface IMailOutbox
 {
     Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Without the mail module nothing is sent: queuing is a no-op.</summary>
+internal sealed class NoMailOutbox : IMailOutbox
+{
+    public Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default) => Task.CompletedTask;
+}

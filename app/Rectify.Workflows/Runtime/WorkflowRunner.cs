@@ -14,14 +14,12 @@ namespace Rectify.Workflows.Runtime;
 
 /// <summary>The services activities use, all on the run's scope (and so on its DbContext and transaction).</summary>
 public sealed class WorkflowServices(
-    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IServiceProvider scope, IMailOutbox mail, ExpressionEvaluator evaluator, DefinitionCache definitions)
+    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IMailOutbox mail, ExpressionEvaluator evaluator, DefinitionCache definitions)
 {
     public DefinitionCache Definitions { get; } = definitions;
     public RectifyDb Db { get; } = db;
     public OfficeClock Clock { get; } = clock;
     public WorkingDayCalendar Calendar { get; } = calendar;
-    // Resolved when first used: FindingLifecycle's event handlers include the workflow runner, which needs these services.
-    public FindingLifecycle Lifecycle => field ??= Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FindingLifecycle>(scope);
     public IMailOutbox Mail { get; } = mail;
     public ExpressionEvaluator Evaluator { get; } = evaluator;
 }
