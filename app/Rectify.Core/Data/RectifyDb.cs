@@ -249,9 +249,10 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
 
     /// <summary>
-    /// One row per changed entry, named by the first event that changed it (else <paramref name="fallback"/>), in the
-    /// order of the events; then one row for each named event that changed no entry of its own (a reminder, a step
-    /// in a save another step named), so that every step shows in the finding's history.
+    /// One row per changed entry, named by the first event that changed it; an entry no event names (a row a handler
+    /// added, such as a link capture queued on a submission) by <see cref="AuditAs"/>, else by the save's first step.
+    /// Then one row for each named event that changed no entry of its own (a reminder, a step in a save another step
+    /// named), so that every step shows in the finding's history.
     /// </summary>
     private IEnumerable<AuditEvent> AuditEvents(List<PendingAudit> audited, List<FindingEvent> events, string? fallback, DateTimeOffset now)
     {
@@ -261,6 +262,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             foreach (var entity in e.Changed.Prepend(e.Finding))
                 named.TryAdd(entity, e);
         }
+        fallback ??= events.FirstOrDefault(e => e.Action is not null)?.Action;
         var shown = new HashSet<FindingEvent>(ReferenceEqualityComparer.Instance);
         foreach (var pending in audited)
         {
