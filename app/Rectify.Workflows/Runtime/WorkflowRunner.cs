@@ -606,7 +606,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
 
     private void Fault(InstanceRun run, ExecutionRecord record, Exception exception)
     {
-        var message = exception is RectifyException r ? $"{r.Message} ({r.MessageEn})" : exception.Message;
+        // A rule the finding refused keeps its stable code in the incident, as the API answers it.
+        var message = exception is RectifyException r ? $"{r.Message} ({r.Code}: {r.MessageEn})" : exception.Message;
         logger.LogWarning(exception, "Workflow instance {Instance} faulted at {Activity}: {Message}", run.Instance.Id, record.ActivityId, message);
         SyncRows(run, record, [], null);
         record.Status = ExecutionStatus.Faulted;
