@@ -8,8 +8,8 @@ namespace Rectify.Findings;
 /// </summary>
 public abstract record FindingEvent(Finding Finding)
 {
-    /// <summary>Stable name used to match workflow bookmarks (e.g. ReportSubmitted).</summary>
-    public abstract string Name { get; }
+    /// <summary>Stable name used to match workflow bookmarks: the event's type name (e.g. ReportSubmitted).</summary>
+    public string Name => GetType().Name;
 
     /// <summary>The audit action of the step (e.g. finding.returned); null when the event is part of another step.</summary>
     public virtual string? Action => null;
@@ -26,21 +26,18 @@ public abstract record FindingEvent(Finding Finding)
 
 public sealed record FindingAssigned(Finding Finding) : FindingEvent(Finding)
 {
-    public override string Name => nameof(FindingAssigned);
     public override string? Action => "finding.assigned";
     public override bool Resumes => false;
 }
 
 public sealed record ReportSubmitted(Finding Finding, RectificationReport Report) : FindingEvent(Finding)
 {
-    public override string Name => nameof(ReportSubmitted);
     public override string? Action => "finding.submitted";
     public override IEnumerable<object> Changed => [Report, .. Report.Evidence];
 }
 
 public sealed record ReportReviewed(Finding Finding, RectificationReport Report) : FindingEvent(Finding)
 {
-    public override string Name => nameof(ReportReviewed);
     public override string? Action => Report.Decision == ReviewDecision.Accepted ? "finding.accepted" : "finding.returned";
     public override IEnumerable<object> Changed => [Report];
 }
@@ -48,21 +45,18 @@ public sealed record ReportReviewed(Finding Finding, RectificationReport Report)
 /// <summary>The unit took its report back before the review: the workflow waits for a report again.</summary>
 public sealed record ReportWithdrawn(Finding Finding, RectificationReport Report) : FindingEvent(Finding)
 {
-    public override string Name => nameof(ReportWithdrawn);
     public override string? Action => "finding.report_withdrawn";
     public override IEnumerable<object> Changed => [Report];
 }
 
 public sealed record ExtensionRequested(Finding Finding, ExtensionRequest Request) : FindingEvent(Finding)
 {
-    public override string Name => nameof(ExtensionRequested);
     public override string? Action => "extension.requested";
     public override IEnumerable<object> Changed => [Request];
 }
 
 public sealed record ExtensionDecided(Finding Finding, ExtensionRequest Request) : FindingEvent(Finding)
 {
-    public override string Name => nameof(ExtensionDecided);
     public override string? Action => Request.Decision == ExtensionDecision.Approved ? "extension.approved" : "extension.denied";
     public override IEnumerable<object> Changed => [Request];
 }
@@ -73,14 +67,12 @@ public sealed record ExtensionDecided(Finding Finding, ExtensionRequest Request)
 /// </summary>
 public sealed record DeadlineChanged(Finding Finding, DateOnly Previous, DeadlineChange Kind, string Reason) : FindingEvent(Finding)
 {
-    public override string Name => nameof(DeadlineChanged);
     public override string? Action => Kind == DeadlineChange.Edited ? "finding.deadline_changed" : null;
 }
 
 /// <summary>A deadline-relative reminder of the workflow came due (催办).</summary>
 public sealed record FindingReminded(Finding Finding) : FindingEvent(Finding)
 {
-    public override string Name => nameof(FindingReminded);
     public override string? Action => "finding.reminded";
     public override bool Resumes => false;
 }
@@ -88,7 +80,6 @@ public sealed record FindingReminded(Finding Finding) : FindingEvent(Finding)
 /// <summary>Flagged overdue on its own (<see cref="Finding.MarkOverdue"/>).</summary>
 public sealed record FindingMarkedOverdue(Finding Finding) : FindingEvent(Finding)
 {
-    public override string Name => nameof(FindingMarkedOverdue);
     public override string? Action => "finding.overdue";
     public override bool Resumes => false;
 }
@@ -96,7 +87,6 @@ public sealed record FindingMarkedOverdue(Finding Finding) : FindingEvent(Findin
 /// <summary>Put on the next notice's follow-up list (回头看); <paramref name="Why"/> is the audit action.</summary>
 public sealed record FindingQueuedForFollowUp(Finding Finding, string Why) : FindingEvent(Finding)
 {
-    public override string Name => nameof(FindingQueuedForFollowUp);
     public override string? Action => Why;
     public override bool Resumes => false;
 }
@@ -104,7 +94,6 @@ public sealed record FindingQueuedForFollowUp(Finding Finding, string Why) : Fin
 /// <summary>逾期督办: flagged overdue and queued for the next notice's follow-up, in one step.</summary>
 public sealed record FindingEscalated(Finding Finding) : FindingEvent(Finding)
 {
-    public override string Name => nameof(FindingEscalated);
     public override string? Action => "finding.escalated";
     public override bool Resumes => false;
 }
