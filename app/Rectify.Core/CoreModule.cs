@@ -52,6 +52,12 @@ public static class CoreModule
         services.AddScoped<ActorContext>();
         services.AddScoped<FindingDeadline>();
         services.AddScoped<FindingLifecycle>();
+        services.AddScoped<FindingEventDispatcher>();
+        services.AddScoped<IFindingEventHandler, DeadlineChangedMail>();
+        // The workflow and mail modules replace these when they are registered (after Core).
+        services.TryAddScoped<Workflows.IFindingWorkflows, Workflows.AssignWithoutWorkflow>();
+        services.TryAddScoped<Workflows.IDeadlineSettings, Workflows.DefaultDeadlineSettings>();
+        services.TryAddScoped<Mail.IMailOutbox, Mail.NoMailOutbox>();
         AddFeatureServices(services, configuration);
         return services;
     }

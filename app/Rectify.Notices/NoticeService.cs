@@ -48,7 +48,6 @@ public sealed class NoticeService(
     FindingIssuer issuer,
     IMailOutbox outbox,
     FindingDeadline deadlines,
-    FindingLifecycle lifecycle,
     LinkCaptureService captures,
     LinkCaptureWorker captureWorker,
     IOptions<NoticeOptions> options)
@@ -105,8 +104,7 @@ public sealed class NoticeService(
         {
             var finding = await db.Set<Finding>().SingleAsync(f => f.Id == recheck.FindingId, ct);
             recheck.AddedToFollowUp = true;
-            lifecycle.QueueForFollowUp(finding);
-            db.AuditAs("finding.rebound_queued");
+            finding.QueueForFollowUp(clock, "finding.rebound_queued");
             await db.SaveChangesAsync(ct);
         }
         await ComposePreviewAsync(notice, ct);

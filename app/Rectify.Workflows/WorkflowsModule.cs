@@ -50,7 +50,9 @@ public static class WorkflowsModule
         services.AddScoped<WorkflowDefinitionStore>();
         services.AddScoped<DefinitionImporter>();
         services.AddScoped<WorkflowTimeline>();
+        services.AddScoped<PublishedDefinitions>();
         services.AddScoped<IFindingWorkflows, FindingWorkflows>();
+        services.AddScoped<IDeadlineSettings, WorkflowDeadlineSettings>();
         services.AddScoped<IFindingEventHandler, WorkflowEventHandler>();
 
         services.AddSingleton<TimerDispatcher>();

@@ -5,6 +5,7 @@ using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
 using Rectify.Testing;
+using Rectify.Time;
 
 namespace Rectify.Core.Tests;
 
@@ -44,7 +45,7 @@ public sealed class LifecycleTests : IAsyncLifetime
         });
         if (status == FindingStatus.Draft)
             return id;
-        await SyncAsync(id, (lc, f) => lc.Assign(f));
+        await SyncAsync(id, (clock, f) => f.Assign(clock));
         if (status == FindingStatus.Assigned)
             return id;
         await SubmitAsync(id);
@@ -54,13 +55,14 @@ public sealed class LifecycleTests : IAsyncLifetime
         return id;
     }
 
-    private async Task SyncAsync(int id, Action<FindingLifecycle, Finding> change)
+    /// <summary>Calls one of the finding's own transitions, as a workflow step does, and saves (dispatching its events).</summary>
+    private async Task SyncAsync(int id, Action<OfficeClock, Finding> change)
     {
         await using var scope = _db.Scope(Actor.Workflow);
         var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
-        var lifecycle = scope.ServiceProvider.GetRequiredService<FindingLifecycle>();
+        scope.ServiceProvider.GetRequiredService<FindingEventDispatcher>();
         var finding = await db.Set<Finding>().Include(f => f.Reports).Include(f => f.ExtensionRequests).SingleAsync(f => f.Id == id);
-        change(lifecycle, finding);
+        change(scope.ServiceProvider.GetRequiredService<OfficeClock>(), finding);
         await db.SaveChangesAsync();
     }
 
@@ -111,7 +113,7 @@ public sealed class LifecycleTests : IAsyncLifetime
     public async Task Draft_is_assigned()
     {
         var id = await FindingInAsync(FindingStatus.Draft);
-        await SyncAsync(id, (lc, f) => lc.Assign(f));
+        await SyncAsync(id, (clock, f) => f.Assign(clock));
         var f = await LoadAsync(id);
         Assert.Equal(FindingStatus.Assigned, f.Status);
         Assert.NotNull(f.AssignedAt);
@@ -156,8 +158,8 @@ public sealed class LifecycleTests : IAsyncLifetime
     {
         var id = await FindingInAsync(FindingStatus.Assigned);
         _db.Clock.Advance(TimeSpan.FromDays(14));
-        await SyncAsync(id, (lc, f) => Assert.True(lc.MarkOverdue(f)));
-        await SyncAsync(id, (lc, f) => Assert.False(lc.MarkOverdue(f)));
+        await SyncAsync(id, (clock, f) => Assert.True(f.MarkOverdue(clock)));
+        await SyncAsync(id, (clock, f) => Assert.False(f.MarkOverdue(clock)));
         var overdue = await LoadAsync(id);
         Assert.Equal(FindingStatus.Assigned, overdue.Status);
         Assert.True(overdue.IsOverdue);
@@ -190,8 +192,8 @@ public sealed class LifecycleTests : IAsyncLifetime
     public async Task Follow_up_queueing_is_recorded_once()
     {
         var id = await FindingInAsync(FindingStatus.Assigned);
-        await SyncAsync(id, (lc, f) => lc.QueueForFollowUp(f));
-        await SyncAsync(id, (lc, f) => lc.QueueForFollowUp(f));
+        await SyncAsync(id, (clock, f) => f.QueueForFollowUp(clock));
+        await SyncAsync(id, (clock, f) => f.QueueForFollowUp(clock));
         Assert.True((await LoadAsync(id)).QueuedForFollowUp);
         Assert.Single(await HistoryAsync(id), a => a.Action == "finding.queued_for_follow_up");
     }
@@ -218,8 +220,8 @@ public sealed class LifecycleTests : IAsyncLifetime
         var before = await StateAsync(id);
         var error = await Assert.ThrowsAsync<RectifyException>(() => action switch
         {
-            "assign" => SyncAsync(id, (lc, f) => lc.Assign(f)),
-            "overdue" => SyncAsync(id, (lc, f) => lc.MarkOverdue(f)),
+            "assign" => SyncAsync(id, (clock, f) => f.Assign(clock)),
+            "overdue" => SyncAsync(id, (clock, f) => f.MarkOverdue(clock)),
             "submit" => SubmitAsync(id),
             "accept" => ReviewWithAnyReportAsync(id, accept: true),
             "return" => ReviewWithAnyReportAsync(id, accept: false),

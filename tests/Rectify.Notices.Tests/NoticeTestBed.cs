@@ -35,9 +35,6 @@ public sealed class NoticeTestBed : IAsyncDisposable
             more?.Invoke(services);
             services.AddRectifyMail(configuration);
             services.AddRectifyWorkflows(configuration);
-            // Until the runtime registers itself, start workflows by assigning, as its first step does.
-            if (services.All(s => s.ServiceType != typeof(IFindingWorkflows)))
-                services.AddScoped<IFindingWorkflows, AssigningWorkflows>();
             services.AddRectifyNotices(configuration);
         }, new Dictionary<string, string?>
         {
@@ -117,19 +114,4 @@ public sealed class NoticeTestBed : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Db.DisposeAsync();
-
-    private sealed class AssigningWorkflows(FindingLifecycle lifecycle, FindingDeadline deadlines) : IFindingWorkflows
-    {
-        public Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default)
-        {
-            // As the runtime does: working days become a date and a past deadline is refused before anything starts.
-            deadlines.ResolveForIssue(findings.Where(f => f.Status == FindingStatus.Draft).ToList());
-            foreach (var finding in findings)
-                lifecycle.Assign(finding);
-            return Task.CompletedTask;
-        }
-
-        public Task<DeadlineSettings> DeadlineSettingsAsync(Finding finding, CancellationToken cancellationToken = default) =>
-            Task.FromResult(DeadlineSettings.Default);
-    }
 }

@@ -92,6 +92,53 @@ public class DefaultFlowTests
     }
 
     [Fact]
+    public async Task Default_flow_history_names_every_step_in_order()
+    {
+        await using var database = await CreateAsync();
+        var (units, category, inspection) = await SeedAsync(database);
+        var unit = units[0];
+        var liaison = Sample.LiaisonOf(unit.Id);
+        // Started Mon 2026-03-02 09:00; deadline Fri 2026-03-13: two reminders, then the escalation at its end.
+        var findingId = (await StartAsync(database, _ => [Sample.Finding(unit, category, inspection, new DateOnly(2026, 3, 13))]))[0];
+        Assert.Equal(3, await AdvanceAsync(database, Local(3, 16, 9)));
+
+        database.Clock.SetUtcNow(Local(3, 16, 10));
+        var request = await As(database, liaison, sp => sp.GetRequiredService<FindingLifecycle>().RequestExtensionAsync(findingId, new DateOnly(2026, 3, 20), "需上级审定材料", liaison));
+        database.Clock.SetUtcNow(Local(3, 16, 11));
+        await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>().DecideExtensionAsync(findingId, request.Id, true, "同意", Sample.Auditor));
+        database.Clock.SetUtcNow(Local(3, 16, 14));
+        var report = await As(database, liaison, sp => sp.GetRequiredService<FindingLifecycle>().SubmitReportAsync(findingId, Report(), liaison));
+        database.Clock.SetUtcNow(Local(3, 16, 15));
+        await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>().ReviewAsync(findingId, report.Id, false, "证据链接无法打开，请补充", Sample.Auditor));
+        database.Clock.SetUtcNow(Local(3, 16, 16));
+        var second = await As(database, liaison, sp => sp.GetRequiredService<FindingLifecycle>().SubmitReportAsync(findingId, Report("已补充可访问的证据链接"), liaison));
+        database.Clock.SetUtcNow(Local(3, 16, 17));
+        await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingLifecycle>().ReviewAsync(findingId, second.Id, true, "整改到位", Sample.Auditor));
+
+        // As the finding page lists it: the entries of one step (same moment, action and person) make one line.
+        var history = await As(database, Sample.Auditor, sp => sp.GetRequiredService<FindingService>().HistoryAsync(findingId, Sample.Auditor));
+        var steps = history.GroupBy(a => (a.At, a.Action, a.ActorName)).Select(g => (g.Key.Action, g.Key.At)).ToList();
+        Assert.Equal(
+        [
+            ("finding.added", Local(3, 2, 9)),
+            ("finding.assigned", Local(3, 2, 9)),
+            ("finding.reminded", Local(3, 10, 9)),
+            ("finding.reminded", Local(3, 12, 9)),
+            ("finding.escalated", Local(3, 14, 0)),
+            ("extension.requested", Local(3, 16, 10)),
+            ("extension.approved", Local(3, 16, 11)),
+            ("finding.submitted", Local(3, 16, 14)),
+            ("finding.returned", Local(3, 16, 15)),
+            ("finding.submitted", Local(3, 16, 16)),
+            ("finding.accepted", Local(3, 16, 17)),
+        ], steps);
+        // The steps the workflow took are the workflow's; the people's are theirs.
+        Assert.All(history.Where(a => a.Action is "finding.reminded" or "finding.escalated"), a => Assert.Equal("workflow", a.ActorId));
+        Assert.Equal(Sample.Auditor.Id, Assert.Single(history, a => a.Action == "finding.returned" && a.EntityType == nameof(Finding)).ActorId);
+        Assert.Single(history, a => a.Action == "finding.returned" && a.EntityType == nameof(Reports.RectificationReport));
+    }
+
+    [Fact]
     public async Task Timeline_shows_current_steps_past_steps_and_timers_ahead()
     {
         await using var database = await CreateAsync();

@@ -23,7 +23,9 @@ public static class WorkflowHost
 
     private static string FindRoot([CallerFilePath] string path = "") => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 
-    public static Task<TestDatabase> CreateAsync(IDictionary<string, string?>? settings = null, string? directory = null, DateTimeOffset? start = null)
+    /// <param name="more">More services, registered after the modules (e.g. an activity of a test).</param>
+    public static Task<TestDatabase> CreateAsync(IDictionary<string, string?>? settings = null, string? directory = null, DateTimeOffset? start = null,
+        Action<IServiceCollection>? more = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -36,6 +38,7 @@ public static class WorkflowHost
         {
             services.AddRectifyMail(configuration);
             services.AddRectifyWorkflows(configuration);
+            more?.Invoke(services);
         }, all, start, directory);
     }
 

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rectify.Auditing;
 using Rectify.Data;
@@ -22,7 +21,7 @@ public sealed class CommentOptions
 /// A finding's conversation (留言) between the auditors and the unit's liaison. Supervisors read it; a comment is
 /// mailed to the other side (auditors ↔ the unit's liaison), held to the next digest moment.
 /// </summary>
-public sealed class CommentService(RectifyDb db, OfficeClock clock, IOptions<CommentOptions> options, IServiceProvider services)
+public sealed class CommentService(RectifyDb db, OfficeClock clock, IOptions<CommentOptions> options, IMailOutbox mail)
 {
     public const string MailTemplate = "comment";
 
@@ -52,14 +51,11 @@ public sealed class CommentService(RectifyDb db, OfficeClock clock, IOptions<Com
         };
         db.Add(comment);
         db.AuditAs("comment.added");
-        if (services.GetService<IMailOutbox>() is { } mail)
-        {
-            await mail.EnqueueAsync(new MailRequest(MailTemplate,
-                [new MailRecipient(comment.FromUnit ? RecipientKind.Auditors : RecipientKind.Liaison)],
-                $"comment:{finding.Id}:{comment.CreatedAt.UtcTicks}:{actor.Id}", finding.Id, finding.UnitId,
-                Values: new Dictionary<string, string> { ["comment"] = comment.Body, ["author"] = comment.AuthorName },
-                NotBefore: DigestMoment(comment.CreatedAt)), ct);
-        }
+        await mail.EnqueueAsync(new MailRequest(MailTemplate,
+            [new MailRecipient(comment.FromUnit ? RecipientKind.Auditors : RecipientKind.Liaison)],
+            $"comment:{finding.Id}:{comment.CreatedAt.UtcTicks}:{actor.Id}", finding.Id, finding.UnitId,
+            Values: new Dictionary<string, string> { ["comment"] = comment.Body, ["author"] = comment.AuthorName },
+            NotBefore: DigestMoment(comment.CreatedAt)), ct);
         await db.SaveChangesAsync(ct);
         return comment;
     }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Rectify.Auditing;
+using Rectify.Findings;
 using Rectify.Users;
 
 namespace Rectify.Data;
@@ -14,7 +15,9 @@ namespace Rectify.Data;
 /// The one database of Rectify. Entity mappings live beside their feature as
 /// <see cref="IEntityTypeConfiguration{TEntity}"/> classes and are picked up from this assembly and from each module's
 /// (<see cref="DbModule"/>, given with the options).
-/// Every change to an <see cref="IAuditable"/> entity is written as an <see cref="AuditEvent"/> in the same transaction.
+/// Every change to an <see cref="IAuditable"/> entity is written as an <see cref="AuditEvent"/> in the same transaction,
+/// named by the finding event that changed it (or by <see cref="AuditAs"/>). Before anything is written, the events
+/// findings recorded are dispatched (<see cref="FindingEventDispatcher"/>) until no new ones come.
 /// Instances are pooled (see <see cref="CoreModule"/>): a scope's actor and clock are attached when it rents one.
 /// </summary>
 public class RectifyDb(DbContextOptions<RectifyDb> options)
@@ -31,7 +34,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         ["PasswordHash", "SecurityStamp", "ConcurrencyStamp", "AccessFailedCount", "LockoutEnd"];
 
     private readonly DbModules _modules = DbModules.Of(options);
+    /// <summary>Handlers may change findings again; a chain longer than this is a loop.</summary>
+    private const int MaxDispatchRounds = 10;
+
     private string? _pendingAction;
+    private FindingEventDispatcher? _dispatcher;
+    private bool _dispatching;
     private readonly List<Func<CancellationToken, Task>> _beforeSave = [];
     private ActorContext? _actorContext;
     private TimeProvider? _time;
@@ -80,12 +88,18 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         _actorContext = null;
         _time = null;
+        _dispatcher = null;
         _pendingAction = null;
         _beforeSave.Clear();
     }
 
-    /// <summary>Names the next save in the audit log (e.g. finding.submitted) instead of the generic entity.modified.</summary>
+    /// <summary>
+    /// Names the entries of the next save in the audit log (e.g. unit.created) instead of the generic entity.modified;
+    /// entries a finding event changed carry that event's action instead.
+    /// </summary>
     public void AuditAs(string action) => _pendingAction = action;
+
+    internal void DispatchEventsWith(FindingEventDispatcher dispatcher) => _dispatcher = dispatcher;
 
     /// <summary>
     /// Runs <paramref name="step"/> before every save of this context, ahead of the audit snapshot: a service that
@@ -112,6 +126,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
+        var events = await DispatchFindingEventsAsync(cancellationToken);
         foreach (var step in _beforeSave)
             await step(cancellationToken);
         // One scan of the change tracker (each Entries() call detects changes over every tracked entity again).
@@ -129,13 +144,60 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         try
         {
             var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries, _modules) : BulkWrite.None;
-            if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0)
+            if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0 && events.Count == 0)
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-            return await SaveInTransactionAsync(audited, ownEntries, bulk, acceptAllChangesOnSuccess, cancellationToken);
+            return await SaveInTransactionAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, cancellationToken);
         }
         finally
         {
             writer?.Release();
+        }
+    }
+
+    /// <summary>
+    /// Dispatches the events the tracked findings recorded, round after round while handlers record new ones, and
+    /// returns them all in order. A save a handler makes itself leaves them to this one.
+    /// </summary>
+    private async Task<List<FindingEvent>> DispatchFindingEventsAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<FindingEvent>();
+        if (_dispatching)
+            return all;
+        for (var round = 1; ; round++)
+        {
+            var recorded = TrackedFindings().SelectMany(f => f.TakeEvents()).ToList();
+            if (recorded.Count == 0)
+                return all;
+            all.AddRange(recorded);
+            if (round > MaxDispatchRounds)
+                throw new InvalidOperationException($"Finding events kept causing new ones for {MaxDispatchRounds} rounds: {string.Join(", ", recorded.Select(e => e.Name).Distinct())}.");
+            if (_dispatcher is null)
+                throw new InvalidOperationException($"A finding recorded {recorded[0].Name}, but no {nameof(FindingEventDispatcher)} is attached to this context: take one in the service that changes findings.");
+            _dispatching = true;
+            try
+            {
+                foreach (var e in recorded)
+                    await _dispatcher.DispatchAsync(e, cancellationToken);
+            }
+            finally
+            {
+                _dispatching = false;
+            }
+        }
+    }
+
+    /// <summary>The tracked findings with recorded events, without running DetectChanges over everything tracked.</summary>
+    private List<Finding> TrackedFindings()
+    {
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return ChangeTracker.Entries<Finding>().Select(e => e.Entity).Where(f => f.PendingEvents().Count > 0).ToList();
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
         }
     }
 
@@ -173,7 +235,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     /// Bulk rows first, then EF's save, then the audit rows (they need the keys the save generated), appended to the
     /// hash chain last so that its lock is held for the least time: one transaction.
     /// </summary>
-    private async Task<int> SaveInTransactionAsync(List<PendingAudit> audited, List<EntityEntry> ownEntries, BulkWrite bulk, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    private async Task<int> SaveInTransactionAsync(List<PendingAudit> audited, List<EntityEntry> ownEntries, BulkWrite bulk,
+        List<FindingEvent> events, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
         var action = _pendingAction;
         _pendingAction = null;
@@ -188,10 +251,10 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             var now = Time.GetUtcNow();
             written += await AuditChain.AppendAsync(this,
-                ownEntries.Select(e => (AuditEvent)e.Entity).Concat(audited.Select(pending => ToAuditEvent(pending, action, now))).ToList(), cancellationToken);
+                ownEntries.Select(e => (AuditEvent)e.Entity).Concat(AuditEvents(audited, events, action, now)).ToList(), cancellationToken);
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(cancellationToken);
-            if (audited.Any(a => a.Entry.Entity is Findings.Finding or Reports.RectificationReport))
+            if (audited.Any(a => a.Entry.Entity is Finding or Reports.RectificationReport))
                 Interlocked.Increment(ref s_findingsVersion);
             if (audited.Any(a => a.Entry.Entity is Units.Unit or Categories.Category or Inspections.Inspection))
                 Interlocked.Increment(ref s_referenceDataVersion);
@@ -213,6 +276,44 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
         SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// One row per changed entry, named by the first event that changed it; an entry no event names (a row a handler
+    /// added, such as a link capture queued on a submission) by <see cref="AuditAs"/>, else by the save's first step.
+    /// Then one row for each named event that changed no entry of its own (a reminder, a step in a save another step
+    /// named), so that every step shows in the finding's history.
+    /// </summary>
+    private IEnumerable<AuditEvent> AuditEvents(List<PendingAudit> audited, List<FindingEvent> events, string? fallback, DateTimeOffset now)
+    {
+        var named = new Dictionary<object, FindingEvent>(ReferenceEqualityComparer.Instance);
+        foreach (var e in events.Where(e => e.Action is not null))
+        {
+            foreach (var entity in e.Changed.Prepend(e.Finding))
+                named.TryAdd(entity, e);
+        }
+        fallback ??= events.FirstOrDefault(e => e.Action is not null)?.Action;
+        var shown = new HashSet<FindingEvent>(ReferenceEqualityComparer.Instance);
+        foreach (var pending in audited)
+        {
+            var e = named.GetValueOrDefault(pending.Entry.Entity);
+            if (e is not null)
+                shown.Add(e);
+            yield return ToAuditEvent(pending, e?.Action ?? fallback, now);
+        }
+        foreach (var e in events.Where(e => e.Action is not null && !shown.Contains(e)))
+        {
+            yield return new AuditEvent
+            {
+                At = now,
+                ActorId = Actor.Id,
+                ActorName = Actor.Name,
+                EntityType = nameof(Finding),
+                EntityId = e.Finding.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Action = e.Action!,
+                FindingId = e.Finding.Id,
+            };
+        }
+    }
 
     private AuditEvent ToAuditEvent(PendingAudit pending, string? action, DateTimeOffset now)
     {
@@ -236,8 +337,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
 
     private static int? FindingIdOf(EntityEntry entry) => entry.Entity switch
     {
-        Findings.Finding f => f.Id,
-        Findings.ExtensionRequest x => x.FindingId,
+        Finding f => f.Id,
+        ExtensionRequest x => x.FindingId,
         Reports.RectificationReport r => r.FindingId,
         Reports.EvidenceFile e => e.Report?.FindingId,
         Captures.LinkCapture c => c.FindingId,

@@ -1,12 +1,20 @@
+using Rectify.Auditing;
 using Rectify.Categories;
 using Rectify.Inspections;
 using Rectify.Reports;
+using Rectify.Time;
 using Rectify.Units;
 
 namespace Rectify.Findings;
 
-/// <summary>One concrete problem of one unit (问题), tracked until its rectification is accepted.</summary>
-public class Finding : Rectify.Auditing.IAuditable
+/// <summary>
+/// One concrete problem of one unit (问题), tracked until its rectification is accepted. The finding owns its
+/// transitions: Draft → Assigned → Submitted → Accepted, or Submitted → Returned (with a new deadline) → Submitted
+/// again; overdue is a flag beside the status. Each method checks its rule and throws a <see cref="RectifyException"/>
+/// before anything changes, then records a <see cref="FindingEvent"/> that <see cref="Data.RectifyDb"/> hands to its
+/// handlers (workflow, mail, captures) and names the audit entry with, inside the same save.
+/// </summary>
+public partial class Finding : IAuditable
 {
     public int Id { get; set; }
     public int InspectionId { get; set; }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rectify.Mail;
 using Rectify.Time;
 using Rectify.Workflows;
@@ -16,14 +15,12 @@ public enum DeadlineChange
 }
 
 /// <summary>
-/// The one rule that owns a finding's deadline. Every change — an auditor's edit, an approved extension, a returned
-/// report — goes through <see cref="MoveAsync"/>, which on the caller's context (so in the caller's transaction)
-/// sets the date and its reason (the audit history records both), clears the overdue flag and the follow-up queue when
-/// the new deadline is still ahead, queues one deadline-changed mail to the liaison, and tells the workflow
-/// (<see cref="DeadlineChanged"/>) so that its reminder and deadline timers are cancelled and re-created from the
-/// definition's offsets. A draft given in working days is resolved by <see cref="ResolveForIssue"/>.
+/// The deadline arithmetic of findings in working days: what is left, what a working-day draft resolves to when
+/// issued, what a return gives, and the warning when a deadline is too close for the first reminder. The deadline
+/// itself moves only through the finding's methods (<see cref="Finding.ChangeDeadline"/>, a return, an approved
+/// extension), which record <see cref="DeadlineChanged"/>.
 /// </summary>
-public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calendar, IServiceProvider services, IEnumerable<IFindingEventHandler> handlers)
+public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calendar, IDeadlineSettings settings)
 {
     public const int MaxWorkingDays = 365;
     public const string MailTemplate = "deadline-changed";
@@ -39,8 +36,7 @@ public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calend
     public DateOnly Effective(Finding finding) =>
         finding.Status == FindingStatus.Draft && finding.DeadlineWorkingDays is { } days ? IfIssuedToday(days) : finding.Deadline;
 
-    public Task<DeadlineSettings> SettingsAsync(Finding finding, CancellationToken ct = default) =>
-        services.GetService<IFindingWorkflows>()?.DeadlineSettingsAsync(finding, ct) ?? Task.FromResult(DeadlineSettings.Default);
+    public Task<DeadlineSettings> SettingsAsync(Finding finding, CancellationToken ct = default) => settings.ForAsync(finding, ct);
 
     /// <summary>The deadline a return made now gives: the later of the current one and today plus the workflow's working days.</summary>
     public async Task<DateOnly> ProposedOnReturnAsync(Finding finding, CancellationToken ct = default)
@@ -87,65 +83,32 @@ public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calend
         }
     }
 
-    /// <summary>
-    /// Checks a date an approval grants other than the requested one (the requested one is approved as before): it
-    /// comes with a reason, is later than the current deadline and not before today. Changes nothing.
-    /// </summary>
-    public void CheckGrant(Finding finding, ExtensionRequest request, DateOnly granted, string reason)
-    {
-        if (granted == request.RequestedDeadline)
-            return;
-        if (string.IsNullOrWhiteSpace(reason))
-            throw RectifyException.Invalid("extension.grant_reason_required",
-                "批准的期限与申请的不同时，请在审批意见中说明理由。", "Give a reason when granting a date other than the one requested.");
-        if (granted <= finding.Deadline)
-            throw RectifyException.Invalid("extension.grant_not_later",
-                $"批准的新期限必须晚于当前期限 {finding.Deadline:yyyy-MM-dd}。", $"The granted deadline must be later than the current one, {finding.Deadline:yyyy-MM-dd}.");
-        if (granted < clock.Today)
-            throw Past(finding, granted);
-    }
-
     public static RectifyException Past(Finding finding, DateOnly deadline) => RectifyException.Invalid("finding.deadline_past",
         $"问题 #{finding.Id}{(finding.Unit is { } unit ? $"（{unit.Name}）" : "")}的整改期限 {deadline:yyyy-MM-dd} 早于今天，不能下发或保存，请改为今天或以后的日期。",
         $"Finding #{finding.Id}: its deadline {deadline:yyyy-MM-dd} is before today; choose today or a later date.");
+}
 
-    /// <summary>
-    /// Moves an issued finding's deadline and everything that follows from it (see the class). Does not save; returns
-    /// false and changes nothing when the date stays the same.
-    /// </summary>
-    public async Task<bool> MoveAsync(Finding finding, DateOnly deadline, DeadlineChange kind, string reason, CancellationToken ct = default)
+/// <summary>Tells the liaison of every deadline move (one mail per change, through the outbox, in the same save).</summary>
+public sealed class DeadlineChangedMail(IMailOutbox mail) : IFindingEventHandler
+{
+    public Task HandleAsync(FindingEvent e, CancellationToken cancellationToken)
     {
-        if (deadline == finding.Deadline)
-            return false;
-        var previous = finding.Deadline;
-        finding.Deadline = deadline;
-        finding.DeadlineReason = reason.Trim();
-        if (clock.Now < clock.EndOf(deadline))
-        {
-            // Not late for the new deadline: no longer flagged, and not to be named in the next notice's 回头看.
-            finding.IsOverdue = false;
-            finding.OverdueSince = null;
-            finding.QueuedForFollowUp = false;
-        }
-        if (services.GetService<IMailOutbox>() is { } mail)
-        {
-            await mail.EnqueueAsync(new MailRequest(MailTemplate, [new MailRecipient(RecipientKind.Liaison)],
-                $"deadline:{finding.Id}:{finding.Version}:{previous:yyyyMMdd}-{deadline:yyyyMMdd}", finding.Id, finding.UnitId,
-                Values: new Dictionary<string, string>
+        if (e is not DeadlineChanged changed)
+            return Task.CompletedTask;
+        var finding = changed.Finding;
+        var previous = changed.Previous;
+        return mail.EnqueueAsync(new MailRequest(FindingDeadline.MailTemplate, [new MailRecipient(RecipientKind.Liaison)],
+            $"deadline:{finding.Id}:{finding.Version}:{previous:yyyyMMdd}-{finding.Deadline:yyyyMMdd}", finding.Id, finding.UnitId,
+            Values: new Dictionary<string, string>
+            {
+                ["previous_deadline"] = $"{previous.Year}年{previous.Month}月{previous.Day}日",
+                ["reason"] = changed.Reason,
+                ["kind"] = changed.Kind switch
                 {
-                    ["previous_deadline"] = $"{previous.Year}年{previous.Month}月{previous.Day}日",
-                    ["reason"] = finding.DeadlineReason,
-                    ["kind"] = kind switch
-                    {
-                        DeadlineChange.ExtensionApproved => "批准延期",
-                        DeadlineChange.Returned => "退回整改",
-                        _ => "审核人员调整",
-                    },
-                }), ct);
-        }
-        var changed = new DeadlineChanged(finding, previous, kind, finding.DeadlineReason);
-        foreach (var handler in handlers)
-            await handler.HandleAsync(changed, ct);
-        return true;
+                    DeadlineChange.ExtensionApproved => "批准延期",
+                    DeadlineChange.Returned => "退回整改",
+                    _ => "审核人员调整",
+                },
+            }), cancellationToken);
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Rectify.Auditing;
 using Rectify.Data;
 using Rectify.Inspections;
@@ -14,8 +13,8 @@ namespace Rectify.Findings;
 /// and mails) <see cref="ChunkSize"/> findings per transaction. Up to one chunk commits at once; more go through an
 /// <see cref="IssueStaging"/> so that the issue is still seen whole or not at all.
 /// </summary>
-public sealed class FindingIssuer(RectifyDb db, FindingRules rules, FindingLifecycle lifecycle, FindingDeadline deadlines,
-    IEnumerable<IStagedRows> heldRows, IServiceProvider services, Time.OfficeClock clock)
+public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWorkflows workflows,
+    IEnumerable<IStagedRows> heldRows, Time.OfficeClock clock)
 {
     /// <summary>Findings per transaction: about 30 ms of writing on SQLite, so another write waits that long at most.</summary>
     public const int ChunkSize = 100;
@@ -178,17 +177,14 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, FindingLifec
     }
 
     /// <summary>
-    /// Starts the findings' workflows (which assign them) or, with no runtime registered, assigns them directly.
-    /// Does not save: the demo data and the chunks above save it with their own changes.
+    /// Starts the findings' workflows (which assign them; without a runtime Core assigns them directly). A workflow
+    /// that does not assign in its first steps still leaves its finding assigned. Does not save: the demo data and the
+    /// chunks above save it with their own changes.
     /// </summary>
     public async Task StartAsync(IReadOnlyList<Finding> findings, CancellationToken ct = default)
     {
-        var workflows = services.GetService<IFindingWorkflows>();
-        if (workflows is not null)
-            await workflows.StartAsync(findings, cancellationToken: ct);
-        else
-            deadlines.ResolveForIssue(findings.Where(f => f.Status == FindingStatus.Draft).ToList());
+        await workflows.StartAsync(findings, cancellationToken: ct);
         foreach (var finding in findings.Where(f => f.Status == FindingStatus.Draft))
-            lifecycle.Assign(finding);
+            finding.Assign(clock);
     }
 }

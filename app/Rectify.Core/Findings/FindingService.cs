@@ -92,8 +92,12 @@ public sealed record FindingInput
 
 /// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
 public sealed class FindingService(
-    RectifyDb db, OfficeClock clock, FindingLifecycle lifecycle, FindingDeadline deadlines, FindingRules rules, FindingIssuer issuer, FreshCache<FindingService.CountKey, int> counts)
+    RectifyDb db, OfficeClock clock, FindingEventDispatcher dispatcher, FindingDeadline deadlines, FindingRules rules, FindingIssuer issuer,
+    FreshCache<FindingService.CountKey, int> counts)
 {
+    // Held so that it is attached to the context: an edit's deadline change dispatches its events in the save.
+    private readonly FindingEventDispatcher _events = dispatcher;
+
     /// <summary>
     /// A list total depends on the filter (not its sort or page) and on what the viewer may see. Counting is cheap in
     /// SQL but costs a whole query per page view, so totals are cached per key.
@@ -257,8 +261,8 @@ public sealed class FindingService(
                 await rules.CheckAsync(keep, deadline: false, ct);
                 Apply(finding, keep);
                 moved = input.Deadline != finding.Deadline;
-                // Names the save finding.deadline_changed and bumps the version.
-                await lifecycle.ChangeDeadlineAsync(finding, input.Deadline, input.DeadlineReason ?? "", actor, ct);
+                // Records DeadlineChanged (finding.deadline_changed in the history) and bumps the version.
+                finding.ChangeDeadline(input.Deadline, input.DeadlineReason ?? "", actor, clock);
             }
             else
             {

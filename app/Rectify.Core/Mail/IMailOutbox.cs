@@ -44,3 +44,12 @@ public interface IMailOutbox
     /// <summary>Which of <paramref name="deduplicationKeys"/> were queued already (to any address, sent or not).</summary>
     Task<IReadOnlySet<string>> QueuedAsync(IReadOnlyCollection<string> deduplicationKeys, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Without the mail module nothing is sent: queuing is a no-op.</summary>
+internal sealed class NoMailOutbox : IMailOutbox
+{
+    public Task EnqueueAsync(MailRequest request, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<IReadOnlySet<string>> QueuedAsync(IReadOnlyCollection<string> deduplicationKeys, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+}

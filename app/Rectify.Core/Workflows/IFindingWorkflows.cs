@@ -11,11 +11,34 @@ public interface IFindingWorkflows
     /// Uses the latest published version of the default definition unless <paramref name="definitionId"/> is given.
     /// </summary>
     Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default);
+}
 
-    /// <summary>
-    /// What the finding's workflow (its instance's version, or the default definition for a draft) says about deadlines.
-    /// </summary>
-    Task<DeadlineSettings> DeadlineSettingsAsync(Finding finding, CancellationToken cancellationToken = default);
+/// <summary>What the finding's workflow (its instance's version, or the default definition for a draft) says about deadlines.</summary>
+public interface IDeadlineSettings
+{
+    Task<DeadlineSettings> ForAsync(Finding finding, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Without a workflow runtime: the drafts' deadlines are resolved and the findings assigned at once.</summary>
+internal sealed class AssignWithoutWorkflow(FindingDeadline deadlines, Time.OfficeClock clock, FindingEventDispatcher dispatcher) : IFindingWorkflows
+{
+    // Held so that it is attached to the context whatever the caller resolved.
+    private readonly FindingEventDispatcher _events = dispatcher;
+
+    public Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default)
+    {
+        var drafts = findings.Where(f => f.Status == FindingStatus.Draft).ToList();
+        deadlines.ResolveForIssue(drafts);
+        foreach (var finding in drafts)
+            finding.Assign(clock);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Without a workflow runtime: the default settings.</summary>
+internal sealed class DefaultDeadlineSettings : IDeadlineSettings
+{
+    public Task<DeadlineSettings> ForAsync(Finding finding, CancellationToken cancellationToken = default) => Task.FromResult(DeadlineSettings.Default);
 }
 
 /// <summary>

@@ -69,7 +69,7 @@ public sealed class AssignToUnit : Activity
     public override ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
         if (context.Finding.Status == FindingStatus.Draft)
-            context.Services.Lifecycle.Assign(context.Finding);
+            context.Finding.Assign(context.Services.Clock);
         return ValueTask.FromResult(ActivityResult.Done());
     }
 }
@@ -127,9 +127,14 @@ public sealed class WaitUntil : Activity, IDeadlineRelative
         var due = Due(context);
         if (due > context.Now)
             return ValueTask.FromResult(ActivityResult.Wait(Bookmarks(context), due));
-        // The timer came due: remind. A deadline moved so that this moment has already passed: as when the wait
-        // starts that late, it is skipped rather than sent at once (the unit is told the new date anyway).
-        return ValueTask.FromResult(signal.IsTimer ? ActivityResult.Done() : ActivityResult.Done("Skipped"));
+        // A deadline moved so that this moment has already passed: as when the wait starts that late, it is skipped
+        // rather than sent at once (the unit is told the new date anyway).
+        if (!signal.IsTimer)
+            return ValueTask.FromResult(ActivityResult.Done("Skipped"));
+        // The timer came due: the reminder's moment (催办), in the finding's history.
+        if (context.Finding.IsOpen)
+            context.Finding.Remind(context.Services.Clock);
+        return ValueTask.FromResult(ActivityResult.Done());
     }
 
     public bool IsAhead(ActivityContext context) => Due(context) > context.Now;
@@ -238,10 +243,7 @@ public sealed class Escalate : Activity
 
     public override async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
     {
-        var finding = context.Finding;
-        if (finding.IsOpen)
-            context.Services.Lifecycle.MarkOverdue(finding);
-        context.Services.Lifecycle.QueueForFollowUp(finding);
+        context.Finding.Escalate(context.Services.Clock);
         await Rectification.QueueMailAsync(context, context.Get<string>("Template"), context.Get<List<string>>("Recipients"), null);
         return ActivityResult.Done();
     }

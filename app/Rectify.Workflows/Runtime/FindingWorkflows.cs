@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rectify.Data;
 using Rectify.Findings;
@@ -11,18 +10,22 @@ namespace Rectify.Workflows.Runtime;
 /// <summary>
 /// Starts one instance per draft finding on the caller's DbContext (the caller's SaveChanges commits the findings'
 /// assignment, the instances, their bookmarks and timers and the outbox rows together — a notice's findings share it).
+/// The assignments the workflows record reach their handlers through the dispatcher taken here, when the caller saves.
 /// </summary>
 public sealed class FindingWorkflows(
-    RectifyDb db, WorkflowRunner runner, DefinitionCache cache, DefinitionImporter importer, IOptions<WorkflowOptions> options,
-    FindingDeadline deadlines, ActivityRegistry registry) : IFindingWorkflows
+    RectifyDb db, WorkflowRunner runner, DefinitionCache cache, PublishedDefinitions published, FindingDeadline deadlines,
+    FindingEventDispatcher dispatcher) : IFindingWorkflows
 {
+    // Held so that it is attached to the context whatever the caller resolved.
+    private readonly FindingEventDispatcher _events = dispatcher;
+
     public async Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default)
     {
         // Only drafts start: a finding already assigned has its instance, so a repeated call changes nothing.
         var drafts = findings.Where(f => f.Status == FindingStatus.Draft).ToList();
         // Every issuing path (a finding, a notice, the demo) comes here: working days become a date, a past one is refused.
         deadlines.ResolveForIssue(drafts);
-        var version = await PublishedAsync(definitionId, cancellationToken);
+        var version = await published.LatestAsync(definitionId, cancellationToken);
         var definition = cache.Parsed(version);
         // Scripts and the mails' view models see the unit, category, inspection, reports and extension requests:
         // loaded for the whole batch at once, not per mail (the tracked findings keep their pending changes).
@@ -37,13 +40,35 @@ public sealed class FindingWorkflows(
         foreach (var finding in drafts)
             await runner.StartAsync(finding, version, definition, cancellationToken);
     }
+}
 
-    public async Task<DeadlineSettings> DeadlineSettingsAsync(Finding finding, CancellationToken cancellationToken = default)
+/// <summary>The latest published version of a definition (the default one unless named), imported on first use.</summary>
+public sealed class PublishedDefinitions(RectifyDb db, DefinitionCache cache, DefinitionImporter importer, IOptions<WorkflowOptions> options)
+{
+    public async Task<WorkflowDefinitionVersion> LatestAsync(string? definitionId, CancellationToken cancellationToken)
+    {
+        var id = definitionId ?? options.Value.DefaultDefinitionId;
+        var version = await cache.PublishedAsync(db, id, cancellationToken);
+        if (version is null)
+        {
+            // First start on a fresh database before the background import ran.
+            await importer.ImportAsync(cancellationToken);
+            version = await cache.PublishedAsync(db, id, cancellationToken)
+                ?? throw new RectifyException("workflow.no_published_definition", $"流程“{id}”尚未发布。", $"The workflow '{id}' has no published version.");
+        }
+        return version;
+    }
+}
+
+/// <summary>What the finding's workflow (its instance's version, or the default definition for a draft) says about deadlines.</summary>
+public sealed class WorkflowDeadlineSettings(RectifyDb db, DefinitionCache cache, PublishedDefinitions published, ActivityRegistry registry) : IDeadlineSettings
+{
+    public async Task<DeadlineSettings> ForAsync(Finding finding, CancellationToken cancellationToken = default)
     {
         var versionId = await db.Set<WorkflowInstance>().AsNoTracking().Where(i => i.FindingId == finding.Id && i.ParentInstanceId == null)
             .OrderByDescending(i => i.CreatedAt).Select(i => (string?)i.DefinitionVersionId).FirstOrDefaultAsync(cancellationToken);
         var definition = versionId is null
-            ? cache.Parsed(await PublishedAsync(null, cancellationToken))
+            ? cache.Parsed(await published.LatestAsync(null, cancellationToken))
             : await cache.ParsedAsync(db, versionId, cancellationToken);
         var returnDays = definition.ById.Values.Where(n => n.Type == "Rectify.ReviewReport")
             .Select(n => LiteralInt(n, "ReturnDeadlineDays")).FirstOrDefault(d => d is not null) ?? DeadlineSettings.Default.ReturnDeadlineDays;
@@ -65,32 +90,21 @@ public sealed class FindingWorkflows(
         }
         return value is null ? null : ValueConversion.To<int>(value);
     }
-
-    private async Task<WorkflowDefinitionVersion> PublishedAsync(string? definitionId, CancellationToken cancellationToken)
-    {
-        var id = definitionId ?? options.Value.DefaultDefinitionId;
-        var version = await cache.PublishedAsync(db, id, cancellationToken);
-        if (version is null)
-        {
-            // First start on a fresh database before the background import ran.
-            await importer.ImportAsync(cancellationToken);
-            version = await cache.PublishedAsync(db, id, cancellationToken)
-                ?? throw new RectifyException("workflow.no_published_definition", $"流程“{id}”尚未发布。", $"The workflow '{id}' has no published version.");
-        }
-        return version;
-    }
 }
 
 /// <summary>
 /// Resumes the bookmarks a finding event matches (ReportSubmitted, ReportReviewed, DeadlineChanged …) — after a
 /// DeadlineChanged also re-creating the reminders that ran for the old deadline — on the
-/// lifecycle's own DbContext so the workflow's changes commit with the user's action. A second delivery finds no
-/// bookmark and does nothing; concurrent resumes of one instance collide on its revision and the action retries.
+/// saving context, so the workflow's changes commit with the user's action. Steps the workflow took itself are not
+/// fed back (<see cref="FindingEvent.Resumes"/>). A second delivery finds no bookmark and does nothing; concurrent
+/// resumes of one instance collide on its revision and the action retries.
 /// </summary>
-public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, DefinitionCache cache, ActivityRegistry registry) : IFindingEventHandler
+public sealed class WorkflowEventHandler(RectifyDb db, WorkflowRunner runner, DefinitionCache cache, ActivityRegistry registry) : IFindingEventHandler
 {
     public async Task HandleAsync(FindingEvent e, CancellationToken cancellationToken)
     {
+        if (!e.Resumes)
+            return;
         var findingId = e.Finding.Id;
         // Instances started before DeadlineChanged existed wait for ExtensionDecided in their deadline-relative steps.
         var legacy = e is DeadlineChanged ? nameof(ExtensionDecided) : null;
@@ -98,8 +112,6 @@ public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, D
             .Where(b => b.FindingId == findingId && (b.Name == e.Name || b.Name == legacy))
             .Select(b => new { b.InstanceId, b.ActivityExecutionId, b.ActivityId, b.Name })
             .ToListAsync(cancellationToken);
-        // Resolved here, not injected: the runner's lifecycle is the one calling this handler.
-        var runner = bookmarks.Count > 0 ? scope.GetRequiredService<WorkflowRunner>() : null;
         foreach (var group in bookmarks.GroupBy(b => b.InstanceId))
         {
             var instance = await db.Set<WorkflowInstance>().SingleOrDefaultAsync(i => i.Id == group.Key, cancellationToken);
@@ -109,13 +121,13 @@ public sealed class WorkflowEventHandler(RectifyDb db, IServiceProvider scope, D
             List<string> Executions(IEnumerable<string> ids) => ids.Distinct().OrderBy(int.Parse).ToList();
             var current = Executions(group.Where(b => b.Name == e.Name).Select(b => b.ActivityExecutionId));
             if (current.Count > 0)
-                await runner!.ResumeAsync(instance, definition, e.Finding, current, new Signal(e.Name, e), cancellationToken);
+                await runner.ResumeAsync(instance, definition, e.Finding, current, new Signal(e.Name, e), cancellationToken);
             if (legacy is null)
                 continue;
             var old = Executions(group.Where(b => b.Name == legacy && FollowsDeadline(definition, b.ActivityId)).Select(b => b.ActivityExecutionId));
             if (old.Count > 0)
-                await runner!.ResumeAsync(instance, definition, e.Finding, old, new Signal(legacy, e), cancellationToken);
-            await runner!.RestartDeadlineWaitsAsync(instance, definition, e.Finding, cancellationToken);
+                await runner.ResumeAsync(instance, definition, e.Finding, old, new Signal(legacy, e), cancellationToken);
+            await runner.RestartDeadlineWaitsAsync(instance, definition, e.Finding, cancellationToken);
         }
     }
 

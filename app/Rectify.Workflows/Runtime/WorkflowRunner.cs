@@ -14,14 +14,13 @@ namespace Rectify.Workflows.Runtime;
 
 /// <summary>The services activities use, all on the run's scope (and so on its DbContext and transaction).</summary>
 public sealed class WorkflowServices(
-    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IServiceProvider scope, IMailOutbox mail, ExpressionEvaluator evaluator, DefinitionCache definitions)
+    RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, IMailOutbox mail, ExpressionEvaluator evaluator, DefinitionCache definitions,
+    IServiceProvider scope)
 {
     public DefinitionCache Definitions { get; } = definitions;
     public RectifyDb Db { get; } = db;
     public OfficeClock Clock { get; } = clock;
     public WorkingDayCalendar Calendar { get; } = calendar;
-    // Resolved when first used: FindingLifecycle's event handlers include the workflow runner, which needs these services.
-    public FindingLifecycle Lifecycle => field ??= Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<FindingLifecycle>(Provider);
     public IMailOutbox Mail { get; } = mail;
     public ExpressionEvaluator Evaluator { get; } = evaluator;
     /// <summary>The run's scope, from which an activity takes the services it needs (ActivityContext.GetRequiredService).</summary>
@@ -610,7 +609,8 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
 
     private void Fault(InstanceRun run, ExecutionRecord record, Exception exception)
     {
-        var message = exception is RectifyException r ? $"{r.Message} ({r.MessageEn})" : exception.Message;
+        // A rule the finding refused keeps its stable code in the incident, as the API answers it.
+        var message = exception is RectifyException r ? $"{r.Message} ({r.Code}: {r.MessageEn})" : exception.Message;
         logger.LogWarning(exception, "Workflow instance {Instance} faulted at {Activity}: {Message}", run.Instance.Id, record.ActivityId, message);
         SyncRows(run, record, [], null);
         record.Status = ExecutionStatus.Faulted;
