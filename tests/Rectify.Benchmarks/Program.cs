@@ -170,6 +170,8 @@ internal sealed class Bench : IAsyncDisposable
             services.AddRectifyCore(configuration, directory);
             services.AddRectifyMail(configuration);
             services.AddRectifyWorkflows(configuration);
+            // Not run here, but its tables are in the schema the migrations build.
+            services.AddRectifyDbModule(Rectify.Notices.NoticesModule.Database);
             return services.BuildServiceProvider();
         }).ToList();
         await DatabaseInitializer.MigrateAsync(providers[0]);
