@@ -279,13 +279,16 @@ public sealed class OfficialDocumentTests(ITestOutputHelper output) : IAsyncLife
             Assert.NotEqual(true, Format(book, CellAt(housing, "F")).QuotePrefix?.Value);
         }
 
-        // The ledger still imports back as it is (the deadline as a date now).
+        // The ledger reads back as it was written: its deadlines are typed dates, so an import of it on 3-20 names the
+        // February findings' date exactly — and refuses them, as every path refuses a deadline already past
+        // (finding.deadline_past), storing nothing.
         var imported = await _bed.WithAsync(sp => sp.GetRequiredService<FindingImporter>().ImportAsync(new MemoryStream(ledger),
             new ImportRequest("导回的台账", Rectify.Inspections.InspectionKind.ThirdPartyCheck, new(2026, 3, 1), new(2026, 3, 31)), Sample.Auditor));
-        Assert.True(imported.Succeeded, string.Join("\n", imported.Errors));
-        Assert.Equal(7, imported.Imported);
-        Assert.True(await _bed.Db.WithDbAsync(db => db.Set<Finding>().AnyAsync(f => f.InspectionId == imported.InspectionId &&
-            f.Description.StartsWith("=HYPERLINK") && f.Deadline == FebDeadline)));
+        Assert.False(imported.Succeeded);
+        Assert.Equal(0, imported.Imported);
+        Assert.Contains(imported.Errors, e => e.Column == "H" && e.Code == "finding.deadline_past"
+            && e.Message.Contains($"整改期限 {FebDeadline:yyyy-MM-dd} 早于今天", StringComparison.Ordinal));
+        Assert.False(await _bed.Db.WithDbAsync(db => db.Set<Rectify.Inspections.Inspection>().AnyAsync(i => i.Title == "导回的台账")));
 
         var completion = await _bed.WithAsync(sp => sp.GetRequiredService<FindingSheets>().CompletionAsync(_second, Sample.Auditor));
         using (var book = SpreadsheetDocument.Open(new MemoryStream(completion), false))
