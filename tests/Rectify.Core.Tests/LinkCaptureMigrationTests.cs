@@ -2,8 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Rectify.Captures;
-using Rectify.Findings;
-using Rectify.Reports;
 using Rectify.Testing;
 
 namespace Rectify.Core.Tests;
@@ -25,19 +23,25 @@ public sealed class LinkCaptureMigrationTests
 
         var (pending, accepted) = await db.WithDbAsync(async d =>
         {
-            var (units, category, inspection) = await Sample.SeedAsync(d, "教育局");
-            var finding = Sample.Finding(units[0], category, inspection, new DateOnly(2026, 3, 20));
-            finding.Status = FindingStatus.Submitted;
-            var earlier = new RectificationReport { Measures = "第一次", Links = "https://www.example.gov.cn/old.html", Decision = ReviewDecision.Returned };
-            var waiting = new RectificationReport
+            var created = new DateTimeOffset(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
+            var (unit, category, inspection) = await OldSchemaRows.ReferenceDataAsync(d, created);
+            var finding = await OldSchemaRows.InsertAsync(d, "Finding", new()
             {
-                Measures = "已公开", Decision = ReviewDecision.Pending,
-                Links = "https://www.example.gov.cn/jyj/zsjh.html\n  http://www.example.gov.cn/a.html \nftp://x/\n网站首页\nhttps://www.example.gov.cn/jyj/zsjh.html",
-            };
-            finding.Reports.AddRange([earlier, waiting]);
-            d.Add(finding);
-            await d.SaveChangesAsync();
-            return (waiting.Id, earlier.Id);
+                ["InspectionId"] = inspection, ["UnitId"] = unit, ["CategoryId"] = category, ["Location"] = "教育领域",
+                ["Description"] = "招生计划未公开", ["Requirement"] = "及时公开", ["Severity"] = "Normal", ["Deadline"] = new DateOnly(2026, 3, 20),
+                ["DeadlineReason"] = "", ["Status"] = "Submitted", ["IsOverdue"] = false, ["QueuedForFollowUp"] = false, ["CreatedAt"] = OldSchemaRows.Instant(d, created),
+                ["CreatedById"] = "auditor-1", ["UpdatedAt"] = OldSchemaRows.Instant(d, created), ["Version"] = 1,
+            });
+            Task<int> Report(string measures, string links, string decision) => OldSchemaRows.InsertAsync(d, "RectificationReport", new()
+            {
+                ["FindingId"] = finding, ["Measures"] = measures, ["IsFullyRectified"] = true, ["Links"] = links,
+                ["SubmittedById"] = "liaison-1", ["SubmittedByName"] = "李联络", ["SubmittedAt"] = OldSchemaRows.Instant(d, created.AddDays(1)),
+                ["SubmittedOnTime"] = true, ["Decision"] = decision, ["ReviewComment"] = "", ["ReviewedByName"] = "",
+            });
+            var earlier = await Report("第一次", "https://www.example.gov.cn/old.html", "Returned");
+            var waiting = await Report("已公开",
+                "https://www.example.gov.cn/jyj/zsjh.html\n  http://www.example.gov.cn/a.html \nftp://x/\n网站首页\nhttps://www.example.gov.cn/jyj/zsjh.html", "Pending");
+            return (waiting, earlier);
         });
 
         await db.WithDbAsync(async d =>

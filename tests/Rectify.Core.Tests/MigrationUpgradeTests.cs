@@ -7,6 +7,7 @@ using Rectify.Notices;
 using Rectify.Reports;
 using Rectify.Testing;
 using System.Globalization;
+using static Rectify.Core.Tests.OldSchemaRows;
 
 namespace Rectify.Core.Tests;
 
@@ -35,21 +36,7 @@ public sealed class MigrationUpgradeTests : IAsyncLifetime
             await db.GetService<IMigrator>().MigrateAsync("InitialCreate");
             Assert.NotEmpty(await db.Database.GetPendingMigrationsAsync());
 
-            var unit = await InsertAsync(db, "Unit", new()
-            {
-                ["Name"] = "市教育局", ["Aliases"] = "教育局", ["Kind"] = "Department", ["SortOrder"] = 1, ["IsActive"] = true,
-                ["Leader_Email"] = "head@jyj.example", ["Leader_Name"] = "王局长", ["Leader_Phone"] = "0512-1", ["Leader_Title"] = "局长",
-                ["Liaison_Email"] = "liaison@jyj.example", ["Liaison_Name"] = "李联络", ["Liaison_Phone"] = "0512-2", ["Liaison_Title"] = "科员",
-            });
-            var category = await InsertAsync(db, "Category", new()
-            {
-                ["Name"] = "基层政务公开", ["NameEn"] = "Grassroots", ["Description"] = "", ["SortOrder"] = 1, ["IsActive"] = true,
-            });
-            var inspection = await InsertAsync(db, "Inspection", new()
-            {
-                ["Title"] = "2026年10月政务公开检查", ["Kind"] = "MonthlyNotice", ["PeriodStart"] = new DateOnly(2026, 10, 1),
-                ["PeriodEnd"] = new DateOnly(2026, 10, 31), ["Office"] = "市政务公开办", ["CreatedAt"] = Instant(db, Created), ["CreatedById"] = "auditor-1",
-            });
+            var (unit, category, inspection) = await OldSchemaRows.ReferenceDataAsync(db, Created);
             Dictionary<string, object?> Finding(string description, string status) => new()
             {
                 ["InspectionId"] = inspection, ["UnitId"] = unit, ["CategoryId"] = category, ["Location"] = "教育领域",
@@ -102,20 +89,5 @@ public sealed class MigrationUpgradeTests : IAsyncLifetime
             Assert.True((await Rectify.Auditing.AuditChain.VerifyAsync(db, new NoticeAuditAnchors())).IsIntact);
             return 0;
         });
-    }
-
-    /// <summary>Instants as the first release stored them: Unix milliseconds on SQLite, timestamptz on PostgreSQL.</summary>
-    private static object Instant(RectifyDb db, DateTimeOffset at) => db.Database.IsSqlite() ? at.ToUnixTimeMilliseconds() : at;
-
-    /// <summary>Inserts one row in plain SQL (the current model does not describe the old schema) and returns its id.</summary>
-    private static async Task<int> InsertAsync(RectifyDb db, string table, Dictionary<string, object?> values, bool id = true)
-    {
-        var columns = string.Join(", ", values.Keys.Select(c => $"\"{c}\""));
-        var placeholders = string.Join(", ", values.Keys.Select((_, i) => $"{{{i}}}"));
-        // Table and column names are this test's own constants; the values go in as parameters.
-        var insert = $"INSERT INTO \"{table}\" ({columns}) VALUES ({placeholders})";
-        await db.Database.ExecuteSqlRawAsync(insert, values.Values.Select(v => v ?? DBNull.Value));
-        var lastId = $"SELECT MAX(\"Id\") AS \"Value\" FROM \"{table}\"";
-        return id ? await db.Database.SqlQueryRaw<int>(lastId).SingleAsync() : 0;
     }
 }
