@@ -78,6 +78,18 @@ public enum NoticeStatus
     Issuing,
 }
 
+/// <summary>The notice statuses' entries of the label table (<see cref="Rectify.Common.Labels"/>, which cannot name a module's type).</summary>
+public static class NoticeLabels
+{
+    public static Rectify.Common.Label Label(this NoticeStatus status) => status switch
+    {
+        NoticeStatus.Draft => new("草稿", "Draft"),
+        NoticeStatus.Issued => new("已印发", "Issued"),
+        NoticeStatus.Issuing => new("印发中", "Issuing"),
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+}
+
 /// <summary>An inspection whose findings the notice publishes.</summary>
 public class NoticeInspection
 {

@@ -93,7 +93,8 @@ public sealed class ChunkedIssueKillTests(ITestOutputHelper output)
     }
 
     private static RectifyDb Open(string data) =>
-        new(new DbContextOptionsBuilder<RectifyDb>().UseSqlite($"Data Source={Path.Combine(data, "rectify.db")};Pooling=False").Options);
+        new(new DbContextOptionsBuilder<RectifyDb>().UseSqlite($"Data Source={Path.Combine(data, "rectify.db")};Pooling=False")
+            .UseRectifyModules([Rectify.Workflows.WorkflowsModule.Database, Rectify.Mail.MailModule.Database, Rectify.Notices.NoticesModule.Database]).Options);
 
     private static async Task SucceededAsync(HttpResponseMessage response) =>
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -71,6 +71,8 @@ public static class Display
 
     public static string Text(this ExtensionDecision decision) => Current(decision.Label());
 
+    public static string Text(this Rectify.Notices.NoticeStatus status) => Current(Rectify.Notices.NoticeLabels.Label(status));
+
     /// <summary>What a report says of itself: 全部整改 or 部分整改.</summary>
     public static string Completeness(bool fullyRectified) => Current(Labels.Completeness(fullyRectified));
 
