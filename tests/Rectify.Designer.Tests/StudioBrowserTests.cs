@@ -62,8 +62,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
             Assert.True(await frame.GetByText(entry).CountAsync() > 0, entry);
 
         // Clicking a step shows it, with its executions: the evaluated inputs and the outcome.
-        await frame.Locator("g[data-cell-id='mailReminder1'] foreignObject").ClickAsync(new() { Force = true });
-        await frame.GetByText("Rectify.SendEmail").First.WaitForAsync();
+        await StudioCanvas.SelectAsync(frame.Locator("g[data-cell-id='mailReminder1']"), frame.GetByText("Rectify.SendEmail"));
         await frame.GetByText("执行记录", new() { Exact = false }).First.ClickAsync();
         await Assertions.Expect(frame.GetByRole(AriaRole.Tab, new() { Name = "执行记录" })).ToHaveAttributeAsync("aria-selected", "true");
         await BrowserApp.ShotAsync(page, "designer-viewer-step");
@@ -345,12 +344,13 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         };
         await page.GotoAsync($"/workflows/definitions/{DefaultDefinition}/edit");
         await page.Locator("g[data-cell-id='mailSubmitted']").WaitForAsync(new() { Timeout = Boot });
-        async Task<string> TickedAsync(string activity)
+        // The panel's boxes appear before their ticks are bound, so the ticks are read until they show the step's own.
+        async Task ExpectTickedAsync(string activity, string expected)
         {
-            await page.Locator($"g[data-cell-id='{activity}'] foreignObject").ClickAsync(new() { Force = true });
             var boxes = page.Locator("label.mud-checkbox");
-            await boxes.First.WaitForAsync();
-            return string.Join(",", await boxes.Filter(new() { Has = page.Locator(".mud-checkbox-true") }).AllInnerTextsAsync());
+            await StudioCanvas.SelectAsync(page.Locator($"g[data-cell-id='{activity}']"), boxes);
+            await EventuallyAsync(async () => string.Join(",", await boxes.Filter(new() { Has = page.Locator(".mud-checkbox-true") }).AllInnerTextsAsync()) is var ticked
+                && ticked == expected ? null : $"{activity} ticked {ticked}, expected {expected}");
         }
         async Task ClickAsync(string recipient, string expectedShown)
         {
@@ -364,15 +364,15 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
                 ? string.Join(",", ValueConversion.To<List<string>>(v.GetValue<string>())) : null;
 
         // Stored steps show their own recipients, not the input's default (files keep them as literal comma lists).
-        Assert.Equal("审核人员", await TickedAsync("mailSubmitted"));
+        await ExpectTickedAsync("mailSubmitted", "审核人员");
         await DeselectAsync(page);
-        Assert.Equal("责任单位联络人", await TickedAsync("mailAssigned"));
+        await ExpectTickedAsync("mailAssigned", "责任单位联络人");
         await DeselectAsync(page);
 
         // A new step shows its default, the liaison, ticked; each click saves exactly the boxes shown.
         var mail = await DropAsync(page, "整改", "发送邮件", 700, 40);
         await DeselectAsync(page);
-        Assert.Equal("责任单位联络人", await TickedAsync(mail));
+        await ExpectTickedAsync(mail, "责任单位联络人");
         await ClickAsync("责任单位负责人", "责任单位联络人,责任单位负责人");
         await EventuallyAsync(() => Task.FromResult(Saved(mail) == "Liaison,Leader" ? null : $"saved {Saved(mail)}"));
         await ClickAsync("责任单位联络人", "责任单位负责人");
@@ -381,7 +381,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
 
         // Reopened, the step shows what was saved.
         await DeselectAsync(page);
-        Assert.Equal("责任单位负责人", await TickedAsync(mail));
+        await ExpectTickedAsync(mail, "责任单位负责人");
         Assert.Equal("Leader", Saved(mail));
     }
 

@@ -38,8 +38,7 @@ public sealed class StudioCspHostileTests(BrowserApp app, ITestOutputHelper outp
         await page.Locator("g[data-cell-id='mailReminder3']").WaitForAsync(new() { Timeout = Boot });
         Assert.True(await page.Locator("g.x6-node[data-cell-id]").CountAsync() >= 18);
         // An activity's properties open in the Studio's panels (MudBlazor, Monaco for expressions).
-        await page.Locator("g[data-cell-id='mailReminder1'] foreignObject").ClickAsync(new() { Force = true });
-        await page.Locator(".mud-select-extended:has(legend:text-is('邮件模板'))").First.WaitForAsync();
+        await StudioCanvas.SelectAsync(page.Locator("g[data-cell-id='mailReminder1']"), page.Locator(".mud-select-extended:has(legend:text-is('邮件模板'))"));
         await BrowserApp.ShotAsync(page, "hostile-csp-designer");
         Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
         output.WriteLine(string.Join("\n", violations));
