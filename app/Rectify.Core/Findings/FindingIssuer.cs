@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
+using Rectify.Common;
 using Rectify.Data;
 using Rectify.Inspections;
 using Rectify.Workflows;
@@ -38,7 +39,7 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
                 throw RectifyException.NotFound("finding");
             if (findings.FirstOrDefault(f => f.Status != FindingStatus.Draft) is { } notDraft)
                 throw new RectifyException("finding.illegal_transition",
-                    $"问题 #{notDraft.Id} 当前状态为“{notDraft.Status.DisplayName()}”，不能下发。",
+                    $"问题 #{notDraft.Id} 当前状态为“{notDraft.Status.Label().Zh}”，不能下发。",
                     $"Finding #{notDraft.Id} is {notDraft.Status}; only drafts can be issued.");
         }
         var drafts = findings.Where(f => f.Status == FindingStatus.Draft).OrderBy(f => f.Id).ToList();
