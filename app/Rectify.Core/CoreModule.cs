@@ -40,8 +40,9 @@ public static class CoreModule
         // Each module adds its tables (AddRectifyDbModule) before the first context is made.
         services.AddPooledDbContextFactory<RectifyDb>((sp, options) =>
             ConfigureDatabase(options, database, dataDirectory).UseRectifyModules(sp.GetServices<DbModule>()));
+        // Every scope's context dispatches the events its findings record to the scope's handlers.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RectifyDb>>().CreateDbContext()
-            .RentedBy(sp.GetRequiredService<ActorContext>(), sp.GetRequiredService<TimeProvider>()));
+            .RentedBy(sp.GetRequiredService<ActorContext>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<FindingEventDispatcher>));
 
         services.Configure<OfficeOptions>(configuration.GetSection("Office"));
         services.TryAddSingleton(TimeProvider.System);

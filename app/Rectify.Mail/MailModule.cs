@@ -24,7 +24,7 @@ public static class MailModule
         services.AddScoped<MailOutbox>();
         services.AddScoped<IMailOutbox>(sp => sp.GetRequiredService<MailOutbox>());
         services.AddScoped<OutboxQueries>();
-        services.AddSingleton<Findings.IStagedRows, StagedMail>();
+        services.AddSingleton<Findings.IStagedRows, Findings.StagedLeases<OutboxMessage>>();
         services.AddHostedService<MailSenderService>();
         return services;
     }

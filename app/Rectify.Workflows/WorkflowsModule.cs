@@ -56,7 +56,7 @@ public static class WorkflowsModule
         services.AddScoped<IFindingEventHandler, WorkflowEventHandler>();
 
         services.AddSingleton<TimerDispatcher>();
-        services.AddSingleton<IStagedRows, StagedTimers>();
+        services.AddSingleton<IStagedRows, StagedLeases<WorkflowTimer>>();
         services.AddHostedService<TimerDispatcherService>();
         services.AddDemoClock(configuration);
         return services;

@@ -60,7 +60,6 @@ public sealed class LifecycleTests : IAsyncLifetime
     {
         await using var scope = _db.Scope(Actor.Workflow);
         var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
-        scope.ServiceProvider.GetRequiredService<FindingEventDispatcher>();
         var finding = await db.Set<Finding>().Include(f => f.Reports).Include(f => f.ExtensionRequests).SingleAsync(f => f.Id == id);
         change(scope.ServiceProvider.GetRequiredService<OfficeClock>(), finding);
         await db.SaveChangesAsync();

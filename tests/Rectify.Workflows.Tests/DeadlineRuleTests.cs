@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Common;
 using Rectify.Dashboard;
 using Rectify.Data;
 using Rectify.Findings;
@@ -145,7 +146,7 @@ public class DeadlineRuleTests
         Assert.Equal(0, dashboard.ByStatus[FindingStatus.Assigned]);
         var mine = await As(database, liaison, sp => sp.GetRequiredService<FindingService>().SearchAsync(new FindingFilter { Status = FindingStatus.Returned }, liaison));
         Assert.Equal([id], mine.Items.Select(r => r.Id));
-        Assert.Equal("退回", FindingStatus.Returned.DisplayName());
+        Assert.Equal("退回", FindingStatus.Returned.Label().Zh);
 
         // The unit resubmits straight from 退回.
         await As(database, liaison, sp => sp.GetRequiredService<FindingLifecycle>().SubmitReportAsync(id, Report("已补充佐证"), liaison));

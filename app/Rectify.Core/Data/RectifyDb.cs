@@ -38,7 +38,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     private const int MaxDispatchRounds = 10;
 
     private string? _pendingAction;
-    private FindingEventDispatcher? _dispatcher;
+    private Func<FindingEventDispatcher>? _dispatcher;
     private bool _dispatching;
     private readonly List<Func<CancellationToken, Task>> _beforeSave = [];
     private ActorContext? _actorContext;
@@ -61,11 +61,15 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
 
     public TimeProvider Time => _time ?? TimeProvider.System;
 
-    /// <summary>Makes a pooled instance act for the renting scope.</summary>
-    internal RectifyDb RentedBy(ActorContext actorContext, TimeProvider time)
+    /// <summary>
+    /// Makes a pooled instance act for the renting scope. The scope's dispatcher is resolved at the first save that
+    /// dispatches: its handlers take this context, which must exist by then.
+    /// </summary>
+    internal RectifyDb RentedBy(ActorContext actorContext, TimeProvider time, Func<FindingEventDispatcher> dispatcher)
     {
         _actorContext = actorContext;
         _time = time;
+        _dispatcher = dispatcher;
         return this;
     }
 
@@ -98,8 +102,6 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     /// entries a finding event changed carry that event's action instead.
     /// </summary>
     public void AuditAs(string action) => _pendingAction = action;
-
-    internal void DispatchEventsWith(FindingEventDispatcher dispatcher) => _dispatcher = dispatcher;
 
     /// <summary>
     /// Runs <paramref name="step"/> before every save of this context, ahead of the audit snapshot: a service that
@@ -171,13 +173,15 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             all.AddRange(recorded);
             if (round > MaxDispatchRounds)
                 throw new InvalidOperationException($"Finding events kept causing new ones for {MaxDispatchRounds} rounds: {string.Join(", ", recorded.Select(e => e.Name).Distinct())}.");
+            // A context not rented from a scope (made by hand, at design time) has no handlers to run.
             if (_dispatcher is null)
-                throw new InvalidOperationException($"A finding recorded {recorded[0].Name}, but no {nameof(FindingEventDispatcher)} is attached to this context: take one in the service that changes findings.");
+                throw new InvalidOperationException($"A finding recorded {recorded[0].Name}, but this context has no {nameof(FindingEventDispatcher)}: change findings on the scoped {nameof(RectifyDb)}.");
+            var dispatcher = _dispatcher();
             _dispatching = true;
             try
             {
                 foreach (var e in recorded)
-                    await _dispatcher.DispatchAsync(e, cancellationToken);
+                    await dispatcher.DispatchAsync(e, cancellationToken);
             }
             finally
             {

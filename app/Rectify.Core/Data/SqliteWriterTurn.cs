@@ -7,7 +7,9 @@ namespace Rectify.Data;
 /// instead of polling the file lock (SQLite's busy handler sleeps between polls and gives up after its timeout, so a
 /// writer arriving during a long write would stall and could fail with "database is locked").
 /// </summary>
-public sealed class SqliteWriterTurn : IDisposable
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification =
+    "A turn lives as long as the process and any writer of its file may still wait on it; its semaphore never creates a wait handle, so nothing is left to release.")]
+public sealed class SqliteWriterTurn
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SqliteWriterTurn> Files = new();
     private readonly SemaphoreSlim _turn = new(1, 1);
@@ -33,9 +35,6 @@ public sealed class SqliteWriterTurn : IDisposable
     }
 
     public void Release() => _turn.Release();
-
-    // Turns live as long as the process; disposing one is for completeness only.
-    public void Dispose() => _turn.Dispose();
 }
 
 /// <summary>A transaction that gives the writer turn back when it ends (committed, rolled back or disposed).</summary>

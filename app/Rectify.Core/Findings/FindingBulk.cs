@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
+using Rectify.Common;
 using Rectify.Data;
 using Rectify.Mail;
 using Rectify.Reports;
@@ -90,7 +91,7 @@ public sealed class FindingBulk(RectifyDb db, FindingLifecycle lifecycle, Findin
                     rows.Add(Refused(id, RectifyException.NotFound("finding")));
                 else if (status is not (FindingStatus.Assigned or FindingStatus.Returned))
                     rows.Add(Refused(id, new RectifyException("finding.not_open_for_reminder",
-                        $"当前状态为“{status.DisplayName()}”，无需催办。", $"The finding is {status}; there is nothing to remind of.")));
+                        $"当前状态为“{status.Label().Zh}”，无需催办。", $"The finding is {status}; there is nothing to remind of.")));
                 else if (sent.Contains(keys[id]))
                     rows.Add(Refused(id, new RectifyException("finding.reminded_today", "今天已催办过，不再重复发送。", "Already reminded today; not sent again.")));
                 else

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
+using Rectify.Common;
 using Rectify.Data;
 using Rectify.Inspections;
 using Rectify.Workflows;
@@ -27,18 +28,22 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
     /// every id must be a draft the actor can issue (finding.illegal_transition otherwise); a notice skips findings
     /// issued meanwhile.
     /// </summary>
-    public async Task<List<int>> CheckAsync(IReadOnlyCollection<int> ids, bool strict, CancellationToken ct = default)
+    public async Task<List<int>> CheckAsync(IReadOnlyCollection<int> ids, bool strict, CancellationToken ct = default) =>
+        (await CheckedAsync(db.Set<Finding>().AsNoTracking(), ids, strict, ct)).Select(f => f.Id).ToList();
+
+    /// <summary>The drafts <see cref="CheckAsync"/> names, read from <paramref name="source"/>, in id order.</summary>
+    private async Task<List<Finding>> CheckedAsync(IQueryable<Finding> source, IReadOnlyCollection<int> ids, bool strict, CancellationToken ct)
     {
         var findings = new List<Finding>(ids.Count);
         foreach (var chunk in ids.Distinct().Chunk(1000))
-            findings.AddRange(await db.Set<Finding>().AsNoTracking().Include(f => f.Unit).Where(f => chunk.Contains(f.Id)).ToListAsync(ct));
+            findings.AddRange(await source.Include(f => f.Unit).Where(f => chunk.Contains(f.Id)).ToListAsync(ct));
         if (strict)
         {
             if (findings.Count != ids.Distinct().Count())
                 throw RectifyException.NotFound("finding");
             if (findings.FirstOrDefault(f => f.Status != FindingStatus.Draft) is { } notDraft)
                 throw new RectifyException("finding.illegal_transition",
-                    $"问题 #{notDraft.Id} 当前状态为“{notDraft.Status.DisplayName()}”，不能下发。",
+                    $"问题 #{notDraft.Id} 当前状态为“{notDraft.Status.Label().Zh}”，不能下发。",
                     $"Finding #{notDraft.Id} is {notDraft.Status}; only drafts can be issued.");
         }
         var drafts = findings.Where(f => f.Status == FindingStatus.Draft).OrderBy(f => f.Id).ToList();
@@ -48,19 +53,21 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
             foreach (var draft in drafts)
                 rules.CheckIssuable(draft, references);
         }
-        return drafts.Select(f => f.Id).ToList();
+        return drafts;
     }
 
     /// <summary>Issues the drafts <paramref name="ids"/> (all of them or none, see the class).</summary>
     public async Task IssueAsync(IReadOnlyCollection<int> ids, Actor actor, CancellationToken ct = default)
     {
         actor.RequireAuditor();
-        var drafts = await CheckAsync(ids, strict: true, ct);
-        if (drafts.Count <= ChunkSize)
+        if (ids.Distinct().Count() <= ChunkSize)
         {
-            await IssueChunkAsync(drafts, null, ct);
+            // One chunk: the drafts read for the check are the ones issued.
+            await IssueChunkAsync(await CheckedAsync(db.Set<Finding>(), ids, strict: true, ct), null, ct);
             return;
         }
+        // More go by id through a staging, whose chunks are read (again after a crash) as they are issued.
+        var drafts = await CheckAsync(ids, strict: true, ct);
         var staging = Stage(IssueStagingKind.Findings, drafts, actor);
         await db.SaveChangesAsync(ct);
         await CompleteAsync(staging.Id, null, ct);
@@ -106,7 +113,11 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
             if (staging is null)
                 return;
             foreach (var chunk in staging.Ids().Chunk(ChunkSize))
-                await IssueChunkAsync(chunk, staging, ct);
+            {
+                var drafts = await db.Set<Finding>().Include(f => f.Unit).Where(f => chunk.Contains(f.Id) && f.Status == FindingStatus.Draft)
+                    .OrderBy(f => f.Id).ToListAsync(ct);
+                await IssueChunkAsync(drafts, staging, ct);
+            }
             await FinishAsync(staging, finish, ct);
         }
         finally
@@ -116,13 +127,11 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
         }
     }
 
-    /// <summary>Starts the workflows of the chunk's drafts and commits them (staged when <paramref name="staging"/> is given).</summary>
-    private async Task IssueChunkAsync(IReadOnlyCollection<int> ids, IssueStaging? staging, CancellationToken ct)
+    /// <summary>Starts the workflows of the chunk's tracked drafts and commits them (staged when <paramref name="staging"/> is given).</summary>
+    private async Task IssueChunkAsync(List<Finding> drafts, IssueStaging? staging, CancellationToken ct)
     {
         try
         {
-            var drafts = await db.Set<Finding>().Include(f => f.Unit).Where(f => ids.Contains(f.Id) && f.Status == FindingStatus.Draft)
-                .OrderBy(f => f.Id).ToListAsync(ct);
             if (drafts.Count == 0)
                 return;
             await StartAsync(drafts, ct);

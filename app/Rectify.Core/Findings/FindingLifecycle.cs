@@ -14,12 +14,9 @@ namespace Rectify.Findings;
 /// A concurrent change is retried.
 /// </summary>
 public sealed class FindingLifecycle(
-    RectifyDb db, OfficeClock clock, FindingDeadline deadlines, FindingEventDispatcher dispatcher, IFindingWorkflowState? workflows = null)
+    RectifyDb db, OfficeClock clock, FindingDeadline deadlines, IFindingWorkflowState? workflows = null)
 {
     private const int MaxConcurrencyRetries = 5;
-
-    // Held so that it is attached to the context: the save dispatches the finding's events.
-    private readonly FindingEventDispatcher _events = dispatcher;
 
     public Task<RectificationReport> SubmitReportAsync(int findingId, ReportContent content, Actor actor, CancellationToken ct = default) =>
         ChangeAsync(findingId, actor, finding =>

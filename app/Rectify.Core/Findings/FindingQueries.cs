@@ -1,5 +1,4 @@
 using Rectify.Auditing;
-using Rectify.Common;
 
 namespace Rectify.Findings;
 
@@ -17,7 +16,4 @@ public static class FindingQueries
     /// <summary>The findings an actor may see: all for auditors, supervisors and the system; a liaison only its own unit's.</summary>
     public static IQueryable<Finding> VisibleTo(this IQueryable<Finding> findings, Actor actor) =>
         actor.IsLiaison ? findings.Where(f => f.UnitId == actor.UnitId) : findings;
-
-    /// <summary>The status's Chinese label (<see cref="Labels"/>), for refusal messages.</summary>
-    public static string DisplayName(this FindingStatus status) => status.Label().Zh;
 }

@@ -92,12 +92,9 @@ public sealed record FindingInput
 
 /// <summary>Reading, recording and issuing findings; state changes after issuing go through <see cref="FindingLifecycle"/>.</summary>
 public sealed class FindingService(
-    RectifyDb db, OfficeClock clock, FindingEventDispatcher dispatcher, FindingDeadline deadlines, FindingRules rules, FindingIssuer issuer,
+    RectifyDb db, OfficeClock clock, FindingDeadline deadlines, FindingRules rules, FindingIssuer issuer,
     FreshCache<FindingService.CountKey, int> counts)
 {
-    // Held so that it is attached to the context: an edit's deadline change dispatches its events in the save.
-    private readonly FindingEventDispatcher _events = dispatcher;
-
     /// <summary>
     /// A list total depends on the filter (not its sort or page) and on what the viewer may see. Counting is cheap in
     /// SQL but costs a whole query per page view, so totals are cached per key.

@@ -1,4 +1,5 @@
 using Rectify.Auditing;
+using Rectify.Common;
 using Rectify.Reports;
 using Rectify.Time;
 
@@ -277,7 +278,7 @@ public partial class Finding
 
     private RectifyException Illegal(string transition) => new(
         "finding.illegal_transition",
-        $"当前状态为“{Status.DisplayName()}”，不能执行该操作。",
+        $"当前状态为“{Status.Label().Zh}”，不能执行该操作。",
         $"The finding is {Status}; {transition} is not allowed now.");
 }
 

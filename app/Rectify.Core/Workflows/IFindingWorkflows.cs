@@ -20,11 +20,8 @@ public interface IDeadlineSettings
 }
 
 /// <summary>Without a workflow runtime: the drafts' deadlines are resolved and the findings assigned at once.</summary>
-internal sealed class AssignWithoutWorkflow(FindingDeadline deadlines, Time.OfficeClock clock, FindingEventDispatcher dispatcher) : IFindingWorkflows
+internal sealed class AssignWithoutWorkflow(FindingDeadline deadlines, Time.OfficeClock clock) : IFindingWorkflows
 {
-    // Held so that it is attached to the context whatever the caller resolved.
-    private readonly FindingEventDispatcher _events = dispatcher;
-
     public Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default)
     {
         var drafts = findings.Where(f => f.Status == FindingStatus.Draft).ToList();

@@ -72,9 +72,13 @@ public sealed class MailSender(
         var now = time.GetUtcNow();
         var owner = Guid.NewGuid().ToString("N");
         var until = now + options.Value.LeaseDuration;
-        // The lease and the batches it fixes commit together, in the process's writer turn.
-        await using var transaction = await db.BeginWriteTransactionAsync(ct);
-        var claimed = (await DueMessages.ClaimAsync<OutboxMessage>(db, owner, now, until, options.Value.BatchSize, ct)).OrderBy(m => m.Id).ToList();
+        // Only the claim holds the process's writer turn: rendering is slow, and the lease keeps the rows ours meanwhile.
+        List<OutboxMessage> claimed;
+        await using (var transaction = await db.BeginWriteTransactionAsync(ct))
+        {
+            claimed = (await DueMessages.ClaimAsync<OutboxMessage>(db, owner, now, until, options.Value.BatchSize, ct)).OrderBy(m => m.Id).ToList();
+            await transaction.CommitAsync(ct);
+        }
         if (claimed.Count == 0)
             return [];
 
@@ -89,9 +93,9 @@ public sealed class MailSender(
             foreach (var m in batch)
                 m.BatchId = batch[0].Id;
         }
-        // The batch is stored before the first attempt, so a restart retries the very same mail.
+        // The batch is stored before the first attempt, so a restart retries the very same mail (one that stops
+        // before this save leaves its rows unbatched, rendered again once the lease expires).
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         return [.. batches, .. newBatches];
     }
 

@@ -10,15 +10,11 @@ namespace Rectify.Workflows.Runtime;
 /// <summary>
 /// Starts one instance per draft finding on the caller's DbContext (the caller's SaveChanges commits the findings'
 /// assignment, the instances, their bookmarks and timers and the outbox rows together — a notice's findings share it).
-/// The assignments the workflows record reach their handlers through the dispatcher taken here, when the caller saves.
+/// The assignments the workflows record reach their handlers when the caller saves.
 /// </summary>
 public sealed class FindingWorkflows(
-    RectifyDb db, WorkflowRunner runner, DefinitionCache cache, PublishedDefinitions published, FindingDeadline deadlines,
-    FindingEventDispatcher dispatcher) : IFindingWorkflows
+    RectifyDb db, WorkflowRunner runner, DefinitionCache cache, PublishedDefinitions published, FindingDeadline deadlines) : IFindingWorkflows
 {
-    // Held so that it is attached to the context whatever the caller resolved.
-    private readonly FindingEventDispatcher _events = dispatcher;
-
     public async Task StartAsync(IReadOnlyList<Finding> findings, string? definitionId = null, CancellationToken cancellationToken = default)
     {
         // Only drafts start: a finding already assigned has its instance, so a repeated call changes nothing.

@@ -147,8 +147,6 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         }
         var runner = services.GetRequiredService<WorkflowRunner>();
         var cache = services.GetRequiredService<DefinitionCache>();
-        // The steps the timers run (a reminder, an escalation) record finding events, dispatched when this scope saves.
-        _ = services.GetRequiredService<FindingEventDispatcher>();
         var instanceIds = timers.Select(t => t.InstanceId).Distinct().ToList();
         var instances = await db.Set<WorkflowInstance>().Where(i => instanceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
         var findingIds = instances.Values.Where(i => i.FindingId is not null).Select(i => i.FindingId!.Value).Distinct().ToList();
