@@ -2,7 +2,7 @@
 # Publishes app/Rectify.Web to a temporary folder and runs it there as an office would (README "In production"):
 # Production, a fresh data folder, the first supervisor created from the command line. Checks that what the app
 # reads at start is in the output and found from it (templates/mail, templates/notice, workflows/, appsettings.json,
-# wwwroot, the designer package), and that /health, /login and a signed-in page answer.
+# wwwroot, the designer package, the Playwright driver for evidence screenshots), and that /health, /login and a signed-in page answer.
 # Usage: bash tools/check-publish.sh [--no-publish OUT]   (OUT: reuse an earlier publish)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,7 +16,7 @@ fi
 fail() { echo "check-publish: $*" >&2; exit 1; }
 
 for file in Rectify.Web.dll appsettings.json templates/mail/assigned.subject.liquid templates/mail/digest.html.liquid \
-    templates/notice/notice.liquid workflows/rectification.json wwwroot/css \
+    templates/notice/notice.liquid workflows/rectification.json wwwroot/css .playwright/package \
     Designer/node_modules/@elsa-workflows/elsa-studio-wasm/_framework/blazor.webassembly.js; do
   [ -e "$out/$file" ] || fail "missing from the publish output: $file"
 done
