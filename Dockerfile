@@ -10,13 +10,11 @@ RUN dotnet publish app/Rectify.Web/Rectify.Web.csproj -c Release -o /out
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# The publish output holds templates/ (mail and notice) and workflows/, the shipped defaults the app reads at start.
 COPY --from=build /out .
-COPY templates ./templates
-COPY workflows ./workflows
 RUN mkdir -p /app/data && chown $APP_UID /app/data
 ENV ASPNETCORE_URLS=http://+:8080 \
     Rectify__DataDirectory=/app/data \
-    Rectify__WorkflowsDirectory=/app/workflows \
     Mail__TemplatesDirectory=/app/templates
 VOLUME /app/data
 EXPOSE 8080

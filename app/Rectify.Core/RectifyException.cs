@@ -38,4 +38,6 @@ public enum RectifyErrorKind
     Conflict,
     /// <summary>507: the server cannot store it now (a full disk); nothing was changed.</summary>
     Unavailable,
+    /// <summary>503: the server is at its limit for this kind of work (e.g. PDF conversions); try again shortly.</summary>
+    Busy,
 }

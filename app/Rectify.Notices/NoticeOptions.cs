@@ -17,4 +17,13 @@ public sealed class NoticeOptions
 
     /// <summary>How long one conversion to PDF may take.</summary>
     public TimeSpan PdfTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>LibreOffice conversions running at once (each soffice takes a few hundred MB).</summary>
+    public int PdfConversions { get; set; } = 1;
+
+    /// <summary>Documents that may wait for a free conversion; one more is refused at once (notice.pdf_busy).</summary>
+    public int PdfMaxWaiting { get; set; } = 8;
+
+    /// <summary>How long a document waits for a free conversion before it is refused (notice.pdf_busy).</summary>
+    public TimeSpan PdfWaitTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

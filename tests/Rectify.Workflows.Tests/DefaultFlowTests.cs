@@ -69,7 +69,6 @@ public class DefaultFlowTests
             ("overdue", RecipientKind.Leader, Local(3, 14, 0)),
             ("overdue", RecipientKind.Supervisors, Local(3, 14, 0)),
             ("report-submitted", RecipientKind.Auditors, Local(3, 16, 10)),
-            ("deadline-changed", RecipientKind.Liaison, Local(3, 17, 10)),
             ("report-returned", RecipientKind.Liaison, Local(3, 17, 10)),
             ("reminder", RecipientKind.Liaison, Local(3, 19, 9)),
             ("report-submitted", RecipientKind.Auditors, Local(3, 20, 10)),

@@ -88,7 +88,11 @@ public sealed class FindingDeadline(OfficeClock clock, WorkingDayCalendar calend
         $"Finding #{finding.Id}: its deadline {deadline:yyyy-MM-dd} is before today; choose today or a later date.");
 }
 
-/// <summary>Tells the liaison of every deadline move (one mail per change, through the outbox, in the same save).</summary>
+/// <summary>
+/// Tells the liaison of every deadline move (one mail per change, through the outbox, in the same save). The mail
+/// gives way to one the same save queues to the liaison about the finding (the workflow's report-returned or
+/// extension-decided), which then carries the previous deadline and the reason as well.
+/// </summary>
 public sealed class DeadlineChangedMail(IMailOutbox mail) : IFindingEventHandler
 {
     public Task HandleAsync(FindingEvent e, CancellationToken cancellationToken)
@@ -109,6 +113,6 @@ public sealed class DeadlineChangedMail(IMailOutbox mail) : IFindingEventHandler
                     DeadlineChange.Returned => "退回整改",
                     _ => "审核人员调整",
                 },
-            }), cancellationToken);
+            }, GivesWay: true), cancellationToken);
     }
 }

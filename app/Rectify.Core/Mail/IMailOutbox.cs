@@ -21,7 +21,9 @@ public sealed record MailRecipient(RecipientKind Kind, string? Address = null);
 /// A message to queue: a template from templates/mail, the recipients, and what it is about.
 /// <paramref name="DeduplicationKey"/> makes queuing idempotent: a second request with the same key is ignored.
 /// <paramref name="NotBefore"/> holds the message back until then (default: now), so that messages held to the same
-/// moment go out to each address as one digest.
+/// moment go out to each address as one digest. <paramref name="GivesWay"/> makes it a fallback: when the same save
+/// queues another message about the same finding to the same address, this one is dropped and that one carries its
+/// <paramref name="Values"/> (the keys it does not set itself), so the recipient gets one mail for one change.
 /// </summary>
 public sealed record MailRequest(
     string Template,
@@ -31,7 +33,8 @@ public sealed record MailRequest(
     int? UnitId = null,
     int? NoticeId = null,
     IReadOnlyDictionary<string, string>? Values = null,
-    DateTimeOffset? NotBefore = null);
+    DateTimeOffset? NotBefore = null,
+    bool GivesWay = false);
 
 /// <summary>
 /// The transactional outbox. Enqueueing adds rows to the caller's <see cref="Data.RectifyDb"/> without saving,

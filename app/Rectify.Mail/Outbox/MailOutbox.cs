@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -40,6 +41,9 @@ public sealed class MailOutbox : IMailOutbox
     // for a retry detaches them, so only rows still Added count.
     private readonly Dictionary<(string Key, string Address), OutboxMessage> _queued = [];
 
+    // Rows queued as fallbacks (MailRequest.GivesWay): settled against the other rows of the save before it writes.
+    private readonly List<OutboxMessage> _fallbacks = [];
+
     // Recipients read from the users table, per kind (and unit): one query per scope, not one per message.
     private readonly Dictionary<(RecipientKind Kind, int? UnitId), List<Recipient>> _users = [];
 
@@ -51,7 +55,7 @@ public sealed class MailOutbox : IMailOutbox
         _options = options;
         _office = office;
         _logger = logger;
-        db.BeforeSave(DropStoredDuplicatesAsync);
+        db.BeforeSave(SettleAsync);
     }
 
     public async Task<IReadOnlySet<string>> QueuedAsync(IReadOnlyCollection<string> deduplicationKeys, CancellationToken cancellationToken = default) =>
@@ -89,6 +93,8 @@ public sealed class MailOutbox : IMailOutbox
                 message.ModelJson = JsonSerializer.Serialize(Model(recipient, finding, unit, request.Values), Json);
             _db.Add(message);
             _queued[(request.DeduplicationKey, recipient.Address)] = message;
+            if (request.GivesWay)
+                _fallbacks.Add(message);
         }
     }
 
@@ -116,6 +122,48 @@ public sealed class MailOutbox : IMailOutbox
 
     /// <summary>The view model a row was queued with.</summary>
     internal static MailModel ReadModel(string json) => JsonSerializer.Deserialize<MailModel>(json, Json)!;
+
+    private Task SettleAsync(CancellationToken ct)
+    {
+        GiveWay();
+        return DropStoredDuplicatesAsync(ct);
+    }
+
+    /// <summary>
+    /// Drops each fallback row that another row of this save, about the same finding and to the same address,
+    /// makes redundant (e.g. the deadline-changed mail beside the workflow's report-returned one); that row takes
+    /// over the fallback's values it does not set itself, so the one mail still says what changed.
+    /// </summary>
+    private void GiveWay()
+    {
+        var fallbacks = _fallbacks.Where(m => _db.TrackedEntry(m).State == EntityState.Added).ToHashSet();
+        _fallbacks.Clear();
+        if (fallbacks.Count == 0)
+            return;
+        var others = _queued.Values.Where(m => m.FindingId is not null && !fallbacks.Contains(m) && _db.TrackedEntry(m).State == EntityState.Added)
+            .ToLookup(m => (m.FindingId, m.RecipientAddress.ToLowerInvariant()));
+        foreach (var fallback in fallbacks)
+        {
+            if (others[(fallback.FindingId, fallback.RecipientAddress.ToLowerInvariant())].FirstOrDefault() is not { } other)
+                continue;
+            if (other.ModelJson is not null && fallback.ModelJson is not null)
+                other.ModelJson = WithValuesOf(other.ModelJson, fallback.ModelJson);
+            _db.TrackedEntry(fallback).State = EntityState.Detached;
+        }
+    }
+
+    private static string WithValuesOf(string json, string fallbackJson)
+    {
+        var model = JsonNode.Parse(json)!.AsObject();
+        var values = model[nameof(MailModel.Values)] as JsonObject ?? [];
+        if (JsonNode.Parse(fallbackJson)?[nameof(MailModel.Values)] is JsonObject added)
+        {
+            foreach (var (key, value) in added)
+                values.TryAdd(key, value?.DeepClone());
+        }
+        model[nameof(MailModel.Values)] = values;
+        return model.ToJsonString(Json);
+    }
 
     /// <summary>Detaches the rows queued in this scope whose key and address are already stored: one query per save.</summary>
     private async Task DropStoredDuplicatesAsync(CancellationToken ct)

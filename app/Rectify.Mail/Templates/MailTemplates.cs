@@ -40,6 +40,11 @@ public sealed class MailTemplates : IDisposable
         MailDirectory = Path.Combine(Directory, "mail");
         _debounce = new Timer(_ => Reload());
         Reload();
+        // Without templates every message fails when sent: say so at start, where the operator looks.
+        if (_parsed.Count == 0)
+            _logger.LogError("No mail templates in {Folder}: every message will fail. Set Mail:TemplatesDirectory to the folder holding mail/.", MailDirectory);
+        else
+            _logger.LogInformation("Mail templates from {Folder}", MailDirectory);
         if (System.IO.Directory.Exists(MailDirectory))
         {
             _watcher = new FileSystemWatcher(MailDirectory, "*.liquid") { IncludeSubdirectories = false };

@@ -26,7 +26,7 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
             BadHttpRequestException b => (b.StatusCode, "request.invalid", "请求格式不正确。", "The request is malformed."),
             _ => (500, "server_error", "服务器内部错误，请稍后重试。", "Internal server error; please retry later."),
         };
-        if (status >= 500)
+        if (status >= 500 && exception is not RectifyException { Kind: RectifyErrorKind.Busy })
             logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         else
             logger.LogInformation("Refused {Method} {Path}: {Code}", httpContext.Request.Method, httpContext.Request.Path, code);
@@ -60,6 +60,7 @@ public sealed class RectifyExceptionHandler(IProblemDetailsService problems, ILo
         RectifyErrorKind.Forbidden => 403,
         RectifyErrorKind.NotFound => 404,
         RectifyErrorKind.Unavailable => 507,
+        RectifyErrorKind.Busy => 503,
         _ => 409,
     };
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Rectify.Captures;
@@ -5,6 +6,7 @@ using Rectify.Inspections;
 using Rectify.Notices;
 using Rectify.Notices.Spreadsheets;
 using Rectify.Web.Auth;
+using Rectify.Web.Errors;
 using Rectify.Web.Evidence;
 
 namespace Rectify.Web.Notices;
@@ -64,11 +66,22 @@ public static class NoticesApi
             var notice = await notices.GetAsync(id, http.Actor(), ct);
             return Results.File(await notices.DocxAsync(id, http.Actor(), letterhead, ct), Docx, FileName(notice, "docx"));
         });
-        // The .docx through LibreOffice (optional on the server: 409 notice.pdf_unavailable without it).
+        // The .docx through LibreOffice (optional on the server: 409 notice.pdf_unavailable without it; 503
+        // notice.pdf_busy when the conversions are all taken). The notice page links here, so a browser opening the
+        // link is answered with the error page, not problem details.
         group.MapGet("/{id:int}/notice.pdf", async (int id, bool? letterhead, NoticeService notices, NoticePdf pdf, HttpContext http, CancellationToken ct) =>
         {
             var notice = await notices.GetAsync(id, http.Actor(), ct);
-            return Results.File(await pdf.ConvertAsync(await notices.DocxAsync(id, http.Actor(), letterhead, ct), ct), "application/pdf", FileName(notice, "pdf"));
+            try
+            {
+                return Results.File(await pdf.ConvertAsync(await notices.DocxAsync(id, http.Actor(), letterhead, ct), ct), "application/pdf", FileName(notice, "pdf"));
+            }
+            catch (RectifyException e) when (e.Code == NoticePdf.BusyCode && http.Request.Headers["Sec-Fetch-Mode"] == "navigate")
+            {
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await RectifyExceptionHandler.WritePageAsync(http, StatusCodes.Status503ServiceUnavailable, e.MessageFor(CultureInfo.CurrentUICulture));
+                return Results.Empty;
+            }
         });
         group.MapGet("/{id:int}/completion.xlsx", async (int id, NoticeService notices, FindingSheets sheets, HttpContext http, CancellationToken ct) =>
         {

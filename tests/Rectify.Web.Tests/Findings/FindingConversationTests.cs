@@ -157,8 +157,10 @@ public sealed class FindingConversationTests(ConversationApp app) : IClassFixtur
         var finding = await app.WithDbAsync(db => db.Set<Finding>().SingleAsync(f => f.Id == id));
         Assert.Equal(granted, finding.Deadline);
         Assert.Contains("改版工作量不大，给一周", finding.DeadlineReason);
-        // The unit is told the new date through the deadline rule's one mail.
-        Assert.Single(await app.WithDbAsync(db => db.Set<OutboxMessage>().Where(m => m.FindingId == id && m.Template == "deadline-changed").ToListAsync()));
+        // The unit is told the new date in one mail: the workflow's extension-decided, carrying the rule's previous date.
+        var told = await app.WithDbAsync(db => db.Set<OutboxMessage>().Where(m => m.FindingId == id && (m.Template == "deadline-changed" || m.Template == "extension-decided")).ToListAsync());
+        Assert.Equal("extension-decided", Assert.Single(told).Template);
+        Assert.Contains($"\"previous_deadline\":\"{deadline.Year}年{deadline.Month}月{deadline.Day}日\"", told[0].ModelJson);
     }
 
     [Fact]
