@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Rectify.Data;
@@ -10,8 +12,17 @@ namespace Rectify.Data;
 public sealed class SqliteWriterTurn : IDisposable
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SqliteWriterTurn> Files = new();
+    private static readonly Meter Meter = new("Rectify.Data");
+
+    /// <summary>How long a writer waited for the turn (ms): what a long write costs every other one.</summary>
+    public static readonly Histogram<double> WaitTime = Meter.CreateHistogram<double>("rectify.sqlite.writer_turn.wait", "ms");
+
+    /// <summary>How long a writer held the turn (ms).</summary>
+    public static readonly Histogram<double> HoldTime = Meter.CreateHistogram<double>("rectify.sqlite.writer_turn.hold", "ms");
+
     private readonly SemaphoreSlim _turn = new(1, 1);
     private int _queued;
+    private long _heldSince;
 
     /// <summary>The turn of the writers of one database (by connection string).</summary>
     public static SqliteWriterTurn Of(string connectionString) => Files.GetOrAdd(connectionString, _ => new SqliteWriterTurn());
@@ -21,6 +32,7 @@ public sealed class SqliteWriterTurn : IDisposable
 
     public async Task WaitAsync(CancellationToken ct)
     {
+        var asked = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _queued);
         try
         {
@@ -30,9 +42,16 @@ public sealed class SqliteWriterTurn : IDisposable
         {
             Interlocked.Decrement(ref _queued);
         }
+        var now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _heldSince, now);
+        WaitTime.Record(Stopwatch.GetElapsedTime(asked, now).TotalMilliseconds);
     }
 
-    public void Release() => _turn.Release();
+    public void Release()
+    {
+        HoldTime.Record(Stopwatch.GetElapsedTime(Volatile.Read(ref _heldSince)).TotalMilliseconds);
+        _turn.Release();
+    }
 
     // Turns live as long as the process; disposing one is for completeness only.
     public void Dispose() => _turn.Dispose();
