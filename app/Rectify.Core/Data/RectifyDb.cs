@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -99,6 +100,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     /// </summary>
     public void AuditAs(string action) => _pendingAction = action;
 
+    /// <summary>
+    /// This context writes a long job in chunks (a notice's issue, an import): on SQLite its writes let the short ones
+    /// that queued meanwhile go first (see <see cref="SqliteWriterTurn"/>).
+    /// </summary>
+    public bool WritesLongJob { get; set; }
+
     internal void DispatchEventsWith(FindingEventDispatcher dispatcher) => _dispatcher = dispatcher;
 
     /// <summary>
@@ -138,12 +145,14 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             .ToList();
         // Entries a feature adds itself join the chain like the generated ones, never through EF's own insert.
         var ownEntries = entries.Where(e => e.Entity is AuditEvent && e.State == EntityState.Added).ToList();
+        // Sorted before the turn: holding it is for writing only.
+        var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries, _modules) : BulkWrite.None;
         var writer = SqliteWriter();
         if (writer is not null)
-            await writer.WaitAsync(cancellationToken);
+            await writer.WaitAsync(WritesLongJob, cancellationToken);
+        var writing = Stopwatch.GetTimestamp();
         try
         {
-            var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries, _modules) : BulkWrite.None;
             if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0 && events.Count == 0)
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             return await SaveInTransactionAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, cancellationToken);
@@ -151,8 +160,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         finally
         {
             writer?.Release();
+            LastWriteTime = Stopwatch.GetElapsedTime(writing);
         }
     }
+
+    /// <summary>How long the last save wrote (on SQLite: held the writer turn); a long job sizes its chunks by it.</summary>
+    public TimeSpan LastWriteTime { get; private set; }
 
     /// <summary>
     /// Dispatches the events the tracked findings recorded, round after round while handlers record new ones, and
@@ -219,7 +232,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         if (SqliteWriter() is not { } turn)
             return await Database.BeginTransactionAsync(ct);
-        await turn.WaitAsync(ct);
+        await turn.WaitAsync(WritesLongJob, ct);
         try
         {
             return new WriterTurnTransaction(await Database.BeginTransactionAsync(ct), turn);
