@@ -1,17 +1,22 @@
+using Microsoft.Extensions.Time.Testing;
 using Rectify.Data;
 
 namespace Rectify.Core.Tests;
 
 /// <summary>
 /// The hand-over of SQLite's writer turn between short writes and the chunks of long jobs, in the order the writers
-/// get it: short writes that queued during a chunk go before any next chunk, and a chunk waits for one such batch only.
+/// get it (how long each held the turn is set on a fake clock): after a chunk the waiting short writes go first, for as
+/// long as the chunk held the turn, then the next chunk.
 /// </summary>
 public class WriterTurnOrderTests
 {
-    private readonly SqliteWriterTurn _turn = SqliteWriterTurn.Of($"Data Source=turn-order-{Guid.NewGuid():N}.db");
+    private readonly FakeTimeProvider _clock = new();
+    private readonly SqliteWriterTurn _turn;
     private readonly List<string> _order = [];
 
-    /// <summary>Queues a writer that, once it has the turn, notes its name; the test lets it go (<see cref="Release"/>).</summary>
+    public WriterTurnOrderTests() => _turn = new SqliteWriterTurn(_clock);
+
+    /// <summary>Queues a writer that, once it has the turn, notes its name; the test lets it go (<see cref="HoldAndRelease"/>).</summary>
     private Task Queue(string name, bool longJob)
     {
         var queued = _turn.Queued;
@@ -26,47 +31,49 @@ public class WriterTurnOrderTests
         return got;
     }
 
-    /// <summary>The holder gives the turn back and the next writer takes it.</summary>
-    private async Task Release(Task next)
+    /// <summary>The holder keeps the turn for <paramref name="ms"/> and gives it back; the next writer takes it.</summary>
+    private async Task HoldAndRelease(int ms, Task? next)
     {
+        _clock.Advance(TimeSpan.FromMilliseconds(ms));
         _turn.Release();
-        await next;
+        if (next is not null)
+            await next;
     }
 
     [Fact]
-    public async Task Short_writes_that_queued_during_a_chunk_go_before_the_next_chunks()
+    public async Task Short_writes_that_queued_during_a_chunk_go_before_the_next_chunk()
     {
         await _turn.WaitAsync(longJob: true, CancellationToken.None); // a notice's chunk holds the turn
         var import = Queue("import chunk", longJob: true);
         var report = Queue("report", longJob: false);
         var review = Queue("review", longJob: false);
 
-        await Release(report);
-        await Release(review);
-        await Release(import);
-        _turn.Release();
+        await HoldAndRelease(50, report);
+        await HoldAndRelease(10, review);
+        await HoldAndRelease(10, import);
+        await HoldAndRelease(50, null);
 
         Assert.Equal(["report", "review", "import chunk"], _order);
         Assert.Equal(0, _turn.Queued);
     }
 
     [Fact]
-    public async Task A_chunk_waits_for_the_short_writes_queued_before_it_got_its_turn_not_for_later_ones()
+    public async Task A_waiting_chunk_goes_once_short_writes_held_the_turn_as_long_as_the_last_chunk()
     {
         await _turn.WaitAsync(longJob: true, CancellationToken.None); // a chunk holds the turn
         var first = Queue("report 1", longJob: false);
-        await Release(first);
-        // Queued while a short write holds the turn: the next chunk goes first, then the later short writes.
         var chunk = Queue("chunk", longJob: true);
         var second = Queue("report 2", longJob: false);
         var third = Queue("report 3", longJob: false);
 
-        await Release(chunk);
-        await Release(second);
-        await Release(third);
-        _turn.Release();
+        await HoldAndRelease(50, first);
+        // 30 ms of the chunk's 50 used by short writes: another goes; after 60 ms the chunk goes before the third.
+        await HoldAndRelease(30, second);
+        await HoldAndRelease(30, chunk);
+        await HoldAndRelease(50, third);
+        await HoldAndRelease(10, null);
 
-        Assert.Equal(["report 1", "chunk", "report 2", "report 3"], _order);
+        Assert.Equal(["report 1", "report 2", "chunk", "report 3"], _order);
     }
 
     [Fact]
@@ -81,8 +88,8 @@ public class WriterTurnOrderTests
         await gone.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(1, _turn.Queued);
-        await Release(next);
-        _turn.Release();
+        await HoldAndRelease(10, next);
+        await HoldAndRelease(10, null);
 
         Assert.Equal(["next"], _order);
         Assert.Equal(0, _turn.Queued);

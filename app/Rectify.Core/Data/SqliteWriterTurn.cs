@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -8,12 +7,12 @@ namespace Rectify.Data;
 /// SQLite has one writer per file: this process's writers take turns here, in order and without blocking a thread,
 /// instead of polling the file lock (SQLite's busy handler sleeps between polls and gives up after its timeout, so a
 /// writer arriving during a long write would stall and could fail with "database is locked").
-/// The turn is handed over fairly between two kinds of writers: a long job written in chunks (a notice's issue, an
-/// import) lets every short write that queued during its chunk go before its next chunk, and gets the turn back once
-/// those are done. A short write so waits for one chunk at most, plus the short writes ahead of it; a long job waits
-/// for one such batch at most between two chunks, so neither starves.
+/// The turn is handed over fairly between two kinds of writers, each in its order: after a chunk of a long job (a
+/// notice's issue, an import) the short writes waiting go first, for as long in all as that chunk held the turn; then
+/// the next chunk, if one waits, goes before the other short writes. A short write so waits for one chunk at most,
+/// plus the short writes ahead of it; a long job gets half of a busy turn and never starves.
 /// </summary>
-public sealed class SqliteWriterTurn
+public sealed class SqliteWriterTurn(TimeProvider time)
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SqliteWriterTurn> Files = new();
     private static readonly Meter Meter = new("Rectify.Data");
@@ -30,11 +29,11 @@ public sealed class SqliteWriterTurn
     private bool _held;
     private bool _heldByLong;
     private long _heldSince;
-    // Short writers to let go before the next chunk of a long job: those that queued while its last chunk held the turn.
-    private int _shortBeforeLong;
+    // How long short writes may still hold the turn before a waiting chunk goes: as long as the last chunk held it.
+    private TimeSpan _shortsDue;
 
     /// <summary>The turn of the writers of one database (by connection string).</summary>
-    public static SqliteWriterTurn Of(string connectionString) => Files.GetOrAdd(connectionString, _ => new SqliteWriterTurn());
+    public static SqliteWriterTurn Of(string connectionString) => Files.GetOrAdd(connectionString, _ => new SqliteWriterTurn(TimeProvider.System));
 
     /// <summary>Writers waiting for the turn now (the holder not counted).</summary>
     public int Queued
@@ -49,7 +48,7 @@ public sealed class SqliteWriterTurn
     /// <summary>Waits for the turn; <paramref name="longJob"/> for a chunk of a long job (see the class).</summary>
     public async Task WaitAsync(bool longJob, CancellationToken ct)
     {
-        var asked = Stopwatch.GetTimestamp();
+        var asked = time.GetTimestamp();
         LinkedListNode<TaskCompletionSource>? node = null;
         lock (_gate)
         {
@@ -63,18 +62,17 @@ public sealed class SqliteWriterTurn
             await using (ct.Register(() => Cancel(node)))
                 await node.Value.Task;
         }
-        WaitTime.Record(Stopwatch.GetElapsedTime(asked).TotalMilliseconds);
+        WaitTime.Record(time.GetElapsedTime(asked).TotalMilliseconds);
     }
 
     public void Release()
     {
-        var held = Stopwatch.GetElapsedTime(Volatile.Read(ref _heldSince));
+        var held = time.GetElapsedTime(Volatile.Read(ref _heldSince));
         HoldTime.Record(held.TotalMilliseconds);
         lock (_gate)
         {
-            if (_heldByLong)
-                _shortBeforeLong = _short.Count;
-            var next = _short.Count > 0 && (_shortBeforeLong > 0 || _long.Count == 0) ? _short
+            _shortsDue = _heldByLong ? held : _shortsDue - held;
+            var next = _short.Count > 0 && (_shortsDue > TimeSpan.Zero || _long.Count == 0) ? _short
                 : _long.Count > 0 ? _long
                 : null;
             if (next is null)
@@ -84,8 +82,6 @@ public sealed class SqliteWriterTurn
             }
             var waiter = next.First!.Value;
             next.RemoveFirst();
-            if (next == _short)
-                _shortBeforeLong = Math.Max(0, _shortBeforeLong - 1);
             Grant(next == _long);
             waiter.SetResult();
         }
@@ -95,7 +91,7 @@ public sealed class SqliteWriterTurn
     {
         _held = true;
         _heldByLong = longJob;
-        _heldSince = Stopwatch.GetTimestamp();
+        _heldSince = time.GetTimestamp();
     }
 
     /// <summary>A waiter whose request went away leaves the queue; one granted meanwhile has the turn and gives it back itself.</summary>
