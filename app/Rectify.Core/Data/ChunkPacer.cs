@@ -11,7 +11,9 @@ public sealed class ChunkPacer(int maxSize)
     private readonly int _maxSize = maxSize;
 
     public static readonly TimeSpan Target = TimeSpan.FromMilliseconds(50);
-    public const int MinSize = 5;
+    // Smaller chunks cost more in their own queries than they save in waiting: with 5, a 10,000-finding notice took
+    // 3.7 times as long to issue under load (mixed benchmark).
+    public const int MinSize = 20;
 
     /// <summary>The size of the next chunk.</summary>
     public int Size { get; private set; } = maxSize;
