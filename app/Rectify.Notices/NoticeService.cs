@@ -274,6 +274,7 @@ public sealed class NoticeService(
         notice.PreviewJson = null;
         notice.PreviewHtml = null;
         db.AuditAs("notice.issuing");
+        db.WritesLongJob = true;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -290,7 +291,12 @@ public sealed class NoticeService(
     {
         var stagingId = await db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id).Select(s => s.Id).FirstOrDefaultAsync(ct);
         if (stagingId is not null)
-            await issuer.CompleteAsync(stagingId, (staging, c) => PublishAsync(id, staging, c), ct);
+        {
+            // Read and unpacked now, so that the final step (which holds SQLite's writer turn) only writes.
+            var notice = await db.Set<Notice>().AsNoTracking().SingleAsync(n => n.Id == id, ct);
+            var content = JsonSerializer.Deserialize<NoticeContent>(notice.SnapshotJson!, SnapshotJson)!;
+            await issuer.CompleteAsync(stagingId, (staging, c) => PublishAsync(notice, content, staging, c), ct);
+        }
         db.ChangeTracker.Clear();
         return await db.Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == id, ct);
     }
@@ -301,10 +307,9 @@ public sealed class NoticeService(
             .Select(s => (IssueProgress?)new IssueProgress(s.Done, s.Total, s.StartedAt)).FirstOrDefaultAsync(ct);
 
     /// <summary>The notice's part of the final transaction: issued, with its finding list, completion figures and the audit head.</summary>
-    private async Task PublishAsync(int id, IssueStaging staging, CancellationToken ct)
+    private async Task PublishAsync(Notice notice, NoticeContent content, IssueStaging staging, CancellationToken ct)
     {
-        var notice = await db.Set<Notice>().SingleAsync(n => n.Id == id, ct);
-        var content = JsonSerializer.Deserialize<NoticeContent>(notice.SnapshotJson!, SnapshotJson)!;
+        db.Attach(notice);
         var now = clock.Now;
         notice.Status = NoticeStatus.Issued;
         notice.IssuedAt = now;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -104,6 +105,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     public void AuditAs(string action) => _pendingAction = action;
 
     /// <summary>
+    /// This context writes a long job in chunks (a notice's issue, an import): on SQLite its writes let the short ones
+    /// that queued meanwhile go first (see <see cref="SqliteWriterTurn"/>).
+    /// </summary>
+    public bool WritesLongJob { get; set; }
+
+    /// <summary>
     /// Runs <paramref name="step"/> before every save of this context, ahead of the audit snapshot: a service that
     /// queued rows can settle them with one query per save instead of one per row (the outbox drops duplicates so).
     /// </summary>
@@ -140,12 +147,14 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             .ToList();
         // Entries a feature adds itself join the chain like the generated ones, never through EF's own insert.
         var ownEntries = entries.Where(e => e.Entity is AuditEvent && e.State == EntityState.Added).ToList();
+        // Sorted before the turn: holding it is for writing only.
+        var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries, _modules) : BulkWrite.None;
         var writer = SqliteWriter();
         if (writer is not null)
-            await writer.WaitAsync(cancellationToken);
+            await writer.WaitAsync(WritesLongJob, cancellationToken);
+        var writing = Stopwatch.GetTimestamp();
         try
         {
-            var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries, _modules) : BulkWrite.None;
             if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0 && events.Count == 0)
                 return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
             return await SaveInTransactionAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, cancellationToken);
@@ -153,8 +162,12 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         finally
         {
             writer?.Release();
+            LastWriteTime = Stopwatch.GetElapsedTime(writing);
         }
     }
+
+    /// <summary>How long the last save wrote (on SQLite: held the writer turn); a long job sizes its chunks by it.</summary>
+    public TimeSpan LastWriteTime { get; private set; }
 
     /// <summary>
     /// Dispatches the events the tracked findings recorded, round after round while handlers record new ones, and
@@ -233,7 +246,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         if (SqliteWriter() is not { } turn)
             return await Database.BeginTransactionAsync(ct);
-        await turn.WaitAsync(ct);
+        await turn.WaitAsync(WritesLongJob, ct);
         try
         {
             return new WriterTurnTransaction(await Database.BeginTransactionAsync(ct), turn);

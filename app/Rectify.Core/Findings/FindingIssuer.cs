@@ -12,12 +12,16 @@ namespace Rectify.Findings;
 /// The one way drafts are issued (下发), from the page, the API and a notice: every draft is checked by
 /// <see cref="FindingRules"/> before anything is written, then their workflows start (assigning them, adding timers
 /// and mails) <see cref="ChunkSize"/> findings per transaction. Up to one chunk commits at once; more go through an
-/// <see cref="IssueStaging"/> so that the issue is still seen whole or not at all.
+/// <see cref="IssueStaging"/> so that the issue is still seen whole or not at all, and write as a long job: the short
+/// writes that queue during a chunk go before the next one (<see cref="SqliteWriterTurn"/>).
 /// </summary>
 public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWorkflows workflows,
     IEnumerable<IStagedRows> heldRows, Time.OfficeClock clock)
 {
-    /// <summary>Findings per transaction: about 30 ms of writing on SQLite, so another write waits that long at most.</summary>
+    /// <summary>
+    /// Findings per transaction at most: about 30 ms of writing on a quiet SQLite file. On a busy machine the chunks
+    /// shrink until one writes in about 50 ms (<see cref="ChunkPacer"/>), so another write waits that long at most.
+    /// </summary>
     public const int ChunkSize = 100;
 
     // One run per staging in this process: a resumed issue and the auditor's retry never interleave their chunks.
@@ -108,15 +112,20 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
         await run.WaitAsync(ct);
         try
         {
+            db.WritesLongJob = true;
             db.ChangeTracker.Clear();
             var staging = await db.Set<IssueStaging>().SingleOrDefaultAsync(s => s.Id == stagingId, ct);
             if (staging is null)
                 return;
-            foreach (var chunk in staging.Ids().Chunk(ChunkSize))
+            var ids = staging.Ids().ToArray();
+            var pacer = new ChunkPacer(ChunkSize);
+            for (var offset = 0; offset < ids.Length;)
             {
+                var chunk = pacer.Next(ids, offset);
+                offset += chunk.Length;
                 var drafts = await db.Set<Finding>().Include(f => f.Unit).Where(f => chunk.Contains(f.Id) && f.Status == FindingStatus.Draft)
                     .OrderBy(f => f.Id).ToListAsync(ct);
-                await IssueChunkAsync(drafts, staging, ct);
+                pacer.Wrote(await IssueChunkAsync(drafts, staging, ct), db.LastWriteTime);
             }
             await FinishAsync(staging, finish, ct);
         }
@@ -127,13 +136,13 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
         }
     }
 
-    /// <summary>Starts the workflows of the chunk's tracked drafts and commits them (staged when <paramref name="staging"/> is given).</summary>
-    private async Task IssueChunkAsync(List<Finding> drafts, IssueStaging? staging, CancellationToken ct)
+    /// <summary>Starts the workflows of the chunk's tracked drafts and commits them (staged when <paramref name="staging"/> is given); returns how many.</summary>
+    private async Task<int> IssueChunkAsync(List<Finding> drafts, IssueStaging? staging, CancellationToken ct)
     {
         try
         {
             if (drafts.Count == 0)
-                return;
+                return 0;
             await StartAsync(drafts, ct);
             if (staging is not null)
             {
@@ -143,6 +152,7 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
                 staging.Done = Math.Min(staging.Total, staging.Done + drafts.Count);
             }
             await db.SaveChangesAsync(ct);
+            return drafts.Count;
         }
         finally
         {
@@ -156,6 +166,7 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
     /// <summary>The final step: one transaction clears every staged id (findings, an import's inspection, held timers and mails) and removes the staging.</summary>
     public async Task FinishAsync(IssueStaging staging, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct)
     {
+        db.WritesLongJob = true;
         await using (var transaction = await db.BeginWriteTransactionAsync(ct))
         {
             var id = staging.Id;
@@ -177,6 +188,7 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
     /// <summary>Removes what an unfinished import staged (its file is gone with the process that read it).</summary>
     public async Task DiscardAsync(IssueStaging staging, CancellationToken ct = default)
     {
+        db.WritesLongJob = true;
         await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var id = staging.Id;
         await db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == id).ExecuteDeleteAsync(ct);

@@ -43,8 +43,8 @@ public sealed record ImportProgress(ImportStage Stage, int Processed, int Total)
 /// Imports an inspection's findings from an .xlsx, all or nothing: every bad cell is reported with its row and
 /// column, and a file with any error imports nothing. Units match by name or alias, categories by name; the deadline
 /// is a date or a number of working days from today on the official calendar. Each row then passes the one finding
-/// validation (<see cref="FindingRules"/>). A big file is written <see cref="FindingIssuer.ChunkSize"/> findings per
-/// transaction through an <see cref="IssueStaging"/>: nothing of it is seen until the last step shows it all.
+/// validation (<see cref="FindingRules"/>). A big file is written in chunks, one
+/// transaction each (sized by <see cref="ChunkPacer"/>), through an <see cref="IssueStaging"/>: nothing of it is seen until the last step shows it all.
 /// </summary>
 public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, WorkingDayCalendar calendar, FindingRules rules, FindingIssuer issuer)
 {
@@ -206,17 +206,23 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
         };
         db.Add(inspection);
         db.AuditAs("finding.imported");
+        db.WritesLongJob = true;
         await db.SaveChangesAsync(ct);
         try
         {
-            foreach (var chunk in findings.Chunk(FindingIssuer.ChunkSize))
+            var all = findings.ToArray();
+            var pacer = new ChunkPacer(FindingIssuer.ChunkSize);
+            for (var offset = 0; offset < all.Length;)
             {
+                var chunk = pacer.Next(all, offset);
+                offset += chunk.Length;
                 foreach (var finding in chunk)
                     (finding.InspectionId, finding.StagingId) = (inspection.Id, staging.Id);
                 db.AddRange(chunk);
                 staging.Done += chunk.Length;
                 db.AuditAs("finding.imported");
                 await db.SaveChangesAsync(ct);
+                pacer.Wrote(chunk.Length, db.LastWriteTime);
                 // The next chunk's save need not scan the findings already written.
                 db.ChangeTracker.Clear();
                 db.Attach(staging);

@@ -1,0 +1,31 @@
+namespace Rectify.Data;
+
+/// <summary>
+/// Sizes the chunks of a long job (a notice's issue, an import) by time rather than by count: after each chunk the
+/// next one is scaled so that its write takes about <see cref="Target"/>, between <see cref="MinSize"/> and the
+/// job's maximum. On a busy machine a chunk of a fixed size holds SQLite's writer turn many times longer than on a
+/// quiet one; every short write queued behind it waits that long.
+/// </summary>
+public sealed class ChunkPacer(int maxSize)
+{
+    private readonly int _maxSize = maxSize;
+
+    public static readonly TimeSpan Target = TimeSpan.FromMilliseconds(50);
+    // Smaller chunks cost more in their own queries than they save in waiting: with 5, a 10,000-finding notice went
+    // out in 1,176 chunks and took 648 s under load (mixed benchmark), 121 s with 20.
+    public const int MinSize = 20;
+
+    /// <summary>The size of the next chunk.</summary>
+    public int Size { get; private set; } = maxSize;
+
+    /// <summary>Takes the next chunk of <paramref name="items"/> from <paramref name="offset"/> on.</summary>
+    public T[] Next<T>(T[] items, int offset) => items[offset..Math.Min(items.Length, offset + Size)];
+
+    /// <summary>A chunk of <paramref name="count"/> items was written in <paramref name="took"/>.</summary>
+    public void Wrote(int count, TimeSpan took)
+    {
+        if (count == 0 || took <= TimeSpan.Zero)
+            return;
+        Size = (int)Math.Clamp(count * (Target / took), MinSize, _maxSize);
+    }
+}
