@@ -95,6 +95,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         _time = null;
         _dispatcher = null;
         _pendingAction = null;
+        WritesLongJob = false;
         _beforeSave.Clear();
     }
 

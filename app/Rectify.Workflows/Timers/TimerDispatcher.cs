@@ -138,6 +138,8 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         scope.ServiceProvider.GetRequiredService<ActorContext>().Actor = Actor.Workflow;
         var services = scope.ServiceProvider;
         var db = services.GetRequiredService<RectifyDb>();
+        // Catching up is a long job in groups: a person's save that queues meanwhile goes before the next group.
+        db.WritesLongJob = true;
         if (mustExist)
         {
             var t = timers[0];
