@@ -41,14 +41,15 @@ public sealed class LabelConsistencyTests(ConversationApp app) : IClassFixture<C
         Assert.Contains($"<span class=\"badge st-Assigned\">{status}</span>", page);
         Assert.Contains($"<td>{decision}", page);
 
-        // The unit's mail (one digest with the deadline change): the subject says the decision, and the message as the
-        // sender rendered it says the decision and the finding's status.
+        // The unit's one mail about the change (the deadline rule's own mail gives way to it): the subject says the
+        // decision, and the message as the sender rendered it says the decision and the finding's status.
         var sent = await app.WithDbAsync(db => db.Set<OutboxMessage>().SingleAsync(m => m.FindingId == id && m.Template == "extension-decided"));
         Assert.Equal($"【延期审批】教育局：延期申请{decision}（问题{id}）", sent.Subject);
         Assert.Contains($"审批结果为：{decision}。", sent.TextBody);
         Assert.Contains($"当前状态：{status}", sent.TextBody);
-        var digest = Assert.Single(await app.Smtp.GetMessagesAsync(), m => m.To.Single().Address == "jyj@example.gov.cn");
-        Assert.Contains(sent.Subject, digest.Text);
+        var delivered = Assert.Single(await app.Smtp.GetMessagesAsync(), m => m.To.Single().Address == "jyj@example.gov.cn");
+        Assert.Equal(sent.Subject, delivered.Subject);
+        Assert.Contains($"审批结果为：{decision}。", delivered.Text);
 
         // The ledger export: the status column of the finding's row.
         var unitId = await app.WithDbAsync(db => db.Set<Finding>().Where(f => f.Id == id).Select(f => f.UnitId).SingleAsync());
