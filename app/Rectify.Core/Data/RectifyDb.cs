@@ -205,23 +205,13 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     }
 
     /// <summary>The tracked findings with recorded events, without running DetectChanges over everything tracked.</summary>
-    private List<Finding> TrackedFindings() =>
-        WithoutDetectingChanges(() => ChangeTracker.Entries<Finding>().Select(e => e.Entity).Where(f => f.PendingEvents().Count > 0).ToList());
-
-    /// <summary>
-    /// An entity's entry as tracked, without EF's DetectChanges over the entity and its graph first (the cost of every
-    /// Entry call, paid per row in a batch of mails or timers): for its state and loaded navigations, which only
-    /// change through the context; never for its property values.
-    /// </summary>
-    public EntityEntry<T> TrackedEntry<T>(T entity) where T : class => WithoutDetectingChanges(() => Entry(entity));
-
-    private T WithoutDetectingChanges<T>(Func<T> read)
+    private List<Finding> TrackedFindings()
     {
         var detect = ChangeTracker.AutoDetectChangesEnabled;
         ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            return read();
+            return ChangeTracker.Entries<Finding>().Select(e => e.Entity).Where(f => f.PendingEvents().Count > 0).ToList();
         }
         finally
         {

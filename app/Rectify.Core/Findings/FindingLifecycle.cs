@@ -109,8 +109,7 @@ public sealed class FindingLifecycle(
                 .VisibleTo(actor)
                 .Include(f => f.Reports).ThenInclude(r => r.Evidence)
                 .Include(f => f.ExtensionRequests)
-                // All a mail about the change shows (joined, no extra round trip), so the outbox loads nothing more.
-                .Include(f => f.Unit).Include(f => f.Category).Include(f => f.Inspection)
+                .Include(f => f.Unit)
                 .AsSplitQuery()
                 .SingleOrDefaultAsync(f => f.Id == findingId, ct)
                 ?? throw RectifyException.NotFound("finding");

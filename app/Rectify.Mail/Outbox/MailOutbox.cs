@@ -72,7 +72,7 @@ public sealed class MailOutbox : IMailOutbox
         foreach (var recipient in await ResolveAsync(request.To, unit, cancellationToken))
         {
             // Rows already stored are dropped in one query when the caller saves (DropStoredDuplicatesAsync).
-            if (_queued.TryGetValue((request.DeduplicationKey, recipient.Address), out var queued) && _db.TrackedEntry(queued).State == EntityState.Added)
+            if (_queued.TryGetValue((request.DeduplicationKey, recipient.Address), out var queued) && _db.Entry(queued).State == EntityState.Added)
                 continue;
             var message = new OutboxMessage
             {
@@ -168,7 +168,7 @@ public sealed class MailOutbox : IMailOutbox
     /// <summary>Detaches the rows queued in this scope whose key and address are already stored: one query per save.</summary>
     private async Task DropStoredDuplicatesAsync(CancellationToken ct)
     {
-        var pending = _queued.Values.Where(m => _db.TrackedEntry(m).State == EntityState.Added).ToList();
+        var pending = _queued.Values.Where(m => _db.Entry(m).State == EntityState.Added).ToList();
         if (pending.Count == 0)
             return;
         foreach (var chunk in pending.Chunk(500))
@@ -180,7 +180,7 @@ public sealed class MailOutbox : IMailOutbox
                     .ToListAsync(ct))
                 .Select(m => (m.DeduplicationKey, m.RecipientAddress)).ToHashSet();
             foreach (var message in chunk.Where(m => stored.Contains((m.DeduplicationKey, m.RecipientAddress))))
-                _db.TrackedEntry(message).State = EntityState.Detached;
+                _db.Entry(message).State = EntityState.Detached;
         }
     }
 
@@ -200,7 +200,7 @@ public sealed class MailOutbox : IMailOutbox
         var finding = await _db.Set<Finding>().FindAsync([id], ct);
         if (finding is null)
             return null;
-        var entry = _db.TrackedEntry(finding);
+        var entry = _db.Entry(finding);
         if (entry.State == EntityState.Added)
             return finding;
         // Navigations by name: a lambda here would build an expression tree per mail (a notice queues a thousand).

@@ -703,12 +703,12 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     private void RemoveBookmark(string instanceId, string executionId, string name, string activityId)
     {
         var key = (instanceId, executionId, name);
-        if (_bookmarks.Remove(key, out var tracked) && _db.TrackedEntry(tracked).State != EntityState.Detached)
+        if (_bookmarks.Remove(key, out var tracked) && _db.Entry(tracked).State != EntityState.Detached)
         {
             _db.Remove(tracked);
             return;
         }
-        _db.TrackedEntry(new WorkflowBookmark { InstanceId = instanceId, ActivityExecutionId = executionId, Name = name, ActivityId = activityId }).State = EntityState.Deleted;
+        _db.Entry(new WorkflowBookmark { InstanceId = instanceId, ActivityExecutionId = executionId, Name = name, ActivityId = activityId }).State = EntityState.Deleted;
     }
 
     private void AddTimer(WorkflowTimer timer)
@@ -719,17 +719,17 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
 
     private void RemoveTimer(string instanceId, string executionId, string activityId)
     {
-        if (_timers.Remove((instanceId, executionId), out var tracked) && _db.TrackedEntry(tracked).State != EntityState.Detached)
+        if (_timers.Remove((instanceId, executionId), out var tracked) && _db.Entry(tracked).State != EntityState.Detached)
         {
             _db.Remove(tracked);
             return;
         }
-        _db.TrackedEntry(new WorkflowTimer { InstanceId = instanceId, ActivityExecutionId = executionId, ActivityId = activityId }).State = EntityState.Deleted;
+        _db.Entry(new WorkflowTimer { InstanceId = instanceId, ActivityExecutionId = executionId, ActivityId = activityId }).State = EntityState.Deleted;
     }
 
     private void MoveTimer(string instanceId, string executionId, string activityId, DateTimeOffset due)
     {
-        if (!_timers.TryGetValue((instanceId, executionId), out var timer) || _db.TrackedEntry(timer).State == EntityState.Detached)
+        if (!_timers.TryGetValue((instanceId, executionId), out var timer) || _db.Entry(timer).State == EntityState.Detached)
         {
             timer = new WorkflowTimer { InstanceId = instanceId, ActivityExecutionId = executionId, ActivityId = activityId };
             _db.Attach(timer);
@@ -738,7 +738,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
         timer.DueAt = due;
         timer.LeaseOwner = null;
         timer.LeaseUntil = null;
-        var entry = _db.TrackedEntry(timer);
+        var entry = _db.Entry(timer);
         if (entry.State != EntityState.Added)
         {
             entry.Property(t => t.DueAt).IsModified = true;
