@@ -136,11 +136,11 @@ public sealed class MailOutbox : IMailOutbox
     /// </summary>
     private void GiveWay()
     {
-        var fallbacks = _fallbacks.Where(m => _db.TrackedEntry(m).State == EntityState.Added).ToHashSet();
+        var fallbacks = _fallbacks.Where(m => _db.Entry(m).State == EntityState.Added).ToHashSet();
         _fallbacks.Clear();
         if (fallbacks.Count == 0)
             return;
-        var others = _queued.Values.Where(m => m.FindingId is not null && !fallbacks.Contains(m) && _db.TrackedEntry(m).State == EntityState.Added)
+        var others = _queued.Values.Where(m => m.FindingId is not null && !fallbacks.Contains(m) && _db.Entry(m).State == EntityState.Added)
             .ToLookup(m => (m.FindingId, m.RecipientAddress.ToLowerInvariant()));
         foreach (var fallback in fallbacks)
         {
@@ -148,7 +148,7 @@ public sealed class MailOutbox : IMailOutbox
                 continue;
             if (other.ModelJson is not null && fallback.ModelJson is not null)
                 other.ModelJson = WithValuesOf(other.ModelJson, fallback.ModelJson);
-            _db.TrackedEntry(fallback).State = EntityState.Detached;
+            _db.Entry(fallback).State = EntityState.Detached;
         }
     }
 
