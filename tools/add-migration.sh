@@ -6,9 +6,8 @@ set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: tools/add-migration.sh NameOfTheChange"; exit 2; }
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
-# SQLite's migrations live in Core's folder (where the first ones landed) and are compiled by Rectify.Migrations.Sqlite.
 dotnet ef migrations add "$1" --project app/Rectify.Migrations.Sqlite \
-  --output-dir ../Rectify.Core/Data/Migrations/Sqlite --namespace Rectify.Data.Migrations.Sqlite
+  --output-dir Migrations --namespace Rectify.Data.Migrations.Sqlite
 dotnet ef migrations add "$1" --project app/Rectify.Migrations.Postgres \
   --output-dir Migrations --namespace Rectify.Migrations.Postgres
 # EF places the model snapshot by namespace; keep it beside its migrations.
@@ -16,8 +15,6 @@ keep_snapshot_beside() {
   find "$1" -name RectifyDbModelSnapshot.cs -not -path "*/obj/*" -not -path "$1/$2/*" -exec mv {} "$1/$2/" \;
   rm -rf "$1/Rectify"
 }
-find app/Rectify.Migrations.Sqlite -name RectifyDbModelSnapshot.cs -not -path "*/obj/*" \
-  -exec mv {} app/Rectify.Core/Data/Migrations/Sqlite/ \;
-rm -rf app/Rectify.Migrations.Sqlite/Migrations app/Rectify.Migrations.Sqlite/Rectify
+keep_snapshot_beside app/Rectify.Migrations.Sqlite Migrations
 keep_snapshot_beside app/Rectify.Migrations.Postgres Migrations
 rm -f app/Rectify.Migrations.Sqlite/design-time.db*
