@@ -28,7 +28,7 @@ public sealed class MailDevServer : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
-    private readonly string _mailDirectory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rectify-maildev", Guid.NewGuid().ToString("N"));
+    private readonly string _mailDirectory = Path.Combine(Path.GetTempPath(), "rectify-maildev", Guid.NewGuid().ToString("N"));
     private Process? _process;
 
     private MailDevServer()
