@@ -34,11 +34,23 @@ public class HostileApp : RectifyWebFactory, IAsyncLifetime
     /// <summary>A client of the Kestrel server with its own cookies; with <paramref name="antiforgery"/> it sends the token as the pages do.</summary>
     public HttpClient Raw(bool antiforgery = true, System.Net.CookieContainer? cookies = null)
     {
-        HttpMessageHandler handler = new HttpClientHandler { CookieContainer = cookies ?? new System.Net.CookieContainer(), AllowAutoRedirect = false };
+        // A request that asks first (Expect: 100-continue) waits for the server's answer rather than sending its body after 1 s.
+        HttpMessageHandler handler = new SocketsHttpHandler
+        {
+            CookieContainer = cookies ?? new System.Net.CookieContainer(), AllowAutoRedirect = false, Expect100ContinueTimeout = TimeSpan.FromSeconds(30),
+        };
         if (antiforgery)
             handler = new AntiforgeryHandler(handler);
         return new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
     }
+
+    /// <summary>
+    /// A large body's post that asks first (Expect: 100-continue), as clients of large bodies do: a refusal by size then
+    /// comes before the body is sent, so it is read, instead of racing the server's close of a connection whose body it
+    /// will not read (a broken pipe on the client).
+    /// </summary>
+    public static Task<HttpResponseMessage> PostAskingFirstAsync(HttpClient client, string url, HttpContent content) =>
+        client.SendAsync(new HttpRequestMessage(HttpMethod.Post, url) { Content = content, Headers = { ExpectContinue = true } });
 
     public async Task<HttpClient> SignedInAsync(string user, bool antiforgery = true, System.Net.CookieContainer? cookies = null)
     {
