@@ -228,8 +228,8 @@ public sealed class NoticeService(
     /// issued (finding.deadline_past …), and a second time (notice.already_issued). A notice of any size is issued
     /// whole or not at all: it turns 印发中 (<see cref="NoticeStatus.Issuing"/>, seen by auditors only) with its
     /// snapshot and the units' mails held, its findings are issued in chunks through <see cref="FindingIssuer"/>, and
-    /// one short final transaction makes all of it visible. Called on a notice left 印发中 (a crash, a lost request),
-    /// it goes on from where that stopped.
+    /// one short transaction publishes all of it at once (a clean-up follows in chunks). Called on a notice left 印发中
+    /// (a crash, a lost request), it goes on from where that stopped.
     /// </summary>
     public async Task<Notice> IssueAsync(int id, Actor actor, CancellationToken ct = default)
     {
@@ -286,11 +286,16 @@ public sealed class NoticeService(
         }
     }
 
-    /// <summary>Issues what is left of a notice 印发中 and publishes it; does nothing to a notice in another state.</summary>
+    /// <summary>
+    /// Issues what is left of a notice 印发中 and publishes it, or finishes the clean-up of one published; does nothing
+    /// to a notice in another state.
+    /// </summary>
     public async Task<Notice> CompleteIssueAsync(int id, CancellationToken ct = default)
     {
-        var stagingId = await db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id).Select(s => s.Id).FirstOrDefaultAsync(ct);
-        if (stagingId is not null)
+        var staging = await db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id).Select(s => new { s.Id, s.PublishedAt }).FirstOrDefaultAsync(ct);
+        if (staging is { PublishedAt: not null })
+            await issuer.CompleteAsync(staging.Id, null, ct);
+        else if (staging?.Id is { } stagingId)
         {
             // Read and unpacked now, so that the final step (which holds SQLite's writer turn) only writes.
             var notice = await db.Set<Notice>().AsNoTracking().SingleAsync(n => n.Id == id, ct);
@@ -301,9 +306,9 @@ public sealed class NoticeService(
         return await db.Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == id, ct);
     }
 
-    /// <summary>Progress of a notice 印发中 (findings issued, of how many); null when none is under way.</summary>
+    /// <summary>Progress of a notice 印发中 (findings issued, of how many); null when none is under way (a published one is issued).</summary>
     public Task<IssueProgress?> IssueProgressAsync(int id, CancellationToken ct = default) =>
-        db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id)
+        db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id && s.PublishedAt == null)
             .Select(s => (IssueProgress?)new IssueProgress(s.Done, s.Total, s.StartedAt)).FirstOrDefaultAsync(ct);
 
     /// <summary>The notice's part of the final transaction: issued, with its finding list, completion figures and the audit head.</summary>
