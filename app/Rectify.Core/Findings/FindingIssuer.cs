@@ -175,7 +175,8 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
 
     /// <summary>
     /// Makes everything the staging wrote visible at once, with <paramref name="finish"/>: one transaction that
-    /// writes the staging's row and the caller's own change, whatever the staging's size. Does nothing to a staging
+    /// writes the staging's row and the caller's own change, whatever the staging's size. The change is made and
+    /// tracked before the transaction takes the writer turn, which is for writing only. Does nothing to a staging
     /// published (or gone) meanwhile.
     /// </summary>
     public async Task PublishAsync(IssueStaging staging, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct)
@@ -183,15 +184,27 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
         db.WritesLongJob = true;
         var id = staging.Id;
         var now = clock.Now;
+        if (finish is not null)
+        {
+            await finish(staging, ct);
+            db.ChangeTracker.DetectChanges();
+        }
         await using (var transaction = await db.BeginWriteTransactionAsync(ct))
         {
             if (await db.Set<IssueStaging>().Where(s => s.Id == id && s.PublishedAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedAt, now), ct) == 0)
-                return;
-            if (finish is not null)
             {
-                await finish(staging, ct);
+                db.ChangeTracker.Clear();
+                return;
+            }
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            try
+            {
                 await db.SaveChangesAsync(ct);
+            }
+            finally
+            {
+                db.ChangeTracker.AutoDetectChangesEnabled = true;
             }
             await transaction.CommitAsync(ct);
         }
