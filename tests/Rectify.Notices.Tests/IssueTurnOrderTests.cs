@@ -34,16 +34,7 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task A_short_write_arriving_during_a_chunk_of_a_notice_commits_before_the_next_chunk()
     {
-        var count = FindingIssuer.ChunkSize * 4;
-        var inspection = await _bed.InspectionAsync("大型检查", new(2026, 2, 1), new(2026, 2, 28), Enumerable.Range(1, count)
-            .Select(i => (NoticeTestBed.UnitNames[i % 5], NoticeTestBed.CategoryNames[i % 4], $"问题{i}", new DateOnly(2026, 4, 30))).ToArray());
-        var noticeId = await _bed.DraftAsync("X政公办〔2026〕31号", new(2026, 3, 2), inspection);
-        var other = await _bed.InspectionAsync("其他检查", new(2026, 2, 1), new(2026, 2, 28));
-        var input = new FindingInput
-        {
-            InspectionId = other, UnitId = _bed.Units["科技局"], CategoryId = _bed.Categories["主动公开"],
-            Description = "另一位审核人员同时录入的问题", Deadline = new DateOnly(2026, 4, 30),
-        };
+        var (count, inspection, noticeId, input) = await NoticeAndShortWriteAsync("X政公办〔2026〕31号");
 
         // The notice's saves, in the turn (EF raises SavingChanges inside it): the first stages the notice, then one
         // per chunk. While the second chunk holds the turn, the short write starts and queues for it.
@@ -89,16 +80,7 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task The_publishing_writes_no_staged_row_and_a_short_write_arriving_during_the_clean_up_commits_between_its_chunks()
     {
-        var count = FindingIssuer.ChunkSize * 4;
-        var inspection = await _bed.InspectionAsync("大型检查", new(2026, 2, 1), new(2026, 2, 28), Enumerable.Range(1, count)
-            .Select(i => (NoticeTestBed.UnitNames[i % 5], NoticeTestBed.CategoryNames[i % 4], $"问题{i}", new DateOnly(2026, 4, 30))).ToArray());
-        var noticeId = await _bed.DraftAsync("X政公办〔2026〕32号", new(2026, 3, 2), inspection);
-        var other = await _bed.InspectionAsync("其他检查", new(2026, 2, 1), new(2026, 2, 28));
-        var input = new FindingInput
-        {
-            InspectionId = other, UnitId = _bed.Units["科技局"], CategoryId = _bed.Categories["主动公开"],
-            Description = "另一位审核人员同时录入的问题", Deadline = new DateOnly(2026, 4, 30),
-        };
+        var (count, inspection, noticeId, input) = await NoticeAndShortWriteAsync("X政公办〔2026〕32号");
         using var log = new WriteLog(await _bed.Db.WithDbAsync(db => Task.FromResult(db.Database.GetConnectionString()!)));
         _probe.Watch = db => log.Issuing = db;
         // The probe's rows come first in the clean-up: while its chunk holds the turn, the short write starts and queues.
@@ -147,6 +129,21 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Contains("Finding", after);
         Assert.Equal(["IssueStagings", "commit"], after[^2..]);
         Assert.Equal(count, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == inspection && f.Status == FindingStatus.Assigned && f.StagingId == null)));
+    }
+
+    /// <summary>A draft notice of four chunks' findings, and the input of a finding another auditor records meanwhile.</summary>
+    private async Task<(int Count, int Inspection, int Notice, FindingInput ShortWrite)> NoticeAndShortWriteAsync(string number)
+    {
+        var count = FindingIssuer.ChunkSize * 4;
+        var inspection = await _bed.InspectionAsync("大型检查", new(2026, 2, 1), new(2026, 2, 28), Enumerable.Range(1, count)
+            .Select(i => (NoticeTestBed.UnitNames[i % 5], NoticeTestBed.CategoryNames[i % 4], $"问题{i}", new DateOnly(2026, 4, 30))).ToArray());
+        var noticeId = await _bed.DraftAsync(number, new(2026, 3, 2), inspection);
+        var other = await _bed.InspectionAsync("其他检查", new(2026, 2, 1), new(2026, 2, 28));
+        return (count, inspection, noticeId, new FindingInput
+        {
+            InspectionId = other, UnitId = _bed.Units["科技局"], CategoryId = _bed.Categories["主动公开"],
+            Description = "另一位审核人员同时录入的问题", Deadline = new DateOnly(2026, 4, 30),
+        });
     }
 
     /// <summary>Lets the test watch the context that issues the notice (the notice's own step holds first, then each chunk).</summary>
