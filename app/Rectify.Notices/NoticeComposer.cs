@@ -23,7 +23,8 @@ public sealed class NoticeComposer(RectifyDb db, OfficeClock clock, FindingDeadl
         var today = DateOnly.FromDateTime(clock.ToLocal(cutOff).DateTime);
         var inspectionIds = notice.Inspections.Select(i => i.InspectionId).ToList();
         var findings = db.Set<Finding>().AsNoTracking();
-        var earlier = db.Set<NoticeFinding>().Where(nf => nf.NoticeId != notice.Id);
+        // A notice's list is written while it is 印发中 and counts from the moment it is issued.
+        var earlier = db.Set<NoticeFinding>().Where(nf => nf.NoticeId != notice.Id && db.Set<Notice>().Any(n => n.Id == nf.NoticeId && n.Status == NoticeStatus.Issued));
 
         // A notice publishes only what no notice published yet (a partly issued inspection gives its remaining
         // drafts); a correction publishes again what the notice it corrects published.

@@ -228,8 +228,8 @@ public sealed class NoticeService(
     /// issued (finding.deadline_past …), and a second time (notice.already_issued). A notice of any size is issued
     /// whole or not at all: it turns 印发中 (<see cref="NoticeStatus.Issuing"/>, seen by auditors only) with its
     /// snapshot and the units' mails held, its findings are issued in chunks through <see cref="FindingIssuer"/>, and
-    /// one short final transaction makes all of it visible. Called on a notice left 印发中 (a crash, a lost request),
-    /// it goes on from where that stopped.
+    /// one short transaction publishes all of it at once (a clean-up follows in chunks). Called on a notice left 印发中
+    /// (a crash, a lost request), it goes on from where that stopped.
     /// </summary>
     public async Task<Notice> IssueAsync(int id, Actor actor, CancellationToken ct = default)
     {
@@ -286,27 +286,59 @@ public sealed class NoticeService(
         }
     }
 
-    /// <summary>Issues what is left of a notice 印发中 and publishes it; does nothing to a notice in another state.</summary>
+    /// <summary>
+    /// Issues what is left of a notice 印发中 and publishes it, or finishes the clean-up of one published; does nothing
+    /// to a notice in another state.
+    /// </summary>
     public async Task<Notice> CompleteIssueAsync(int id, CancellationToken ct = default)
     {
-        var stagingId = await db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id).Select(s => s.Id).FirstOrDefaultAsync(ct);
-        if (stagingId is not null)
+        var staging = await db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id).Select(s => new { s.Id, s.PublishedAt }).FirstOrDefaultAsync(ct);
+        if (staging is { PublishedAt: not null })
+            await issuer.CompleteAsync(staging.Id, null, ct);
+        else if (staging?.Id is { } stagingId)
         {
             // Read and unpacked now, so that the final step (which holds SQLite's writer turn) only writes.
             var notice = await db.Set<Notice>().AsNoTracking().SingleAsync(n => n.Id == id, ct);
             var content = JsonSerializer.Deserialize<NoticeContent>(notice.SnapshotJson!, SnapshotJson)!;
+            await WriteFindingListAsync(id, content, ct);
             await issuer.CompleteAsync(stagingId, (staging, c) => PublishAsync(notice, content, staging, c), ct);
         }
         db.ChangeTracker.Clear();
         return await db.Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == id, ct);
     }
 
-    /// <summary>Progress of a notice 印发中 (findings issued, of how many); null when none is under way.</summary>
+    /// <summary>
+    /// The findings the notice names and in which section, written before it is published in chunks of their own (a
+    /// long job: the short writes that queue go between them); what an earlier attempt wrote is kept. Nothing reads
+    /// the list of a notice that is not issued yet (<see cref="NoticeComposer"/>).
+    /// </summary>
+    private async Task WriteFindingListAsync(int id, NoticeContent content, CancellationToken ct)
+    {
+        var written = (await db.Set<NoticeFinding>().AsNoTracking().Where(nf => nf.NoticeId == id).Select(nf => nf.FindingId).ToListAsync(ct)).ToHashSet();
+        var list = content.NewFindings.SelectMany(u => u.Findings).Select(f => new NoticeFinding { NoticeId = id, FindingId = f.FindingId, Section = NoticeSection.New })
+            .Concat(content.FollowUpNotRectified.Concat(content.FollowUpNoReport).SelectMany(u => u.Findings)
+                .Select(f => new NoticeFinding { NoticeId = id, FindingId = f.FindingId, Section = NoticeSection.FollowUp }))
+            .Where(nf => !written.Contains(nf.FindingId))
+            .ToArray();
+        db.WritesLongJob = true;
+        var pacer = new ChunkPacer(FindingIssuer.CleanUpChunkSize);
+        for (var offset = 0; offset < list.Length;)
+        {
+            var chunk = pacer.Next(list, offset);
+            offset += chunk.Length;
+            db.AddRange(chunk);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            pacer.Wrote(chunk.Length, db.LastWriteTime);
+        }
+    }
+
+    /// <summary>Progress of a notice 印发中 (findings issued, of how many); null when none is under way (a published one is issued).</summary>
     public Task<IssueProgress?> IssueProgressAsync(int id, CancellationToken ct = default) =>
-        db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id)
+        db.Set<IssueStaging>().AsNoTracking().Where(s => s.NoticeId == id && s.PublishedAt == null)
             .Select(s => (IssueProgress?)new IssueProgress(s.Done, s.Total, s.StartedAt)).FirstOrDefaultAsync(ct);
 
-    /// <summary>The notice's part of the final transaction: issued, with its finding list, completion figures and the audit head.</summary>
+    /// <summary>The notice's part of the publishing transaction: issued (its finding list with it), with its completion figures and the audit head.</summary>
     private async Task PublishAsync(Notice notice, NoticeContent content, IssueStaging staging, CancellationToken ct)
     {
         db.Attach(notice);
@@ -317,10 +349,6 @@ public sealed class NoticeService(
         notice.IssuedByName = staging.ActorName;
         notice.UpdatedAt = now;
         notice.Version++;
-        notice.Findings = content.NewFindings.SelectMany(u => u.Findings).Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.New })
-            .Concat(content.FollowUpNotRectified.Concat(content.FollowUpNoReport).SelectMany(u => u.Findings)
-                .Select(f => new NoticeFinding { FindingId = f.FindingId, Section = NoticeSection.FollowUp }))
-            .ToList();
         notice.UnitFigures = content.Completion.Select(r => new NoticeUnitFigure
         {
             UnitId = r.UnitId,

@@ -10,10 +10,11 @@ using Rectify.Users;
 namespace Rectify.Notices;
 
 /// <summary>
-/// At start, finishes what a stopped process left staged (<see cref="IssueStaging"/>): an issue — a notice's or a
-/// bulk one — is resumed to completion under the name of the auditor who started it (its remaining chunks, then the
-/// final step); an import is rolled back, since its file went with the process. In the background, so the app
-/// serves meanwhile; the notice's page shows the progress.
+/// At start, finishes what a stopped process left staged (<see cref="IssueStaging"/>): a published staging (already
+/// seen whole) is cleaned up; an unpublished issue — a notice's or a bulk one — is resumed to completion under the
+/// name of the auditor who started it (its remaining chunks, the publishing, the clean-up); an unpublished import is
+/// rolled back, since its file went with the process. In the background, so the app serves meanwhile; the notice's
+/// page shows the progress.
 /// </summary>
 public sealed class StagedIssueRecovery(IServiceScopeFactory scopes, ILogger<StagedIssueRecovery> logger) : BackgroundService
 {
@@ -31,6 +32,9 @@ public sealed class StagedIssueRecovery(IServiceScopeFactory scopes, ILogger<Sta
                 var issuer = scope.ServiceProvider.GetRequiredService<FindingIssuer>();
                 switch (staging.Kind)
                 {
+                    case var _ when staging.PublishedAt is not null:
+                        await issuer.CleanUpAsync(staging.Id, stoppingToken);
+                        break;
                     case IssueStagingKind.Notice when staging.NoticeId is { } noticeId:
                         await scope.ServiceProvider.GetRequiredService<NoticeService>().CompleteIssueAsync(noticeId, stoppingToken);
                         break;
@@ -42,7 +46,7 @@ public sealed class StagedIssueRecovery(IServiceScopeFactory scopes, ILogger<Sta
                         break;
                 }
                 logger.LogInformation("Staged {Kind} {Staging} left by a stopped process: {Outcome}.", staging.Kind, staging.Id,
-                    staging.Kind == IssueStagingKind.Import ? "rolled back" : "completed");
+                    staging.PublishedAt is not null ? "cleaned up" : staging.Kind == IssueStagingKind.Import ? "rolled back" : "completed");
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {

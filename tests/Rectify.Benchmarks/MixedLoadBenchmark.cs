@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Categories;
 using Rectify.Data;
@@ -81,9 +82,21 @@ public static class MixedLoadBenchmark
             if (instrument == SqliteWriterTurn.WaitTime || instrument == SqliteWriterTurn.HoldTime)
                 l.EnableMeasurementEvents(instrument);
         };
+        // The notice's turns in three parts: its chunks, the one that publishes it (seen by its statement), its clean-up.
+        var noticePart = "notice issue";
         listener.SetMeasurementEventCallback<double>((instrument, ms, _, _) =>
-            (instrument == SqliteWriterTurn.WaitTime ? waits : holds).GetOrAdd(Role.Value ?? "other", _ => []).Add(ms));
+        {
+            var role = Role.Value is "notice issue" ? noticePart : Role.Value ?? "other";
+            (instrument == SqliteWriterTurn.WaitTime ? waits : holds).GetOrAdd(role, _ => []).Add(ms);
+            if (instrument == SqliteWriterTurn.HoldTime && role == "notice publish")
+                noticePart = "notice clean-up";
+        });
         listener.Start();
+        using var publishing = new PublishWatch(() =>
+        {
+            if (Role.Value is "notice issue")
+                noticePart = "notice publish";
+        });
 
         var writes = new ConcurrentBag<double>();
         var lockedWrites = 0;
@@ -192,12 +205,55 @@ public static class MixedLoadBenchmark
         Console.WriteLine($"writes refused with 'database is locked' (after the 30 s busy timeout): {lockedWrites}");
         Report("reads (list + detail)", reads);
         Console.WriteLine("SQLite writer turn, by writer:");
-        foreach (var role in waits.Keys.Order(StringComparer.Ordinal))
+        foreach (var role in waits.Keys.Union(holds.Keys).Order(StringComparer.Ordinal))
         {
-            Report($"  {role}: wait", waits[role]);
+            Report($"  {role}: wait", waits.GetValueOrDefault(role) ?? []);
             Report($"  {role}: hold", holds.GetValueOrDefault(role) ?? []);
         }
         return 0;
+    }
+
+    /// <summary>Calls <paramref name="published"/> in the flow that runs a staging's publishing statement (EF's diagnostic events).</summary>
+    private sealed class PublishWatch : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private readonly Action _published;
+        private readonly List<IDisposable> _subscriptions = [];
+
+        public PublishWatch(Action published)
+        {
+            _published = published;
+            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+        }
+
+        public void OnNext(DiagnosticListener value)
+        {
+            if (value.Name == DbLoggerCategory.Name)
+            {
+                lock (_subscriptions)
+                    _subscriptions.Add(value.Subscribe(this));
+            }
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (value.Key == RelationalEventId.CommandExecuted.Name && value.Value is CommandExecutedEventData c
+                && c.Command.CommandText.Contains("\"PublishedAt\" =", StringComparison.Ordinal))
+                _published();
+        }
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void Dispose()
+        {
+            lock (_subscriptions)
+                _subscriptions.ForEach(s => s.Dispose());
+        }
     }
 
     private static void Report(string what, IEnumerable<double> samples)

@@ -2,19 +2,22 @@ using System.Globalization;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Mail;
+using Rectify.Mail.Outbox;
 using Rectify.Testing;
 using Rectify.Workflows;
+using Rectify.Workflows.Timers;
 using Xunit.Abstractions;
 
 namespace Rectify.Notices.Tests;
 
 /// <summary>
 /// A notice of any size is issued in chunks of at most <see cref="FindingIssuer.ChunkSize"/> findings, yet whole or not at
-/// all: until the final step its findings, timers and mails are out of sight, and an issue stopped half-way goes
-/// on from where it stopped when tried again.
+/// all: until it is published its findings, timers and mails are out of sight, an issue stopped half-way goes on from
+/// where it stopped when tried again, and one stopped in its clean-up is seen whole and cleaned up at the next start.
 /// </summary>
 public sealed class ChunkedIssueTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -143,11 +146,77 @@ public sealed class ChunkedIssueTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(NoticeStatus.Issued, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
     }
 
-    /// <summary>Throws in the n+1-th hold (the notice's own step holds once, then each chunk), as a process dying there would.</summary>
+    [Theory]
+    [InlineData(1, "its first clean-up chunk")]
+    [InlineData(2, "its last clean-up transaction")]
+    public async Task A_notice_stopped_in_its_clean_up_is_seen_whole_and_the_next_start_finishes_it_each_timer_and_mail_acting_once(int release, string stoppedIn)
+    {
+        await using var smtp = await MailDevServer.StartNewAsync();
+        await _bed.DisposeAsync();
+        _bed = await NoticeTestBed.CreateAsync(new Dictionary<string, string?>
+        {
+            ["Mail:From"] = "区政务公开办 <zwgk@rectify.test>",
+            ["Mail:Smtp:Host"] = "127.0.0.1",
+            ["Mail:Smtp:Port"] = smtp.SmtpPort.ToString(CultureInfo.InvariantCulture),
+            ["Mail:Smtp:Security"] = "None",
+        }, services => services.AddSingleton<IStagedRows>(_crash));
+        const int count = 250;
+        var (id, inspection) = await BigNoticeAsync(count, "X政公办〔2026〕11号");
+        // The clean-up's chunk dies as a killed process would: its transaction never commits.
+        _crash.ReleasesBeforeCrash = release - 1;
+        await Assert.ThrowsAsync<IOException>(() => Notices(n => n.IssueAsync(id, Sample.Auditor)));
+
+        // Published: issued and seen whole by everyone, its staging not yet gone.
+        var unit = _bed.Units["教育局"];
+        Assert.Equal(NoticeStatus.Issued, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
+        Assert.Null(await Notices(n => n.IssueProgressAsync(id)));
+        Assert.Contains(await Notices(n => n.ListAsync(Sample.LiaisonOf(unit))), s => s.Id == id);
+        Assert.Equal(count, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == inspection && f.Status == FindingStatus.Assigned)));
+        var seen = await _bed.WithAsync(sp => sp.GetRequiredService<FindingService>().SearchAsync(new FindingFilter { InspectionId = inspection }, Sample.LiaisonOf(unit)), Sample.LiaisonOf(unit));
+        Assert.Equal(count / 5, seen.Total);
+        Assert.NotNull(await _bed.Db.WithDbAsync(db => db.Set<IssueStaging>().Where(s => s.NoticeId == id).Select(s => s.PublishedAt).SingleAsync()));
+
+        // The next start: the recovery finishes the clean-up, and leaves the notice as issuing it in one go would.
+        _crash.ReleasesBeforeCrash = int.MaxValue;
+        var recovery = _bed.Db.Services.GetServices<IHostedService>().OfType<StagedIssueRecovery>().Single();
+        await recovery.StartAsync(CancellationToken.None);
+        await recovery.ExecuteTask!;
+        await AssertWhollyIssuedAsync(inspection, count);
+        Assert.Empty(await _bed.Db.WithDbAsync(db => db.Set<IssueStaging>().ToListAsync()));
+        Assert.Equal(NoticeStatus.Issued, (await Notices(n => n.GetAsync(id, Sample.Auditor))).Status);
+
+        // Each timer fires once when due (its row goes with it), each mail is delivered once.
+        var timers = await _bed.Db.WithDbAsync(db => db.Set<WorkflowTimer>().Select(t => new { t.InstanceId, t.ActivityExecutionId, t.DueAt }).ToListAsync());
+        var firstDue = timers.Min(t => t.DueAt);
+        var due = timers.Where(t => t.DueAt == firstDue).ToList();
+        _bed.Db.Clock.SetUtcNow(firstDue);
+        var dispatcher = _bed.Db.Services.GetRequiredService<TimerDispatcher>();
+        Assert.Equal(due.Count, await dispatcher.FireDueAsync());
+        Assert.Equal(0, await dispatcher.FireDueAsync());
+        var left = await _bed.Db.WithDbAsync(db => db.Set<WorkflowTimer>().Select(t => t.InstanceId + "/" + t.ActivityExecutionId).ToListAsync());
+        Assert.DoesNotContain(due, t => left.Contains(t.InstanceId + "/" + t.ActivityExecutionId));
+        var sender = _bed.Db.Services.GetRequiredService<MailSender>();
+        var delivered = 0;
+        for (var sent = -1; sent != 0;)
+            delivered += sent = await sender.SendDueAsync();
+        var mails = await _bed.Db.WithDbAsync(db => db.Set<OutboxMessage>().Select(m => new { m.Status, m.Attempts, m.BatchId, m.FindingId, m.NoticeId }).ToListAsync());
+        Assert.All(mails, m => Assert.Equal((OutboxStatus.Sent, 1), (m.Status, m.Attempts)));
+        Assert.Contains(mails, m => m.NoticeId == id);
+        Assert.Equal(mails.Select(m => m.BatchId).Distinct().Count(), delivered);
+        Assert.Equal(delivered, (await smtp.GetMessagesAsync()).Count);
+        output.WriteLine($"stopped in {stoppedIn}; then {due.Count} timers fired once, {mails.Count} mails went out in {delivered} messages");
+    }
+
+    /// <summary>
+    /// Throws in the n+1-th hold (the notice's own step holds once, then each chunk) or release (the clean-up releases
+    /// once in its chunks, once in its last transaction), as a process dying there would.
+    /// </summary>
     private sealed class CrashingChunk : IStagedRows
     {
         private int _holds;
+        private int _releases;
         public int HoldsBeforeCrash { get; set; } = int.MaxValue;
+        public int ReleasesBeforeCrash { get; set; } = int.MaxValue;
 
         public void Hold(RectifyDb db, string stagingId)
         {
@@ -158,6 +227,14 @@ public sealed class ChunkedIssueTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        public Task ReleaseAsync(RectifyDb db, string stagingId, CancellationToken ct) => Task.CompletedTask;
+        public Task<int> ReleaseAsync(RectifyDb db, string stagingId, int max, CancellationToken ct)
+        {
+            if (++_releases > ReleasesBeforeCrash)
+            {
+                _releases = 0;
+                throw new IOException("The process stopped here.");
+            }
+            return Task.FromResult(0);
+        }
     }
 }

@@ -1,17 +1,24 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Testing;
+using SQLitePCL;
+using Xunit.Abstractions;
 
 namespace Rectify.Notices.Tests;
 
 /// <summary>
-/// SQLite's writer turn between the chunks of a big notice: a short write that arrives while a chunk is being written
-/// goes next, before the notice's following chunk, so it waits for one chunk at most — shown by the order of the
-/// commits, not by a clock.
+/// SQLite's writer turn between the chunks of a big notice, its issue's and its clean-up's: a short write that arrives
+/// while a chunk is being written goes next, before the notice's following chunk, so it waits for one chunk at most —
+/// shown by the order of the commits, not by a clock. The step that publishes the notice between them writes no
+/// staged row.
 /// </summary>
-public sealed class IssueTurnOrderTests : IAsyncLifetime
+public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // The turn is SQLite's matter (PostgreSQL writers do not exclude each other): this runs on a file in both passes.
     private static readonly Dictionary<string, string?> OnSqlite = new() { ["Database:Provider"] = "Sqlite", ["Database:ConnectionString"] = "" };
@@ -27,16 +34,7 @@ public sealed class IssueTurnOrderTests : IAsyncLifetime
     [Fact]
     public async Task A_short_write_arriving_during_a_chunk_of_a_notice_commits_before_the_next_chunk()
     {
-        var count = FindingIssuer.ChunkSize * 4;
-        var inspection = await _bed.InspectionAsync("大型检查", new(2026, 2, 1), new(2026, 2, 28), Enumerable.Range(1, count)
-            .Select(i => (NoticeTestBed.UnitNames[i % 5], NoticeTestBed.CategoryNames[i % 4], $"问题{i}", new DateOnly(2026, 4, 30))).ToArray());
-        var noticeId = await _bed.DraftAsync("X政公办〔2026〕31号", new(2026, 3, 2), inspection);
-        var other = await _bed.InspectionAsync("其他检查", new(2026, 2, 1), new(2026, 2, 28));
-        var input = new FindingInput
-        {
-            InspectionId = other, UnitId = _bed.Units["科技局"], CategoryId = _bed.Categories["主动公开"],
-            Description = "另一位审核人员同时录入的问题", Deadline = new DateOnly(2026, 4, 30),
-        };
+        var (count, inspection, noticeId, input) = await NoticeAndShortWriteAsync("X政公办〔2026〕31号");
 
         // The notice's saves, in the turn (EF raises SavingChanges inside it): the first stages the notice, then one
         // per chunk. While the second chunk holds the turn, the short write starts and queues for it.
@@ -79,6 +77,75 @@ public sealed class IssueTurnOrderTests : IAsyncLifetime
         Assert.True(commits.Count > 5, string.Join(", ", commits));
     }
 
+    [Fact]
+    public async Task The_publishing_writes_no_staged_row_and_a_short_write_arriving_during_the_clean_up_commits_between_its_chunks()
+    {
+        var (count, inspection, noticeId, input) = await NoticeAndShortWriteAsync("X政公办〔2026〕32号");
+        using var log = new WriteLog(await _bed.Db.WithDbAsync(db => Task.FromResult(db.Database.GetConnectionString()!)));
+        _probe.Watch = db => log.Issuing = db;
+        // The probe's rows come first in the clean-up: while its chunk holds the turn, the short write starts and queues.
+        Task<Finding>? shortWrite = null;
+        _probe.Releasing = db =>
+        {
+            var turn = SqliteWriterTurn.Of(db.Database.GetConnectionString()!);
+            shortWrite = Task.Run(() => _bed.WithAsync(sp => sp.GetRequiredService<FindingService>().CreateAsync(input, Sample.Auditor)));
+            SpinWait.SpinUntil(() => turn.Queued > 0 || shortWrite.IsCompleted);
+            return Task.CompletedTask;
+        };
+
+        var issued = await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().IssueAsync(noticeId, Sample.Auditor));
+
+        Assert.Equal(NoticeStatus.Issued, issued.Status);
+        Assert.NotNull(shortWrite);
+        await shortWrite;
+        List<(string Who, string What)> entries;
+        lock (log.Entries)
+            entries = [.. log.Entries];
+        var trace = string.Join(", ", entries);
+        var publish = entries.IndexOf(("issue", "publish"));
+        Assert.True(publish >= 0, trace);
+        // The publishing transaction: the staging's row and the notice's own row, none of the thousands staged.
+        var published = entries.IndexOf(("issue", "commit"), publish);
+        string[] staged = ["Finding", "Inspection", "WorkflowInstances", "WorkflowTimers", "WorkflowBookmarks", "OutboxMessages"];
+        Assert.DoesNotContain(entries[publish..published], e => staged.Contains(e.What));
+        Dictionary<string, int> rows;
+        lock (log.RowsPublished)
+            rows = new(log.RowsPublished);
+        Assert.DoesNotContain(rows.Keys, staged.Contains);
+        // Its finding list was written before, in chunks of its own.
+        Assert.DoesNotContain("NoticeFinding", rows.Keys);
+        Assert.Equal(1, rows["Notice"]);
+        Assert.Equal(1, rows["AuditEvent"]);
+        output.WriteLine($"the publishing transaction changed, after the staging's row: {string.Join(", ", rows.Select(r => $"{r.Key} {r.Value}"))}");
+        // Then the clean-up's chunks: the short write goes whole right after the first, before the others.
+        var shortStart = entries.IndexOf(("other", "Finding"));
+        Assert.True(shortStart > published, trace);
+        Assert.Equal(("issue", "commit"), entries[shortStart - 1]);
+        var shortEnd = entries.IndexOf(("other", "commit"), shortStart);
+        Assert.DoesNotContain(entries[shortStart..shortEnd], e => e.Who == "issue");
+        var after = entries[shortEnd..].Where(e => e.Who == "issue").Select(e => e.What).ToList();
+        Assert.Contains("WorkflowTimers", after);
+        Assert.Contains("OutboxMessages", after);
+        Assert.Contains("Finding", after);
+        Assert.Equal(["IssueStagings", "commit"], after[^2..]);
+        Assert.Equal(count, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == inspection && f.Status == FindingStatus.Assigned && f.StagingId == null)));
+    }
+
+    /// <summary>A draft notice of four chunks' findings, and the input of a finding another auditor records meanwhile.</summary>
+    private async Task<(int Count, int Inspection, int Notice, FindingInput ShortWrite)> NoticeAndShortWriteAsync(string number)
+    {
+        var count = FindingIssuer.ChunkSize * 4;
+        var inspection = await _bed.InspectionAsync("大型检查", new(2026, 2, 1), new(2026, 2, 28), Enumerable.Range(1, count)
+            .Select(i => (NoticeTestBed.UnitNames[i % 5], NoticeTestBed.CategoryNames[i % 4], $"问题{i}", new DateOnly(2026, 4, 30))).ToArray());
+        var noticeId = await _bed.DraftAsync(number, new(2026, 3, 2), inspection);
+        var other = await _bed.InspectionAsync("其他检查", new(2026, 2, 1), new(2026, 2, 28));
+        return (count, inspection, noticeId, new FindingInput
+        {
+            InspectionId = other, UnitId = _bed.Units["科技局"], CategoryId = _bed.Categories["主动公开"],
+            Description = "另一位审核人员同时录入的问题", Deadline = new DateOnly(2026, 4, 30),
+        });
+    }
+
     /// <summary>Lets the test watch the context that issues the notice (the notice's own step holds first, then each chunk).</summary>
     private sealed class ChunkProbe : IStagedRows
     {
@@ -93,6 +160,97 @@ public sealed class IssueTurnOrderTests : IAsyncLifetime
             Watch(db);
         }
 
-        public Task ReleaseAsync(RectifyDb db, string stagingId, CancellationToken ct) => Task.CompletedTask;
+        public Func<RectifyDb, Task>? Releasing { get; set; }
+
+        public async Task<int> ReleaseAsync(RectifyDb db, string stagingId, int max, CancellationToken ct)
+        {
+            if (Releasing is { } releasing)
+            {
+                Releasing = null;
+                await releasing(db);
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>
+    /// The writes to one database in the order they ran (EF's diagnostic events, raised on the writing connection
+    /// inside its transaction): by whom ("issue" for the context issuing the notice, "other") and what — each table
+    /// a command writes, "publish" for the write that publishes a staging, "commit" for a transaction's end.
+    /// </summary>
+    private sealed class WriteLog : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private static readonly Regex Written = new(@"^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+""(\w+)""", RegexOptions.Multiline);
+        private readonly string _connectionString;
+        private readonly List<IDisposable> _subscriptions = [];
+        private sqlite3? _hooked;
+
+        public WriteLog(string connectionString)
+        {
+            _connectionString = connectionString;
+            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+        }
+
+        public List<(string Who, string What)> Entries { get; } = [];
+        public RectifyDb? Issuing { get; set; }
+
+        public void OnNext(DiagnosticListener value)
+        {
+            if (value.Name == DbLoggerCategory.Name)
+            {
+                lock (_subscriptions)
+                    _subscriptions.Add(value.Subscribe(this));
+            }
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            var (context, what) = value.Value switch
+            {
+                CommandExecutedEventData c when value.Key == RelationalEventId.CommandExecuted.Name => (c.Context,
+                    c.Command.CommandText.Contains("\"PublishedAt\" =", StringComparison.Ordinal) ? ["publish"]
+                        : Written.Matches(c.Command.CommandText).Select(m => m.Groups[1].Value).ToList()),
+                TransactionEndEventData t when value.Key == RelationalEventId.TransactionCommitted.Name => (t.Context, ["commit"]),
+                _ => (null, []),
+            };
+            if (context is null || context.Database.GetConnectionString() != _connectionString)
+                return;
+            lock (Entries)
+                Entries.AddRange(what.Select(w => (context == Issuing ? "issue" : "other", w)));
+            if (context != Issuing)
+                return;
+            // From the publishing write to its commit, SQLite tells every row the connection changes, bulk statements' too.
+            if (what is ["publish"] && value.Value is CommandExecutedEventData { Command.Connection: SqliteConnection { Handle: { } handle } })
+            {
+                _hooked = handle;
+                raw.sqlite3_update_hook(handle, (_, _, _, table, _) =>
+                {
+                    lock (RowsPublished)
+                        RowsPublished[table.utf8_to_string()] = RowsPublished.GetValueOrDefault(table.utf8_to_string()) + 1;
+                }, null);
+            }
+            else if (what is ["commit"] && _hooked is { } hooked)
+            {
+                raw.sqlite3_update_hook(hooked, (delegate_update?)null, null);
+                _hooked = null;
+            }
+        }
+
+        /// <summary>Rows the publishing transaction changed after its first write, by table.</summary>
+        public Dictionary<string, int> RowsPublished { get; } = [];
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void Dispose()
+        {
+            lock (_subscriptions)
+                _subscriptions.ForEach(s => s.Dispose());
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -20,9 +21,10 @@ namespace Rectify.Web.Tests;
 
 /// <summary>
 /// The real app as a child process issues a notice of many findings and is killed (SIGKILL) at a random, seeded
-/// moment, again and again; after each restart the notice is wholly issued (every finding assigned with exactly one
-/// workflow instance, its timers and its mails, nothing held) or wholly absent (all drafts, nothing started).
-/// SQLite only: the PostgreSQL pass runs the same code in-process (ChunkedIssueTests).
+/// moment, again and again, and once as soon as the notice is published, in its clean-up; after each restart the
+/// notice is wholly issued (every finding assigned with exactly one workflow instance, its timers and its mails,
+/// nothing held) or wholly absent (all drafts, nothing started). SQLite only: the PostgreSQL pass runs the same code
+/// in-process (ChunkedIssueTests).
 /// </summary>
 public sealed class ChunkedIssueKillTests(ITestOutputHelper output)
 {
@@ -37,20 +39,28 @@ public sealed class ChunkedIssueKillTests(ITestOutputHelper output)
         var data = Path.Combine(Path.GetTempPath(), "rectify-kill-tests", Guid.NewGuid().ToString("N"));
         try
         {
-            var notices = await PrepareAsync(data, count: 4);
+            var notices = await PrepareAsync(data, count: 5);
             var random = new Random(Seed);
-            // The first notice is issued to its end: how long that takes is the window the others are killed in.
+            // The first notice is issued to its end: how long that takes is the window the others are killed in; the
+            // last one is killed once it is seen published.
             var took = TimeSpan.Zero;
             foreach (var (notice, inspection) in notices)
             {
-                TimeSpan? killAfter = took == TimeSpan.Zero ? null : took * random.NextDouble();
+                var inCleanUp = notice == notices[^1].Notice;
+                TimeSpan? killAfter = took == TimeSpan.Zero || inCleanUp ? null : took * random.NextDouble();
                 await using (var app = await ChildApp.StartAsync(data))
                 {
                     var auditor = await app.SignInAsync("auditor");
                     await SucceededAsync(await auditor.PostAsync($"/api/notices/{notice}/recompose", null));
                     var clock = Stopwatch.StartNew();
                     var issue = auditor.PostAsync($"/api/notices/{notice}/issue", null);
-                    if (killAfter is { } after)
+                    if (inCleanUp)
+                    {
+                        await PublishedAsync(data, notice, issue);
+                        app.Freeze();
+                        app.Kill();
+                    }
+                    else if (killAfter is { } after)
                     {
                         await Task.WhenAny(issue, Task.Delay(after));
                         app.Kill();
@@ -61,7 +71,7 @@ public sealed class ChunkedIssueKillTests(ITestOutputHelper output)
                         took = clock.Elapsed;
                     }
                 }
-                var left = await StateAsync(data, notice);
+                var left = await StateAsync(data, notice, inspection);
                 // After a restart a staged issue is finished by the recovery; the auditor sees it 印发中 until then.
                 string status;
                 await using (var app = await ChildApp.StartAsync(data))
@@ -69,10 +79,12 @@ public sealed class ChunkedIssueKillTests(ITestOutputHelper output)
                     var auditor = await app.SignInAsync("auditor");
                     // A guard against a recovery that never ends, far above any issue's time.
                     using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(15));
-                    while ((status = await StatusAsync(auditor, notice)) == nameof(NoticeStatus.Issuing))
+                    // An issued notice may still be cleaned up: the assertions below want its staging gone.
+                    while ((status = await StatusAsync(auditor, notice)) == nameof(NoticeStatus.Issuing) || await StagedAsync(data, notice))
                         await Task.Delay(200, guard.Token);
                 }
-                output.WriteLine($"notice {notice}: {(killAfter is { } k ? $"killed after {k.TotalMilliseconds:F0} ms, leaving it {left}" : $"issued in {took.TotalMilliseconds:F0} ms")}; after restart {status}");
+                var how = inCleanUp ? "killed once seen published" : killAfter is { } k ? $"killed after {k.TotalMilliseconds:F0} ms" : null;
+                output.WriteLine($"notice {notice}: {(how is null ? $"issued in {took.TotalMilliseconds:F0} ms" : $"{how}, leaving it {left}")}; after restart {status}");
                 await AssertWholeOrNoneAsync(data, notice, inspection, issued: status == nameof(NoticeStatus.Issued));
             }
         }
@@ -83,13 +95,40 @@ public sealed class ChunkedIssueKillTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>What the kill left, before any restart: the notice's status and how far its staging got.</summary>
-    private static async Task<string> StateAsync(string data, int notice)
+    /// <summary>
+    /// What the kill left, before any restart: the notice's status and how far its staging got. A published one is
+    /// seen whole already: issued, every finding visible.
+    /// </summary>
+    private static async Task<string> StateAsync(string data, int notice, int inspection)
     {
         await using var db = Open(data);
         var status = await db.Set<Notice>().Where(n => n.Id == notice).Select(n => n.Status).SingleAsync();
-        var staging = await db.Set<IssueStaging>().Where(s => s.NoticeId == notice).Select(s => new { s.Done, s.Total }).SingleOrDefaultAsync();
-        return staging is null ? status.ToString() : $"{status} {staging.Done}/{staging.Total}";
+        var staging = await db.Set<IssueStaging>().Where(s => s.NoticeId == notice).Select(s => new { s.Done, s.Total, s.PublishedAt }).SingleOrDefaultAsync();
+        if (staging?.PublishedAt is not null)
+        {
+            Assert.Equal(NoticeStatus.Issued, status);
+            Assert.Equal(Findings, await db.Set<Finding>().CountAsync(f => f.InspectionId == inspection && f.Status == FindingStatus.Assigned));
+        }
+        return staging is null ? status.ToString() : $"{status} {staging.Done}/{staging.Total}{(staging.PublishedAt is null ? "" : ", published, in its clean-up")}";
+    }
+
+    /// <summary>Whether the notice's staging is still there (being issued or cleaned up).</summary>
+    private static async Task<bool> StagedAsync(string data, int notice)
+    {
+        await using var db = Open(data);
+        return await db.Set<IssueStaging>().AnyAsync(s => s.NoticeId == notice);
+    }
+
+    /// <summary>
+    /// Returns as soon as the notice's staging is seen published (the clean-up after it takes some transactions, so
+    /// the kill that follows lands in it, or just after it), or when the issue answered.
+    /// </summary>
+    private static async Task PublishedAsync(string data, int notice, Task issue)
+    {
+        await using var db = Open(data);
+        await db.Database.OpenConnectionAsync();
+        while (!issue.IsCompleted && !await db.Set<IssueStaging>().AnyAsync(s => s.NoticeId == notice && s.PublishedAt != null))
+            await Task.Yield();
     }
 
     private static RectifyDb Open(string data) =>
@@ -219,6 +258,12 @@ public sealed class ChunkedIssueKillTests(ITestOutputHelper output)
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
             return client;
         }
+
+        /// <summary>SIGSTOP: the app stops where it is at once (<see cref="Kill"/> takes a while to find the process tree).</summary>
+        public void Freeze() => Assert.Equal(0, SendSignal(_process.Id, 19));
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        private static extern int SendSignal(int pid, int signal);
 
         /// <summary>SIGKILL: no shutdown hook, no flush, as a power cut or the OOM killer would.</summary>
         public void Kill()

@@ -49,8 +49,8 @@ internal sealed class InspectionConfiguration : IEntityTypeConfiguration<Inspect
     {
         b.Property(i => i.Title).HasMaxLength(200);
         b.Property(i => i.Kind).HasConversion<string>().HasMaxLength(30);
+        // Its query filter is RectifyDb's: it reads the staging.
         b.Property(i => i.StagingId).HasMaxLength(IssueStaging.IdLength);
-        b.HasQueryFilter(i => i.StagingId == null);
     }
 }
 
@@ -78,8 +78,7 @@ internal sealed class FindingConfiguration : IEntityTypeConfiguration<Finding>
         b.HasIndex(f => f.InspectionId);
         b.Property(f => f.StagingId).HasMaxLength(IssueStaging.IdLength);
         b.HasIndex(f => f.StagingId);
-        // A staged issue or import is seen whole or not at all (see IssueStaging).
-        b.HasQueryFilter(f => f.StagingId == null);
+        // Its query filter is RectifyDb's: it reads the staging.
         b.Ignore(f => f.IsOpen);
     }
 }

@@ -123,6 +123,10 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         builder.ApplyConfigurationsFromAssembly(typeof(RectifyDb).Assembly);
         foreach (var module in _modules.All)
             builder.ApplyConfigurationsFromAssembly(module.Configurations);
+        // A staged issue or import is seen whole or not at all: its rows from the commit that publishes it (see
+        // IssueStaging). The staging is looked up by its key in a table of a few rows, after the row's own indexes.
+        builder.Entity<Finding>().HasQueryFilter(f => f.StagingId == null || Set<IssueStaging>().Any(s => s.Id == f.StagingId && s.PublishedAt != null));
+        builder.Entity<Inspections.Inspection>().HasQueryFilter(i => i.StagingId == null || Set<IssueStaging>().Any(s => s.Id == i.StagingId && s.PublishedAt != null));
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Rectify.Auditing;
 using Rectify.Common;
@@ -13,7 +14,8 @@ namespace Rectify.Findings;
 /// <see cref="FindingRules"/> before anything is written, then their workflows start (assigning them, adding timers
 /// and mails) <see cref="ChunkSize"/> findings per transaction. Up to one chunk commits at once; more go through an
 /// <see cref="IssueStaging"/> so that the issue is still seen whole or not at all, and write as a long job: the short
-/// writes that queue during a chunk go before the next one (<see cref="SqliteWriterTurn"/>).
+/// writes that queue during a chunk go before the next one (<see cref="SqliteWriterTurn"/>). So do the staging's
+/// publishing (one short transaction) and its clean-up (chunks again).
 /// </summary>
 public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWorkflows workflows,
     IEnumerable<IStagedRows> heldRows, Time.OfficeClock clock)
@@ -23,6 +25,9 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
     /// shrink until one writes in about 50 ms (<see cref="ChunkPacer"/>), so another write waits that long at most.
     /// </summary>
     public const int ChunkSize = 100;
+
+    /// <summary>Rows per transaction of a clean-up at most (a plain update each): paced down like the chunks.</summary>
+    public const int CleanUpChunkSize = 1000;
 
     // One run per staging in this process: a resumed issue and the auditor's retry never interleave their chunks.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Runs = new();
@@ -102,9 +107,10 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
     }
 
     /// <summary>
-    /// Issues what is left of the staging, chunk by chunk, then makes all of it visible in one short transaction
-    /// that also runs <paramref name="finish"/> (the notice's own change). Safe to call again after a crash or
-    /// concurrently: chunks skip findings already staged, and a completed staging is gone.
+    /// Issues what is left of the staging, chunk by chunk, then publishes it in one short transaction that also runs
+    /// <paramref name="finish"/> (the notice's own change), then cleans it up (<see cref="CleanUpAsync"/>). Safe to
+    /// call again after a crash or concurrently: chunks skip findings already staged, a published staging is only
+    /// cleaned up, and a cleaned-up one is gone.
     /// </summary>
     public async Task CompleteAsync(string stagingId, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct = default)
     {
@@ -117,17 +123,21 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
             var staging = await db.Set<IssueStaging>().SingleOrDefaultAsync(s => s.Id == stagingId, ct);
             if (staging is null)
                 return;
-            var ids = staging.Ids().ToArray();
-            var pacer = new ChunkPacer(ChunkSize);
-            for (var offset = 0; offset < ids.Length;)
+            if (staging.PublishedAt is null)
             {
-                var chunk = pacer.Next(ids, offset);
-                offset += chunk.Length;
-                var drafts = await db.Set<Finding>().Include(f => f.Unit).Where(f => chunk.Contains(f.Id) && f.Status == FindingStatus.Draft)
-                    .OrderBy(f => f.Id).ToListAsync(ct);
-                pacer.Wrote(await IssueChunkAsync(drafts, staging, ct), db.LastWriteTime);
+                var ids = staging.Ids().ToArray();
+                var pacer = new ChunkPacer(ChunkSize);
+                for (var offset = 0; offset < ids.Length;)
+                {
+                    var chunk = pacer.Next(ids, offset);
+                    offset += chunk.Length;
+                    var drafts = await db.Set<Finding>().Include(f => f.Unit).Where(f => chunk.Contains(f.Id) && f.Status == FindingStatus.Draft)
+                        .OrderBy(f => f.Id).ToListAsync(ct);
+                    pacer.Wrote(await IssueChunkAsync(drafts, staging, ct), db.LastWriteTime);
+                }
+                await PublishAsync(staging, finish, ct);
             }
-            await FinishAsync(staging, finish, ct);
+            await CleanUpAsync(stagingId, ct);
         }
         finally
         {
@@ -163,40 +173,103 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
         }
     }
 
-    /// <summary>The final step: one transaction clears every staged id (findings, an import's inspection, held timers and mails) and removes the staging.</summary>
-    public async Task FinishAsync(IssueStaging staging, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct)
+    /// <summary>
+    /// Makes everything the staging wrote visible at once, with <paramref name="finish"/>: one transaction that
+    /// writes the staging's row and the caller's own change, whatever the staging's size. The change is made and
+    /// tracked before the transaction takes the writer turn, which is for writing only. Does nothing to a staging
+    /// published (or gone) meanwhile.
+    /// </summary>
+    public async Task PublishAsync(IssueStaging staging, Func<IssueStaging, CancellationToken, Task>? finish, CancellationToken ct)
     {
         db.WritesLongJob = true;
+        var id = staging.Id;
+        var now = clock.Now;
+        if (finish is not null)
+        {
+            await finish(staging, ct);
+            db.ChangeTracker.DetectChanges();
+        }
         await using (var transaction = await db.BeginWriteTransactionAsync(ct))
         {
-            var id = staging.Id;
-            await db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == id)
-                .ExecuteUpdateAsync(s => s.SetProperty(f => f.StagingId, (string?)null), ct);
-            await db.Set<Inspection>().IgnoreQueryFilters().Where(i => i.StagingId == id)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.StagingId, (string?)null), ct);
-            foreach (var rows in heldRows)
-                await rows.ReleaseAsync(db, id, ct);
-            if (finish is not null)
-                await finish(staging, ct);
-            db.Remove(staging);
-            await db.SaveChangesAsync(ct);
+            if (await db.Set<IssueStaging>().Where(s => s.Id == id && s.PublishedAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.PublishedAt, now), ct) == 0)
+            {
+                db.ChangeTracker.Clear();
+                return;
+            }
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            finally
+            {
+                db.ChangeTracker.AutoDetectChangesEnabled = true;
+            }
             await transaction.CommitAsync(ct);
         }
         RectifyDb.FindingsChangedOutsideSave();
     }
 
-    /// <summary>Removes what an unfinished import staged (its file is gone with the process that read it).</summary>
+    /// <summary>
+    /// Clears a published staging away in short transactions of <see cref="ChunkPacer"/> size, each letting the short
+    /// writes that queued go first: releases its held timers and mails (first: they wait for it to act), clears its
+    /// findings' ids, then, in the last one, whatever is left (an import's inspection) and the staging's row, so that
+    /// no row ever names a staging that is gone. Nothing it does changes what anyone sees.
+    /// </summary>
+    public async Task CleanUpAsync(string stagingId, CancellationToken ct = default)
+    {
+        db.WritesLongJob = true;
+        db.ChangeTracker.Clear();
+        var pacer = new ChunkPacer(CleanUpChunkSize);
+        foreach (var rows in heldRows)
+            await InChunksAsync(pacer, size => rows.ReleaseAsync(db, stagingId, size, ct), ct);
+        await InChunksAsync(pacer, size => StagedFindings(stagingId).OrderBy(f => f.Id).Take(size)
+            .ExecuteUpdateAsync(s => s.SetProperty(f => f.StagingId, (string?)null), ct), ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
+        await StagedFindings(stagingId).ExecuteUpdateAsync(s => s.SetProperty(f => f.StagingId, (string?)null), ct);
+        await db.Set<Inspection>().IgnoreQueryFilters().Where(i => i.StagingId == stagingId)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.StagingId, (string?)null), ct);
+        foreach (var rows in heldRows)
+            await rows.ReleaseAsync(db, stagingId, int.MaxValue, ct);
+        await db.Set<IssueStaging>().Where(s => s.Id == stagingId).ExecuteDeleteAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="step"/> (which writes up to the size it is given and returns how many rows) in one
+    /// transaction after another until a step writes fewer; the pacer sizes them by how long each held the writer.
+    /// </summary>
+    private async Task InChunksAsync(ChunkPacer pacer, Func<int, Task<int>> step, CancellationToken ct)
+    {
+        int size, written;
+        do
+        {
+            size = pacer.Size;
+            await using var transaction = await db.BeginWriteTransactionAsync(ct);
+            var writing = Stopwatch.GetTimestamp();
+            written = await step(size);
+            await transaction.CommitAsync(ct);
+            pacer.Wrote(written, Stopwatch.GetElapsedTime(writing));
+        }
+        while (written >= size);
+    }
+
+    private IQueryable<Finding> StagedFindings(string stagingId) =>
+        db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == stagingId);
+
+    /// <summary>Removes what an unfinished import staged (its file is gone with the process that read it); a published staging is left to its clean-up.</summary>
     public async Task DiscardAsync(IssueStaging staging, CancellationToken ct = default)
     {
         db.WritesLongJob = true;
         await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var id = staging.Id;
+        if (await db.Set<IssueStaging>().Where(s => s.Id == id && s.PublishedAt == null).ExecuteDeleteAsync(ct) == 0)
+            return;
         await db.Set<Finding>().IgnoreQueryFilters().Where(f => f.StagingId == id).ExecuteDeleteAsync(ct);
         await db.Set<Inspection>().IgnoreQueryFilters().Where(i => i.StagingId == id).ExecuteDeleteAsync(ct);
-        await db.Set<IssueStaging>().Where(s => s.Id == id).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
     }
-
     /// <summary>
     /// Starts the findings' workflows (which assign them; without a runtime Core assigns them directly). A workflow
     /// that does not assign in its first steps still leaves its finding assigned. Does not save: the demo data and the

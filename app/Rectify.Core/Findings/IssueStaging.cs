@@ -8,9 +8,11 @@ namespace Rectify.Findings;
 /// A long write in progress: a notice's or a bulk issue's findings (their workflows, timers and mails), or an
 /// import's findings, committed in chunks of <see cref="FindingIssuer.ChunkSize"/> so that no other write waits long.
 /// Everything a chunk writes carries this staging's id and stays out of sight (findings and inspections by a query
-/// filter, timers and mails held by a lease only this staging owns) until one short final transaction clears the
-/// ids and removes this row. A crash leaves the row behind: at the next start an issue is resumed to completion
-/// (chunks skip the findings already staged), an import is rolled back (its file is gone).
+/// filter, timers and mails held by a lease only this staging owns) until one short transaction of a constant size
+/// sets <see cref="PublishedAt"/>: from that commit on the query filters show its rows. A chunked clean-up then
+/// releases the held rows, clears the ids and removes this row. A crash leaves the row behind: at the next start an
+/// unpublished issue is resumed to completion (chunks skip the findings already staged), an unpublished import is
+/// rolled back (its file is gone), a published one's clean-up is finished.
 /// </summary>
 public class IssueStaging
 {
@@ -30,6 +32,8 @@ public class IssueStaging
     public string ActorId { get; set; } = "";
     public string ActorName { get; set; } = "";
     public DateTimeOffset StartedAt { get; set; }
+    /// <summary>When its rows became visible, all at once; the staging is done from then on, only its clean-up remains.</summary>
+    public DateTimeOffset? PublishedAt { get; set; }
 
     public static string NewId() => "staged:" + Guid.NewGuid().ToString("N");
 
@@ -59,14 +63,14 @@ internal sealed class IssueStagingConfiguration : IEntityTypeConfiguration<Issue
 }
 
 /// <summary>
-/// Rows of one module that a staged issue adds and that must not act before it completes (due timers, mails):
-/// each module holds its own and releases them in the staging's final transaction.
+/// Rows of one module that a staged issue adds and that must not act before it is published (due timers, mails):
+/// each module holds its own and releases them, chunk by chunk, in the staging's clean-up after it is published.
 /// </summary>
 public interface IStagedRows
 {
     /// <summary>Marks the rows of this module that <paramref name="db"/> is about to add as held by the staging.</summary>
     void Hold(RectifyDb db, string stagingId);
 
-    /// <summary>Releases every row the staging holds, on the caller's transaction.</summary>
-    Task ReleaseAsync(RectifyDb db, string stagingId, CancellationToken ct);
+    /// <summary>Releases up to <paramref name="max"/> rows the staging holds, on the caller's transaction; returns how many.</summary>
+    Task<int> ReleaseAsync(RectifyDb db, string stagingId, int max, CancellationToken ct);
 }

@@ -4,8 +4,9 @@ using Rectify.Data;
 namespace Rectify.Findings;
 
 /// <summary>
-/// A staged issue's rows of one leased table (due timers, mails) are leased to the staging until it completes: the
-/// workers claim only unleased or expired rows, so nothing acts on a finding or a notice nobody can see yet.
+/// A staged issue's rows of one leased table (due timers, mails) are leased to the staging until its clean-up after
+/// publishing releases them: the workers claim only unleased or expired rows, so nothing acts on a finding or a
+/// notice nobody can see yet, and a row is released once, by a committed chunk.
 /// </summary>
 public sealed class StagedLeases<T> : IStagedRows where T : class, ILeased
 {
@@ -15,7 +16,7 @@ public sealed class StagedLeases<T> : IStagedRows where T : class, ILeased
             (row.LeaseOwner, row.LeaseUntil) = (stagingId, IssueStaging.HeldUntil);
     }
 
-    public Task ReleaseAsync(RectifyDb db, string stagingId, CancellationToken ct) =>
-        db.Set<T>().Where(r => r.LeaseOwner == stagingId)
+    public Task<int> ReleaseAsync(RectifyDb db, string stagingId, int max, CancellationToken ct) =>
+        db.Set<T>().Where(r => r.LeaseOwner == stagingId).Take(max)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseOwner, (string?)null).SetProperty(r => r.LeaseUntil, (DateTimeOffset?)null), ct);
 }

@@ -547,6 +547,9 @@ namespace Rectify.Migrations.Postgres
                     b.Property<int?>("NoticeId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 

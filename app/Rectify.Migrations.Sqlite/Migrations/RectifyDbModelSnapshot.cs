@@ -526,6 +526,9 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.Property<int?>("NoticeId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 

@@ -228,7 +228,7 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
                 db.Attach(staging);
                 progress?.Report(new ImportProgress(ImportStage.Saving, staging.Done, findings.Count));
             }
-            await issuer.FinishAsync(staging, null, ct);
+            await issuer.PublishAsync(staging, null, ct);
         }
         catch
         {
@@ -236,6 +236,8 @@ public sealed partial class FindingImporter(RectifyDb db, OfficeClock clock, Wor
             await issuer.DiscardAsync(staging, CancellationToken.None);
             throw;
         }
+        // Published: the import is done whatever happens now (a stop leaves the clean-up to the next start).
+        await issuer.CleanUpAsync(staging.Id, CancellationToken.None);
         progress?.Report(new ImportProgress(ImportStage.Done, total, total));
         return new ImportResult(true, inspection.Id, findings.Count, []);
     }
