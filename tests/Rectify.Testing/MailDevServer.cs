@@ -20,12 +20,15 @@ public static class Repo
 /// <summary>
 /// A real SMTP server on loopback: MailDev (npm, installed in tests/tools by the test command), started on free
 /// ports, with its REST API to read what arrived. <see cref="StopAsync"/> and <see cref="StartAsync"/> take it
-/// down and bring it back on the same ports, to test delivery while the server is away.
+/// down and bring it back on the same ports, to test delivery while the server is away. Each server keeps its mail in
+/// a folder of its own: by default every MailDev shares one (/tmp/maildev) and empties it when asked to delete its
+/// mail, so one test's clean-up made another's server fail mails it was receiving (ENOENT on their .eml file).
 /// </summary>
 public sealed class MailDevServer : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
+    private readonly string _mailDirectory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rectify-maildev", Guid.NewGuid().ToString("N"));
     private Process? _process;
 
     private MailDevServer()
@@ -56,7 +59,11 @@ public sealed class MailDevServer : IAsyncDisposable
             throw new InvalidOperationException($"MailDev is not installed: run `npm ci` in {Repo.Path("tests", "tools")} (the test command does).");
         var start = new ProcessStartInfo("node")
         {
-            ArgumentList = { script, "--smtp", SmtpPort.ToString(CultureInfo.InvariantCulture), "--web", WebPort.ToString(CultureInfo.InvariantCulture), "--ip", "127.0.0.1", "--web-ip", "127.0.0.1" },
+            ArgumentList =
+            {
+                script, "--smtp", SmtpPort.ToString(CultureInfo.InvariantCulture), "--web", WebPort.ToString(CultureInfo.InvariantCulture),
+                "--ip", "127.0.0.1", "--web-ip", "127.0.0.1", "--mail-directory", _mailDirectory,
+            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -104,6 +111,8 @@ public sealed class MailDevServer : IAsyncDisposable
     {
         await StopAsync();
         _http.Dispose();
+        if (Directory.Exists(_mailDirectory))
+            Directory.Delete(_mailDirectory, recursive: true);
     }
 
     private async Task<bool> AnswersAsync()
