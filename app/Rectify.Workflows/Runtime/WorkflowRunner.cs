@@ -134,11 +134,11 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     /// <summary>Guards against a definition that loops without ever waiting.</summary>
     internal const int MaxStepsPerRun = 500;
 
-    private readonly RectifyDb _db = services.Db;
-
     /// <summary>An instance by id, tracked: compiled, as every resume reads one (a LINQ query is rebuilt and looked up per call).</summary>
     internal static readonly Func<RectifyDb, string, CancellationToken, Task<WorkflowInstance?>> InstanceById =
         EF.CompileAsyncQuery((RectifyDb db, string id, CancellationToken ct) => db.Set<WorkflowInstance>().SingleOrDefault(i => i.Id == id));
+
+    private readonly RectifyDb _db = services.Db;
     private readonly Dictionary<(string, string, string), WorkflowBookmark> _bookmarks = [];
     private readonly Dictionary<(string, string), WorkflowTimer> _timers = [];
 
