@@ -64,7 +64,8 @@ public class MultiNodeTests
         // Node B does everything else and leaves A's claims alone while A's leases last.
         var before = await RunUntilIdleAsync(nodeB);
         Assert.Equal(Findings - TimerBatch, before.Fired);
-        Assert.Equal(Findings - 2 * MailBatch + (Findings - TimerBatch), before.Sent);
+        var expectedSent = Findings - 2 * MailBatch + (Findings - TimerBatch);
+        Assert.True(before.Sent == expectedSent, $"Node B sent {before.Sent}, not {expectedSent}: {await OutboxLedgerAsync(nodeB)}");
         Assert.Equal(TimerBatch, await nodeB.WithDbAsync(db => db.Set<WorkflowTimer>().CountAsync(t => t.DueAt <= ReminderDue)));
         Assert.Equal(MailBatch, await nodeB.WithDbAsync(db => db.Set<OutboxMessage>().CountAsync(m => m.Status == OutboxStatus.Pending)));
 
@@ -188,6 +189,23 @@ public class MultiNodeTests
         return node.WithDbAsync(async db =>
             await db.Set<WorkflowTimer>().AnyAsync(t => t.DueAt <= now && (t.LeaseUntil == null || t.LeaseUntil < now))
             || mail && await db.Set<OutboxMessage>().AnyAsync(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now)));
+    }
+
+    /// <summary>The outbox in one line, for a failure message: rows by template, status and lease, and the failed attempts' errors.</summary>
+    private static Task<string> OutboxLedgerAsync(TestDatabase node)
+    {
+        var now = node.Clock.GetUtcNow();
+        return node.WithDbAsync(async db =>
+        {
+            var rows = await db.Set<OutboxMessage>().AsNoTracking()
+                .Select(m => new { m.Template, m.Status, Leased = m.LeaseUntil != null && m.LeaseUntil >= now, Later = m.NextAttemptAt > now, m.LastError })
+                .ToListAsync();
+            var groups = rows.GroupBy(m => (m.Template, m.Status, m.Leased, m.Later))
+                .Select(g => $"{g.Key.Template}/{g.Key.Status}{(g.Key.Leased ? "/leased" : "")}{(g.Key.Later ? "/later" : "")} {g.Count()}");
+            var errors = rows.Where(m => m.LastError is not null).Select(m => m.LastError).Distinct().Take(3);
+            var failed = await db.Set<OutboxAttempt>().AsNoTracking().Where(a => !a.Succeeded).Select(a => a.Error).Take(3).ToListAsync();
+            return $"rows {string.Join(", ", groups)}; row errors [{string.Join(" | ", errors)}]; failed attempts [{string.Join(" | ", failed)}]";
+        });
     }
 
     /// <summary>The server holds one assigned mail and one reminder per finding, each one outbox row, no Message-Id twice.</summary>
