@@ -44,4 +44,20 @@ public sealed class QueuedModelTests
         Assert.Equal(["a:" + findings[0].Id, "b:" + findings[0].Id], messages.Select(m => m.DeduplicationKey));
         Assert.All(messages, m => Assert.Contains("\"Category\":\"主动公开\",\"Inspection\":\"2026年2月政务公开第三方检查\"", m.ModelJson));
     }
+
+    [Fact]
+    public async Task Databases_of_two_providers_in_one_process_both_queue_their_mails()
+    {
+        // On the PostgreSQL pass the second is a SQLite file: another model, which its queries are compiled for anew.
+        await using var first = await MailHost.StartAsync(null);
+        await using var second = await MailHost.StartAsync(null, new Dictionary<string, string?> { ["Database:Provider"] = "Sqlite", ["Database:ConnectionString"] = "" });
+        var findingIds = new Dictionary<MailHost, int>();
+        foreach (var host in new[] { first, second })
+            findingIds[host] = (await host.SeedAsync(1, "教育局")).Findings[0].Id;
+        foreach (var (host, key) in new[] { (first, "a"), (second, "a"), (first, "b") })
+        {
+            await host.EnqueueAsync(Reminder(findingIds[host], key));
+            Assert.Contains("\"Category\":\"主动公开\"", (await host.MessagesAsync()).Last().ModelJson);
+        }
+    }
 }

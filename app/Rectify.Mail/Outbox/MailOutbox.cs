@@ -198,12 +198,12 @@ public sealed class MailOutbox : IMailOutbox
     // The references the templates show, each read by a compiled query: Reference(...).LoadAsync builds, funcletizes
     // and looks up a new query per mail, a cost every submitted report and every notice's mail paid. Tracked, so the
     // finding's navigation is fixed up as a load would; query filters apply as they do to a load.
-    private static readonly Func<RectifyDb, int, CancellationToken, Task<Unit?>> UnitById =
-        EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Unit>().SingleOrDefault(u => u.Id == id));
-    private static readonly Func<RectifyDb, int, CancellationToken, Task<Category?>> CategoryById =
-        EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Category>().SingleOrDefault(c => c.Id == id));
-    private static readonly Func<RectifyDb, int, CancellationToken, Task<Inspection?>> InspectionById =
-        EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Inspection>().SingleOrDefault(i => i.Id == id));
+    private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Unit?>>> UnitById =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Unit>().SingleOrDefault(u => u.Id == id)));
+    private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Category?>>> CategoryById =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Category>().SingleOrDefault(c => c.Id == id)));
+    private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Inspection?>>> InspectionById =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Inspection>().SingleOrDefault(i => i.Id == id)));
 
     /// <summary>The finding as the caller sees it (tracked changes included), with what the templates show.</summary>
     private async Task<Finding?> LoadFindingAsync(int id, CancellationToken ct)
@@ -216,9 +216,9 @@ public sealed class MailOutbox : IMailOutbox
         if (entry.State == EntityState.Added)
             return finding;
         // Set already when the caller tracks the unit, category or inspection (a batch loads them once).
-        await LoadReferenceAsync(entry, nameof(Finding.Unit), () => UnitById(_db, finding.UnitId, ct));
-        await LoadReferenceAsync(entry, nameof(Finding.Category), () => CategoryById(_db, finding.CategoryId, ct));
-        await LoadReferenceAsync(entry, nameof(Finding.Inspection), () => InspectionById(_db, finding.InspectionId, ct));
+        await LoadReferenceAsync(entry, nameof(Finding.Unit), () => UnitById.For(_db)(_db, finding.UnitId, ct));
+        await LoadReferenceAsync(entry, nameof(Finding.Category), () => CategoryById.For(_db)(_db, finding.CategoryId, ct));
+        await LoadReferenceAsync(entry, nameof(Finding.Inspection), () => InspectionById.For(_db)(_db, finding.InspectionId, ct));
         // Navigations by name: a lambda here would build an expression tree per mail (a notice queues a thousand).
         foreach (var name in CollectionsShown)
         {
