@@ -161,7 +161,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         try
         {
             if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0 && events.Count == 0)
-                return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+                return await SaveDetectedAsync(acceptAllChangesOnSuccess, cancellationToken);
             return await SaveInTransactionAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, cancellationToken);
         }
         finally
@@ -270,7 +270,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             var written = await bulk.ExecuteAsync(this, cancellationToken);
             foreach (var entry in ownEntries)
                 entry.State = EntityState.Detached;
-            written += await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            written += await SaveDetectedAsync(acceptAllChangesOnSuccess, cancellationToken);
             var now = Time.GetUtcNow();
             written += await AuditChain.AppendAsync(this,
                 ownEntries.Select(e => (AuditEvent)e.Entity).Concat(AuditEvents(audited, events, action, now)).ToList(), cancellationToken);
@@ -293,6 +293,25 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         {
             if (ownTransaction is not null)
                 await ownTransaction.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// EF's save without its own DetectChanges: the save's scan above (Entries) found every change, and nothing after it
+    /// changes an entity's values, only entry states; a second scan would go over everything tracked again (a group of
+    /// timers tracks its findings' reports and requests).
+    /// </summary>
+    private async Task<int> SaveDetectedAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
+        var detect = ChangeTracker.AutoDetectChangesEnabled;
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = detect;
         }
     }
 

@@ -3,11 +3,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rectify.Categories;
 using Rectify.Common;
 using Rectify.Data;
 using Rectify.Findings;
+using Rectify.Inspections;
 using Rectify.Mail.Templates;
 using Rectify.Reports;
 using Rectify.Time;
@@ -190,8 +193,17 @@ public sealed class MailOutbox : IMailOutbox
         message.LastError = error;
     }
 
-    private static readonly string[] ReferencesShown = [nameof(Finding.Unit), nameof(Finding.Category), nameof(Finding.Inspection)];
     private static readonly string[] CollectionsShown = [nameof(Finding.Reports), nameof(Finding.ExtensionRequests)];
+
+    // The references the templates show, each read by a compiled query: Reference(...).LoadAsync builds, funcletizes
+    // and looks up a new query per mail, a cost every submitted report and every notice's mail paid. Tracked, so the
+    // finding's navigation is fixed up as a load would; query filters apply as they do to a load.
+    private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Unit?>>> UnitById =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Unit>().SingleOrDefault(u => u.Id == id)));
+    private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Category?>>> CategoryById =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Category>().SingleOrDefault(c => c.Id == id)));
+    private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Inspection?>>> InspectionById =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Inspection>().SingleOrDefault(i => i.Id == id)));
 
     /// <summary>The finding as the caller sees it (tracked changes included), with what the templates show.</summary>
     private async Task<Finding?> LoadFindingAsync(int id, CancellationToken ct)
@@ -203,14 +215,11 @@ public sealed class MailOutbox : IMailOutbox
         var entry = _db.Entry(finding);
         if (entry.State == EntityState.Added)
             return finding;
+        // Set already when the caller tracks the unit, category or inspection (a batch loads them once).
+        await LoadReferenceAsync(entry, nameof(Finding.Unit), () => UnitById.For(_db)(_db, finding.UnitId, ct));
+        await LoadReferenceAsync(entry, nameof(Finding.Category), () => CategoryById.For(_db)(_db, finding.CategoryId, ct));
+        await LoadReferenceAsync(entry, nameof(Finding.Inspection), () => InspectionById.For(_db)(_db, finding.InspectionId, ct));
         // Navigations by name: a lambda here would build an expression tree per mail (a notice queues a thousand).
-        foreach (var name in ReferencesShown)
-        {
-            // Set already when the caller tracks the unit, category or inspection (a batch loads them once).
-            var reference = entry.Reference(name);
-            if (!reference.IsLoaded && reference.CurrentValue is null)
-                await reference.LoadAsync(ct);
-        }
         foreach (var name in CollectionsShown)
         {
             var collection = entry.Collection(name);
@@ -218,6 +227,15 @@ public sealed class MailOutbox : IMailOutbox
                 await collection.LoadAsync(ct);
         }
         return finding;
+    }
+
+    private static async Task LoadReferenceAsync<T>(EntityEntry<Finding> entry, string name, Func<Task<T?>> load) where T : class
+    {
+        var reference = entry.Reference(name);
+        if (reference.IsLoaded || reference.CurrentValue is not null)
+            return;
+        await load();
+        reference.IsLoaded = true;
     }
 
     private sealed record Recipient(RecipientKind Kind, string Address, string Name);

@@ -104,13 +104,12 @@ public sealed class WorkflowEventHandler(RectifyDb db, WorkflowRunner runner, De
         var findingId = e.Finding.Id;
         // Instances started before DeadlineChanged existed wait for ExtensionDecided in their deadline-relative steps.
         var legacy = e is DeadlineChanged ? nameof(ExtensionDecided) : null;
-        var bookmarks = await db.Set<WorkflowBookmark>().AsNoTracking()
-            .Where(b => b.FindingId == findingId && (b.Name == e.Name || b.Name == legacy))
-            .Select(b => new { b.InstanceId, b.ActivityExecutionId, b.ActivityId, b.Name })
-            .ToListAsync(cancellationToken);
+        var bookmarks = new List<WaitingBookmark>();
+        await foreach (var bookmark in BookmarksOf.For(db)(db, findingId, e.Name, legacy).WithCancellation(cancellationToken))
+            bookmarks.Add(bookmark);
         foreach (var group in bookmarks.GroupBy(b => b.InstanceId))
         {
-            var instance = await db.Set<WorkflowInstance>().SingleOrDefaultAsync(i => i.Id == group.Key, cancellationToken);
+            var instance = await WorkflowRunner.InstanceById.For(db)(db, group.Key, cancellationToken);
             if (instance is null)
                 continue;
             var definition = await cache.ParsedAsync(db, instance.DefinitionVersionId, cancellationToken);
@@ -126,6 +125,14 @@ public sealed class WorkflowEventHandler(RectifyDb db, WorkflowRunner runner, De
             await runner.RestartDeadlineWaitsAsync(instance, definition, e.Finding, cancellationToken);
         }
     }
+
+    private sealed record WaitingBookmark(string InstanceId, string ActivityExecutionId, string ActivityId, string Name);
+
+    // Compiled: every report, review and deadline change comes here; a LINQ query would be rebuilt and looked up each time.
+    private static readonly CompiledPerModel<Func<RectifyDb, int, string, string?, IAsyncEnumerable<WaitingBookmark>>> BookmarksOf =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId, string name, string? legacy) => db.Set<WorkflowBookmark>().AsNoTracking()
+            .Where(b => b.FindingId == findingId && (b.Name == name || b.Name == legacy))
+            .Select(b => new WaitingBookmark(b.InstanceId, b.ActivityExecutionId, b.ActivityId, b.Name))));
 
     private bool FollowsDeadline(WorkflowDefinition definition, string activityId) =>
         definition.ById.TryGetValue(activityId, out var node) && registry.TryGet(node, out var activity)

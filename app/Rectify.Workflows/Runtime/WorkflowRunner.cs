@@ -134,6 +134,10 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     /// <summary>Guards against a definition that loops without ever waiting.</summary>
     internal const int MaxStepsPerRun = 500;
 
+    /// <summary>An instance by id, tracked: compiled, as every resume reads one (a LINQ query is rebuilt and looked up per call).</summary>
+    internal static readonly CompiledPerModel<Func<RectifyDb, string, CancellationToken, Task<WorkflowInstance?>>> InstanceById =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, string id, CancellationToken ct) => db.Set<WorkflowInstance>().SingleOrDefault(i => i.Id == id)));
+
     private readonly RectifyDb _db = services.Db;
     private readonly Dictionary<(string, string, string), WorkflowBookmark> _bookmarks = [];
     private readonly Dictionary<(string, string), WorkflowTimer> _timers = [];
@@ -222,7 +226,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     /// <summary>A workflow run as an activity finished: the parent's execution waiting for it continues.</summary>
     private async Task ResumeParentAsync(string parentId, string executionId, Finding finding, string childId, CancellationToken ct)
     {
-        var parent = await _db.Set<WorkflowInstance>().SingleOrDefaultAsync(i => i.Id == parentId, ct);
+        var parent = await InstanceById.For(_db)(_db, parentId, ct);
         if (parent is null)
             return;
         var definition = await services.Definitions.ParsedAsync(_db, parent.DefinitionVersionId, ct);
