@@ -68,6 +68,7 @@ public static class CoreModule
     {
         services.Configure<Reports.EvidenceOptions>(configuration.GetSection("Evidence"));
         services.TryAddSingleton<Reports.IEvidenceStorage, Reports.FolderEvidenceStorage>();
+        services.AddSingleton<Reports.EvidenceBuffers>();
         services.TryAddSingleton<Reports.IEvidenceStore, Reports.EvidenceStore>();
         services.AddSingleton<Reports.EvidenceSweeper>();
         services.AddHostedService<Reports.EvidenceSweeperService>();

@@ -23,6 +23,11 @@ public sealed class EvidenceOptions
     public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
     /// <summary>How often the sweep runs after the one at start (default 6 hours).</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(6);
+    /// <summary>
+    /// This node's folder for uploads being checked (absolute, or relative to the data folder; default <c>buffers</c>).
+    /// Local to the node, never shared: each node's sweep deletes only what its own kills left.
+    /// </summary>
+    public string BufferDirectory { get; set; } = "buffers";
 
     /// <summary>The largest request a report submission may send: every file at its limit, plus the form's text.</summary>
     public long UploadBytes => MaxFileBytes * MaxFiles + 1024 * 1024;
@@ -133,7 +138,7 @@ public sealed class FolderEvidenceStorage(DataDirectory data, IOptions<EvidenceO
 /// into the <see cref="IEvidenceStorage"/>, so that refused bytes never reach the shared storage; downloads go only
 /// through an authorized endpoint.
 /// </summary>
-public sealed class EvidenceStore(IEvidenceStorage storage, IOptions<EvidenceOptions> options, TimeProvider time) : IEvidenceStore
+public sealed class EvidenceStore(IEvidenceStorage storage, EvidenceBuffers buffers, IOptions<EvidenceOptions> options, TimeProvider time) : IEvidenceStore
 {
     /// <summary>Allowed types: extension, content type and how the content must begin (a zip for Office files).</summary>
     private static readonly Dictionary<string, (string ContentType, byte[] Magic, string? ZipEntry)> Types = new(StringComparer.OrdinalIgnoreCase)
@@ -178,8 +183,7 @@ public sealed class EvidenceStore(IEvidenceStorage storage, IOptions<EvidenceOpt
     {
         var now = time.GetUtcNow();
         var key = $"{now:yyyy}/{now:MM}/{Guid.NewGuid():N}{extension.ToLowerInvariant()}";
-        await using var temporary = new FileStream(Path.Combine(Path.GetTempPath(), $"{EvidenceSweeper.LocalBufferPrefix}{Guid.NewGuid():N}"),
-            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        await using var temporary = buffers.Create();
         long size = 0;
         string sha;
         await using (var source = upload.OpenRead())

@@ -13,12 +13,9 @@ namespace Rectify.Reports;
 /// than <see cref="EvidenceOptions.OrphanGracePeriod"/>, so an upload still on its way to its commit is never touched.
 /// Several nodes may sweep the same storage: deleting a file twice is harmless.
 /// </summary>
-public sealed class EvidenceSweeper(IEvidenceStorage storage, IServiceScopeFactory scopes, IOptions<EvidenceOptions> options,
+public sealed class EvidenceSweeper(IEvidenceStorage storage, EvidenceBuffers buffers, IServiceScopeFactory scopes, IOptions<EvidenceOptions> options,
     ILogger<EvidenceSweeper> logger)
 {
-    /// <summary>Local buffers of <see cref="EvidenceStore"/> (deleted on close, but not by a kill).</summary>
-    public const string LocalBufferPrefix = "rectify-evidence-";
-
     /// <summary>One sweep; answers how many files it deleted.</summary>
     public async Task<int> SweepAsync(CancellationToken ct = default)
     {
@@ -51,13 +48,7 @@ public sealed class EvidenceSweeper(IEvidenceStorage storage, IServiceScopeFacto
                 deleted++;
             }
         }
-        foreach (var buffer in new DirectoryInfo(Path.GetTempPath()).EnumerateFiles(LocalBufferPrefix + "*"))
-        {
-            if (buffer.LastWriteTimeUtc < cutoff)
-            {
-                try { buffer.Delete(); deleted++; } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
-        }
+        deleted += buffers.DeleteOlderThan(cutoff);
         if (deleted > 0)
             logger.LogWarning("Deleted {Count} orphan evidence files (older than {Grace}, referenced by no report or capture)", deleted, options.Value.OrphanGracePeriod);
         return deleted;

@@ -50,7 +50,7 @@ public sealed class FaultHostileTests(HostileApp app) : IClassFixture<HostileApp
         var orphan = Make("2026/03/0123456789abcdef0123456789abcdef.pdf", old);
         var tmp = Make("2026/03/fedcba9876543210fedcba9876543210.pdf.0011223344556677889900aabbccddee.tmp", old);
         var young = Make("2026/03/00000000000000000000000000000001.pdf", DateTime.UtcNow);
-        var buffer = Path.Combine(Path.GetTempPath(), EvidenceSweeper.LocalBufferPrefix + Guid.NewGuid().ToString("N"));
+        var buffer = app.Services.GetRequiredService<EvidenceBuffers>().NewPath();
         File.WriteAllBytes(buffer, Pdf());
         File.SetLastWriteTimeUtc(buffer, old);
         File.SetLastWriteTimeUtc(Path.Combine(root, referenced), old);
