@@ -270,6 +270,7 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
         await db.Set<Inspection>().IgnoreQueryFilters().Where(i => i.StagingId == id).ExecuteDeleteAsync(ct);
         await transaction.CommitAsync(ct);
     }
+
     /// <summary>
     /// Starts the findings' workflows (which assign them; without a runtime Core assigns them directly). A workflow
     /// that does not assign in its first steps still leaves its finding assigned. Does not save: the demo data and the
