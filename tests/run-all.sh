@@ -81,7 +81,7 @@ fi
 read -r passed failed skipped < <(counters "$results"/*.trx)
 if [ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then failed=1; fi
 echo
-# The failed tests by name, with the first line of their message, so a CI log that keeps only its tail still says what broke.
+# The failed tests by name, with the first line of their message and the test's line, so a CI log that keeps only its tail still says what broke.
 node - "$results" <<'JS'
 // Node is on every machine this runs on (the README's prerequisites); the TRX files are read with plain patterns.
 const fs = require("fs"), path = require("path"), dir = process.argv[2];
@@ -90,7 +90,9 @@ for (const file of fs.readdirSync(dir).filter(f => f.endsWith(".trx"))) {
   for (const [result] of xml.matchAll(/<UnitTestResult [^>]*outcome="Failed"[\s\S]*?<\/UnitTestResult>/g)) {
     const name = /testName="([^"]*)"/.exec(result)[1];
     const message = (/<Message>([\s\S]*?)<\/Message>/.exec(result) || ["", ""])[1].trim().split("\n")[0].slice(0, 300);
-    console.log(`FAILED (${run}) ${name}: ${message}`);
+    // The test's own line (its first frame in a test file): which step of a long test broke.
+    const frame = /\/(tests\/[^\s:]+\.cs):line (\d+)/.exec((/<StackTrace>([\s\S]*?)<\/StackTrace>/.exec(result) || ["", ""])[1]);
+    console.log(`FAILED (${run}) ${name}: ${message}${frame ? ` (${frame[1]}:${frame[2]})` : ""}`);
   }
 }
 JS
