@@ -24,7 +24,8 @@ public sealed partial class NoticePdf
 
     private readonly NoticeOptions _options;
     private readonly Channel<int> _slots;
-    private readonly string _profiles = Path.Combine(Path.GetTempPath(), $"rectify-libreoffice-{Environment.ProcessId}");
+    // This converter's own: two in one process (apps side by side, as tests run them) must not share a slot's profile.
+    private readonly string _profiles = Path.Combine(Path.GetTempPath(), $"rectify-libreoffice-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly Lazy<string?> _program;
     // By content key, the oldest first: finished conversions and the ones under way (shared by their requests).
     private readonly Dictionary<string, Task<byte[]>> _conversions = [];
