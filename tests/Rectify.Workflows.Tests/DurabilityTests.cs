@@ -46,6 +46,21 @@ public class DurabilityTests
     }
 
     [Fact]
+    public void Timers_are_fired_in_groups_that_keep_each_instance_whole_and_the_due_order()
+    {
+        // Claimed in due order: a's three timers, b's, c's two, d's; groups of about 3 prepared side by side.
+        var claimed = new[] { "a", "b", "a", "c", "a", "c", "d" }
+            .Select((instance, i) => new WorkflowTimer { InstanceId = instance, ActivityExecutionId = $"{i}", ActivityId = "wait" }).ToList();
+
+        var groups = TimerDispatcher.Groups(claimed, size: 3).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()).ToList();
+
+        // No instance in two groups (two groups never resume one instance at once), each instance's timers in due order,
+        // the groups in the order of their first due timer, none larger than asked unless one instance alone is.
+        Assert.Equal([["a0", "a2", "a4"], ["b1", "c3", "c5"], ["d6"]], groups);
+        Assert.Equal([["a0", "a2", "a4"], ["b1"], ["c3", "c5"], ["d6"]], TimerDispatcher.Groups(claimed, size: 2).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()));
+    }
+
+    [Fact]
     public async Task Two_dispatchers_racing_on_one_database_fire_every_timer_once()
     {
         var directory = Path.Combine(Path.GetTempPath(), "rectify-tests", Guid.NewGuid().ToString("N"));
