@@ -24,6 +24,11 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
     private static readonly LeaseClaim DueTimers = new("\"DueAt\" <= {now}", OrderBy: "\"DueAt\"", GroupBy: nameof(WorkflowTimer.InstanceId));
     private readonly WorkflowOptions _options = options.Value;
 
+    private long _longestGroupWriteTicks;
+
+    /// <summary>The longest a group's save has written (on SQLite: held the writer turn), what another writer waits behind it at most.</summary>
+    public TimeSpan LongestGroupWrite => TimeSpan.FromTicks(Interlocked.Read(ref _longestGroupWriteTicks));
+
     /// <summary>Names this dispatcher in the lease column.</summary>
     public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -169,6 +174,8 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
                 runner.DropTimer(timer);
         }
         await db.SaveChangesAsync(ct);
+        for (long longest; (longest = Interlocked.Read(ref _longestGroupWriteTicks)) < db.LastWriteTime.Ticks;)
+            Interlocked.CompareExchange(ref _longestGroupWriteTicks, db.LastWriteTime.Ticks, longest);
         return fired;
     }
 }
