@@ -17,12 +17,13 @@ public static class WorkflowsModule
 {
     /// <summary>
     /// The workflow tables; instances, bookmarks and timers are added and removed in bulk (a notice starts a workflow
-    /// per finding, a round of timers removes a few per timer).
+    /// per finding, a round of timers removes a few per timer and updates an instance per timer).
     /// </summary>
     public static readonly DbModule Database = new("Workflows", typeof(WorkflowsModule).Assembly)
     {
         BulkInserted = [typeof(WorkflowInstance), typeof(WorkflowBookmark), typeof(WorkflowTimer)],
         BulkDeleted = [typeof(WorkflowTimer), typeof(WorkflowBookmark)],
+        BulkUpdated = [typeof(WorkflowInstance)],
     };
 
     /// <summary>

@@ -359,6 +359,8 @@ internal sealed class Bench : IAsyncDisposable
             Console.WriteLine($"another writer's wait for the turn while timers fire: p50 {waited[waited.Count / 2]:F0} ms, p99 {waited[(int)(waited.Count * 0.99)]:F0} ms, max {waited[^1]:F0} ms ({waited.Count} writes)");
         if (_nodes.Count > 1)
             Console.WriteLine($"timers fired per node: {string.Join(", ", fired)}");
+        // What a user's save waits behind one group at most; since this database's first round (warm-ups included).
+        Console.WriteLine($"longest timer group write so far: {string.Join(", ", _nodes.Select(n => $"{n.GetRequiredService<TimerDispatcher>().LongestGroupWrite.TotalMilliseconds:F0} ms"))}");
         if (fired.Sum() != due)
             Console.WriteLine($"!! {due} timers were due, {fired.Sum()} fired");
         var counted = 0;

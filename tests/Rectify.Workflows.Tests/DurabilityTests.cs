@@ -46,6 +46,70 @@ public class DurabilityTests
     }
 
     [Fact]
+    public void Timers_are_fired_in_groups_that_keep_each_instance_whole_and_the_due_order()
+    {
+        // Claimed in due order: a's three timers, b's, c's two, d's; groups of about 3 prepared side by side.
+        var claimed = new[] { "a", "b", "a", "c", "a", "c", "d" }
+            .Select((instance, i) => new WorkflowTimer { InstanceId = instance, ActivityExecutionId = $"{i}", ActivityId = "wait" }).ToList();
+
+        var groups = TimerDispatcher.Groups(claimed, size: 3).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()).ToList();
+
+        // No instance in two groups (two groups never resume one instance at once), each instance's timers in due order,
+        // the groups in the order of their first due timer, none larger than asked unless one instance alone is.
+        Assert.Equal([["a0", "a2", "a4"], ["b1", "c3", "c5"], ["d6"]], groups);
+        Assert.Equal([["a0", "a2", "a4"], ["b1"], ["c3", "c5"], ["d6"]], TimerDispatcher.Groups(claimed, size: 2).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()));
+    }
+
+    [Fact]
+    public async Task Instances_a_save_changed_are_written_together_and_one_stale_revision_fails_them_all()
+    {
+        await using var database = await CreateAsync();
+        var (units, category, inspection) = await SeedAsync(database);
+        await StartAsync(database, _ => units.Select(u => Sample.Finding(u, category, inspection, new DateOnly(2026, 3, 13))));
+        var stored = await database.WithDbAsync(db => db.Set<WorkflowInstance>().AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Revision));
+        Assert.True(stored.Count >= 2);
+
+        // A run changes its instances as the runner saves them; meanwhile another node resumes the last one first.
+        await using var scope = database.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<Rectify.Data.RectifyDb>();
+        var instances = await db.Set<WorkflowInstance>().OrderBy(i => i.Id).ToListAsync();
+        foreach (var instance in instances)
+        {
+            instance.SubStatus = WorkflowSubStatus.Suspended;
+            instance.UpdatedAt = database.Clock.GetUtcNow().AddMinutes(1);
+            instance.Revision++;
+        }
+        var taken = instances[^1].Id;
+        await database.WithDbAsync(async other =>
+        {
+            var instance = await other.Set<WorkflowInstance>().SingleAsync(i => i.Id == taken);
+            instance.Revision++;
+            return await other.SaveChangesAsync();
+        });
+
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => db.SaveChangesAsync());
+        var afterConflict = await database.WithDbAsync(other => other.Set<WorkflowInstance>().AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Revision));
+        Assert.Equal(stored.ToDictionary(kv => kv.Key, kv => kv.Key == taken ? kv.Value + 1 : kv.Value), afterConflict);
+        // The context still holds the run's changes as they were, so a retry against the current row can succeed.
+        Assert.All(instances, i => Assert.Equal(EntityState.Modified, db.Entry(i).State));
+        Assert.All(instances, i => Assert.Equal(stored[i.Id], db.Entry(i).Property(x => x.Revision).OriginalValue));
+
+        db.Entry(instances[^1]).Property(x => x.Revision).OriginalValue = stored[taken] + 1;
+        instances[^1].Revision = stored[taken] + 2;
+        await db.SaveChangesAsync();
+        var saved = await database.WithDbAsync(other => other.Set<WorkflowInstance>().AsNoTracking().ToListAsync());
+        Assert.All(saved, i =>
+        {
+            Assert.Equal(i.Id == taken ? stored[i.Id] + 2 : stored[i.Id] + 1, i.Revision);
+            Assert.Equal(WorkflowSubStatus.Suspended, i.SubStatus);
+            Assert.Equal(database.Clock.GetUtcNow().AddMinutes(1), i.UpdatedAt);
+        });
+        // Saved means unchanged: nothing is written twice.
+        Assert.All(instances, i => Assert.Equal(EntityState.Unchanged, db.Entry(i).State));
+        Assert.Equal(0, await db.SaveChangesAsync());
+    }
+
+    [Fact]
     public async Task Two_dispatchers_racing_on_one_database_fire_every_timer_once()
     {
         var directory = Path.Combine(Path.GetTempPath(), "rectify-tests", Guid.NewGuid().ToString("N"));

@@ -17,6 +17,9 @@ namespace Rectify.Data;
 ///   both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with a
 ///   temporary key. A removal that finds fewer rows than it names fails the save as a concurrency conflict, as EF's
 ///   own would: another node fired that timer or resumed that bookmark first.
+/// - Workflow instances changed by a run: updated by key with one statement per group of rows, each row's
+///   concurrency token (its revision) compared with the value read; a statement that updates fewer rows than it
+///   names fails the save as EF's own update would (another node resumed that instance first).
 /// - Outbox messages: appended without their generated id, which nothing reads in the saving scope, and no
 ///   longer tracked afterwards (the sender reads them back from the table).
 /// - Audit events (<see cref="AppendAsync"/>): written without ever being tracked.
@@ -28,18 +31,22 @@ internal sealed class BulkWrite
 
     private readonly List<List<EntityEntry>> _inserts;
     private readonly List<List<EntityEntry>> _deletes;
+    private readonly List<List<EntityEntry>> _updates;
     private readonly List<List<EntityEntry>> _appends;
+    // The updated rows as read, to put back if the save fails.
+    private readonly List<(EntityEntry Entry, PropertyValues Original, IProperty[] Changed)> _updated = [];
 
-    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes, List<List<EntityEntry>> appends)
+    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes, List<List<EntityEntry>> updates, List<List<EntityEntry>> appends)
     {
         _inserts = inserts;
         _deletes = deletes;
+        _updates = updates;
         _appends = appends;
     }
 
-    public bool IsEmpty => _inserts.Count == 0 && _deletes.Count == 0 && _appends.Count == 0;
+    public bool IsEmpty => _inserts.Count == 0 && _deletes.Count == 0 && _updates.Count == 0 && _appends.Count == 0;
 
-    public static readonly BulkWrite None = new([], [], []);
+    public static readonly BulkWrite None = new([], [], [], []);
 
     /// <summary>The rows this path takes, by type in dependency order (an instance before the rows that refer to it).</summary>
     public static BulkWrite Pending(IEnumerable<EntityEntry> tracked, DbModules modules)
@@ -54,10 +61,15 @@ internal sealed class BulkWrite
                                                && !e.Entry.Properties.Any(unknownYet) && !keysTwice.Contains(e.Key))
                 .Select(e => e.Entry).ToList())
             .Where(g => g.Count > 0).ToList();
+        // One statement per type and set of changed columns (a run changes the same ones of every instance).
+        var updates = tracked.Where(e => e.State == EntityState.Modified && Array.IndexOf(modules.BulkUpdated, e.Metadata.ClrType) >= 0)
+            .GroupBy(e => (e.Metadata.ClrType, string.Join(",", e.Properties.Where(p => p.IsModified).Select(p => p.Metadata.Name))))
+            .Select(g => g.ToList()).ToList();
         return new BulkWrite(
             Take(EntityState.Added, types, p => p.IsTemporary),
             // An instance is removed by EF: its delete checks the revision.
             Take(EntityState.Deleted, modules.BulkDeleted, p => p.IsTemporary),
+            updates,
             // Appended rows may only refer to rows that exist already (their own key is the database's to generate).
             Take(EntityState.Added, appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()));
     }
@@ -68,7 +80,8 @@ internal sealed class BulkWrite
         if (rows.Count == 0)
             return 0;
         var type = db.Model.FindEntityType(typeof(T))!;
-        return await InsertAsync(db, type, rows.Select(row => (Func<IProperty, object?>)(p => p.GetGetter().GetClrValue(row))).ToList(), withKey: false, ct);
+        var properties = Columns(type, withKey: false);
+        return await InsertAsync(db, type, properties, rows.Select(row => (Func<int, object?>)(i => properties[i].GetGetter().GetClrValue(row))).ToList(), ct);
     }
 
     /// <summary>Writes the rows on the context's open transaction and marks them as EF would after saving; returns how many.</summary>
@@ -86,7 +99,7 @@ internal sealed class BulkWrite
             var columns = string.Join(", ", key.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
             foreach (var chunk in group.Chunk(MaxParameters / key.Count))
             {
-                var (command, rows) = Command(connection, transaction, key, Values([.. chunk]).ToArray());
+                var (command, rows) = Command(connection, transaction, key, Values([.. chunk], key));
                 command.CommandText = $"DELETE FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN ({rows})";
                 var removed = await RunAsync(command, group[0].Metadata, ct);
                 if (removed != chunk.Length)
@@ -94,10 +107,18 @@ internal sealed class BulkWrite
                 written += removed;
             }
         }
+        foreach (var group in _updates)
+            written += await UpdateAsync(db, group, ct);
         foreach (var group in _inserts)
-            written += await InsertAsync(db, group[0].Metadata, Values(group), withKey: true, ct);
+        {
+            var properties = Columns(group[0].Metadata, withKey: true);
+            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct);
+        }
         foreach (var group in _appends)
-            written += await InsertAsync(db, group[0].Metadata, Values(group), withKey: false, ct);
+        {
+            var properties = Columns(group[0].Metadata, withKey: false);
+            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct);
+        }
         foreach (var entry in _deletes.SelectMany(g => g).Concat(_appends.SelectMany(g => g)))
             entry.State = EntityState.Detached;
         foreach (var entry in _inserts.SelectMany(g => g))
@@ -105,15 +126,56 @@ internal sealed class BulkWrite
         return written;
     }
 
-    private static List<Func<IProperty, object?>> Values(List<EntityEntry> entries) =>
-        entries.Select(entry => (Func<IProperty, object?>)(p => entry.Property(p).CurrentValue)).ToList();
+    private static List<Func<int, object?>> Values(List<EntityEntry> entries, IReadOnlyList<IProperty> properties) =>
+        entries.Select(entry => (Func<int, object?>)(i => entry.Property(properties[i]).CurrentValue)).ToList();
 
-    private static async Task<int> InsertAsync(DbContext db, IEntityType type, IReadOnlyList<Func<IProperty, object?>> rows, bool withKey, CancellationToken ct)
+    private static List<IProperty> Columns(IEntityType type, bool withKey) =>
+        type.GetProperties().Where(p => withKey || !p.IsPrimaryKey() || p.ValueGenerated == ValueGenerated.Never).ToList();
+
+    /// <summary>
+    /// Updates rows that changed the same columns with one statement per chunk, joined by key and by each concurrency
+    /// token's value as read, then marks them saved; fewer rows updated than named is a concurrency conflict.
+    /// </summary>
+    private async Task<int> UpdateAsync(DbContext db, List<EntityEntry> group, CancellationToken ct)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
-        var properties = type.GetProperties().Where(p => withKey || !p.IsPrimaryKey() || p.ValueGenerated == ValueGenerated.Never).ToList();
+        var type = group[0].Metadata;
+        var table = Table(type);
+        var name = sql.DelimitIdentifier(table.Name, table.Schema);
+        string Column(IProperty p) => sql.DelimitIdentifier(p.GetColumnName(table)!);
+        IProperty[] match = [.. type.FindPrimaryKey()!.Properties, .. type.GetProperties().Where(p => p.IsConcurrencyToken)];
+        var changed = group[0].Properties.Where(p => p.IsModified).Select(p => p.Metadata).ToArray();
+        IProperty[] columns = [.. match, .. changed];
+        // The columns of a VALUES list are column1, column2 … on SQLite and PostgreSQL alike.
+        var set = string.Join(", ", changed.Select((p, i) => $"{Column(p)} = v.column{match.Length + i + 1}"));
+        var where = string.Join(" AND ", match.Select((p, i) => $"{name}.{Column(p)} = v.column{i + 1}"));
+        var written = 0;
+        foreach (var chunk in group.Chunk(MaxParameters / columns.Length))
+        {
+            var (command, rows) = Command(connection, transaction, columns, chunk.Select(entry => (Func<int, object?>)(i =>
+                i < match.Length ? entry.Property(columns[i]).OriginalValue : entry.Property(columns[i]).CurrentValue)).ToList());
+            command.CommandText = $"UPDATE {name} SET {set} FROM (VALUES {rows}) AS v WHERE {where}";
+            var updated = await RunAsync(command, type, ct);
+            if (updated != chunk.Length)
+                throw new DbUpdateConcurrencyException($"{chunk.Length - updated} of {chunk.Length} {type.ClrType.Name} rows to update were changed or removed meanwhile.");
+            foreach (var entry in chunk)
+            {
+                _updated.Add((entry, entry.OriginalValues.Clone(), changed));
+                entry.OriginalValues.SetValues(entry.CurrentValues);
+                entry.State = EntityState.Unchanged;
+            }
+            written += updated;
+        }
+        return written;
+    }
+
+    private static async Task<int> InsertAsync(DbContext db, IEntityType type, List<IProperty> properties, IReadOnlyList<Func<int, object?>> rows, CancellationToken ct)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         var table = Table(type);
         var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
         var written = 0;
@@ -135,12 +197,19 @@ internal sealed class BulkWrite
             entry.State = EntityState.Added;
         foreach (var entry in _appends.SelectMany(g => g).Where(e => e.State == EntityState.Detached))
             entry.State = EntityState.Added;
+        foreach (var (entry, original, changed) in _updated)
+        {
+            entry.OriginalValues.SetValues(original);
+            foreach (var property in changed)
+                entry.Property(property).IsModified = true;
+        }
+        _updated.Clear();
     }
 
     private static StoreObjectIdentifier Table(IEntityType type) => StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
 
     /// <summary>A command with one parameter per value and the row list "(@p0, @p1), (@p2, @p3) …".</summary>
-    private static (DbCommand Command, string Rows) Command(DbConnection connection, DbTransaction transaction, IReadOnlyList<IProperty> properties, Func<IProperty, object?>[] rows)
+    private static (DbCommand Command, string Rows) Command(DbConnection connection, DbTransaction transaction, IReadOnlyList<IProperty> properties, IEnumerable<Func<int, object?>> rows)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -154,7 +223,7 @@ internal sealed class BulkWrite
                 var name = $"@p{n++}";
                 text.Append(i == 0 ? name : ", " + name);
                 // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
-                command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, name, valueOf(properties[i])));
+                command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, name, valueOf(i)));
             }
             text.Append(')');
         }

@@ -17,6 +17,8 @@ public sealed record DbModule(string Name, Assembly Configurations)
     public IReadOnlyList<Type> BulkInserted { get; init; } = [];
     /// <summary>Of <see cref="BulkInserted"/>, those also removed in bulk.</summary>
     public IReadOnlyList<Type> BulkDeleted { get; init; } = [];
+    /// <summary>Of <see cref="BulkInserted"/>, those also updated in bulk, their concurrency tokens checked row by row.</summary>
+    public IReadOnlyList<Type> BulkUpdated { get; init; } = [];
     /// <summary>Appended without their generated key and no longer tracked afterwards.</summary>
     public IReadOnlyList<Type> BulkAppended { get; init; } = [];
     /// <summary>Entity type name → property → limit.</summary>
@@ -34,6 +36,7 @@ public sealed class DbModules
         All = modules.DistinctBy(m => m.Name).OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
         BulkInserted = All.SelectMany(m => m.BulkInserted).ToArray();
         BulkDeleted = All.SelectMany(m => m.BulkDeleted).ToArray();
+        BulkUpdated = All.SelectMany(m => m.BulkUpdated).ToArray();
         BulkAppended = All.SelectMany(m => m.BulkAppended).ToArray();
         TextLimits = Data.TextLimits.Core.Concat(All.SelectMany(m => m.TextLimits)).ToDictionary();
     }
@@ -41,6 +44,7 @@ public sealed class DbModules
     public IReadOnlyList<DbModule> All { get; }
     public Type[] BulkInserted { get; }
     public Type[] BulkDeleted { get; }
+    public Type[] BulkUpdated { get; }
     public Type[] BulkAppended { get; }
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TextLimit>> TextLimits { get; }
 
