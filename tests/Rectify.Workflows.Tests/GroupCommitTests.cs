@@ -25,8 +25,6 @@ public class GroupCommitTests
         await using var database = await CreateAsync(OnSqlite);
         var (units, findingIds) = await IssuedAsync(database);
         var (turn, group) = Committers(database);
-        // No time bound here: the test decides what arrives together, not the machine's speed.
-        group.MaxGroupTime = TimeSpan.FromMinutes(5);
 
         var (hold, submits) = await WhileTheWriterIsBusyAsync(database, turn, group, units.Count,
             () => units.Select((u, i) => Submit(database, u.Id, findingIds[i])).ToList());
@@ -55,7 +53,6 @@ public class GroupCommitTests
         await using var database = await CreateAsync(OnSqlite);
         var (units, findingIds) = await IssuedAsync(database);
         var (turn, group) = Committers(database);
-        group.MaxGroupTime = TimeSpan.FromMinutes(5);
 
         // Both reports of the first unit load the finding before either is written: the second one's save conflicts
         // on the finding's version inside the group, is rolled back alone, retried, and then refused on the rule.
@@ -89,9 +86,7 @@ public class GroupCommitTests
     public async Task A_member_that_fails_is_rolled_back_alone_and_gets_its_own_error()
     {
         await using var database = await CreateAsync(OnSqlite);
-        var (turn, group) = Committers(database);
-        group.MaxGroupTime = TimeSpan.FromMinutes(5);
-        await Raw(database, "CREATE TABLE group_probe (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+        var (turn, group) = await ProbeCommittersAsync(database);
 
         Task<int>[] members;
         await using (await HoldTurnAsync(turn))
@@ -109,9 +104,7 @@ public class GroupCommitTests
     public async Task A_group_that_cannot_commit_answers_none_of_its_members_and_keeps_none()
     {
         await using var database = await CreateAsync(OnSqlite);
-        var (turn, group) = Committers(database);
-        group.MaxGroupTime = TimeSpan.FromMinutes(5);
-        await Raw(database, "CREATE TABLE group_probe (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+        var (turn, group) = await ProbeCommittersAsync(database);
 
         Task<int>[] members;
         await using (await HoldTurnAsync(turn))
@@ -140,7 +133,6 @@ public class GroupCommitTests
         var database = await CreateAsync(OnSqlite, directory);
         var (units, findingIds) = await IssuedAsync(database);
         var (turn, group) = Committers(database);
-        group.MaxGroupTime = TimeSpan.FromMinutes(5);
         var table = await database.WithDbAsync(db => Task.FromResult(db.Model.FindEntityType(typeof(RectificationReport))!.GetTableName()!));
         var (hold, submits) = await WhileTheWriterIsBusyAsync(database, turn, group, units.Count,
             () => units.Select((u, i) => Submit(database, u.Id, findingIds[i])).ToList());
@@ -181,7 +173,17 @@ public class GroupCommitTests
     {
         using var scope = database.Scope();
         var connectionString = scope.ServiceProvider.GetRequiredService<RectifyDb>().Database.GetConnectionString()!;
-        return (SqliteWriterTurn.Of(connectionString), SqliteGroupCommit.Of(connectionString));
+        var group = SqliteGroupCommit.Of(connectionString);
+        // No time bound here (this file is the test's alone): the test decides what arrives together, not the machine's speed.
+        group.MaxGroupTime = TimeSpan.FromMinutes(5);
+        return (SqliteWriterTurn.Of(connectionString), group);
+    }
+
+    /// <summary>The committers, and a table of the test's own for members written by hand.</summary>
+    private static async Task<(SqliteWriterTurn Turn, SqliteGroupCommit Group)> ProbeCommittersAsync(TestDatabase database)
+    {
+        await Raw(database, "CREATE TABLE group_probe (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+        return Committers(database);
     }
 
     /// <summary>
