@@ -223,8 +223,26 @@ internal sealed class Bench : IAsyncDisposable
         Console.WriteLine($"raw single-row transactions: {raw:F0}/s");
         var (ids, starts) = await StartRoundAsync(count);
         Console.WriteLine($"starts: {starts:F0}/s  ratio {starts / raw:F3}");
-        var resumes = await ResumeRoundAsync(ids.Take(count / 2).ToList());
-        Console.WriteLine($"report-submitted resumes ({ConcurrentUnits} concurrent): {resumes:F0}/s  ratio {resumes / raw:F3}");
+        var (groups, members) = (0L, 0L);
+        double resumes;
+        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        {
+            // How many saves each SQLite group commit took (SqliteGroupCommit): what the grouping gathered.
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument == SqliteGroupCommit.GroupSize)
+                    l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
+            {
+                Interlocked.Increment(ref groups);
+                Interlocked.Add(ref members, size);
+            });
+            listener.Start();
+            resumes = await ResumeRoundAsync(ids.Take(count / 2).ToList());
+            Console.WriteLine($"report-submitted resumes ({ConcurrentUnits} concurrent): {resumes:F0}/s  ratio {resumes / raw:F3}"
+                + (groups > 0 ? $"  ({groups} group commits, {(double)members / groups:F2} saves each)" : ""));
+        }
         var (timers, lateness) = await TimerRoundAsync();
         Console.WriteLine($"due timers fired: {timers:F0}/s  ratio {timers / raw:F3}  lateness p99 {lateness:F2} s");
         return new Figures(raw, starts, resumes, timers, lateness);

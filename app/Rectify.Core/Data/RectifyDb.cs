@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -96,6 +98,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         _dispatcher = null;
         _pendingAction = null;
         WritesLongJob = false;
+        CommitsInGroup = false;
         _beforeSave.Clear();
     }
 
@@ -154,21 +157,78 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         var ownEntries = entries.Where(e => e.Entity is AuditEvent && e.State == EntityState.Added).ToList();
         // Sorted before the turn: holding it is for writing only.
         var bulk = acceptAllChangesOnSuccess ? BulkWrite.Pending(entries, _modules) : BulkWrite.None;
+        if (SqliteGroup() is { } group)
+        {
+            // Written by the group's loop on its connection: the caller's token no longer stops it once queued.
+            var grouped = await group.WriteAsync((connection, transaction) => WriteInGroupAsync(connection, transaction,
+                () => WriteAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, CancellationToken.None)));
+            NoteCommitted(audited);
+            return grouped;
+        }
         var writer = SqliteWriter();
         if (writer is not null)
             await writer.WaitAsync(WritesLongJob, cancellationToken);
         var writing = Stopwatch.GetTimestamp();
         try
         {
-            if (audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0 && events.Count == 0)
-                return await SaveDetectedAsync(acceptAllChangesOnSuccess, cancellationToken);
-            return await SaveInTransactionAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, cancellationToken);
+            var written = await WriteAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, cancellationToken);
+            NoteCommitted(audited);
+            return written;
         }
         finally
         {
             writer?.Release();
             LastWriteTime = Stopwatch.GetElapsedTime(writing);
         }
+    }
+
+    private Task<int> WriteAsync(List<PendingAudit> audited, List<EntityEntry> ownEntries, BulkWrite bulk,
+        List<FindingEvent> events, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken) =>
+        audited.Count == 0 && bulk.IsEmpty && ownEntries.Count == 0 && events.Count == 0
+            ? SaveDetectedAsync(acceptAllChangesOnSuccess, cancellationToken)
+            : SaveInTransactionAsync(audited, ownEntries, bulk, events, acceptAllChangesOnSuccess, cancellationToken);
+
+    /// <summary>
+    /// Saves of this context go to the group commit (<see cref="SqliteGroupCommit"/>): set by the user actions whose
+    /// saves are short and come many at once (reports, reviews), on SQLite, outside a caller's transaction.
+    /// </summary>
+    public bool CommitsInGroup { get; set; }
+
+    private SqliteGroupCommit? SqliteGroup() =>
+        CommitsInGroup && Database.CurrentTransaction is null && Database.IsSqlite()
+        // A connection someone opened by hand stays this context's: it cannot be swapped for the group's.
+        && Database.GetDbConnection().State == ConnectionState.Closed
+            ? SqliteGroupCommit.Of(Database.GetConnectionString() ?? "")
+            : null;
+
+    /// <summary>
+    /// Runs <paramref name="write"/> on the group's connection and transaction, then gives this context its own
+    /// connection back (the group's belongs to the group; this one is still the context's to dispose).
+    /// </summary>
+    private async Task<int> WriteInGroupAsync(DbConnection connection, DbTransaction transaction, Func<Task<int>> write)
+    {
+        var own = Database.GetDbConnection();
+        Database.SetDbConnection(own, contextOwnsConnection: false);
+        Database.SetDbConnection(connection, contextOwnsConnection: false);
+        try
+        {
+            await Database.UseTransactionAsync(transaction);
+            return await write();
+        }
+        finally
+        {
+            await Database.UseTransactionAsync(null);
+            Database.SetDbConnection(own, contextOwnsConnection: true);
+        }
+    }
+
+    /// <summary>Lets readers drop their cached aggregates after a committed save changed what they count.</summary>
+    private static void NoteCommitted(List<PendingAudit> audited)
+    {
+        if (audited.Any(a => a.Entry.Entity is Finding or Reports.RectificationReport))
+            Interlocked.Increment(ref s_findingsVersion);
+        if (audited.Any(a => a.Entry.Entity is Units.Unit or Categories.Category or Inspections.Inspection))
+            Interlocked.Increment(ref s_referenceDataVersion);
     }
 
     /// <summary>How long the last save wrote (on SQLite: held the writer turn); a long job sizes its chunks by it.</summary>
@@ -276,10 +336,6 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
                 ownEntries.Select(e => (AuditEvent)e.Entity).Concat(AuditEvents(audited, events, action, now)).ToList(), cancellationToken);
             if (ownTransaction is not null)
                 await ownTransaction.CommitAsync(cancellationToken);
-            if (audited.Any(a => a.Entry.Entity is Finding or Reports.RectificationReport))
-                Interlocked.Increment(ref s_findingsVersion);
-            if (audited.Any(a => a.Entry.Entity is Units.Unit or Categories.Category or Inspections.Inspection))
-                Interlocked.Increment(ref s_referenceDataVersion);
             return written;
         }
         catch

@@ -23,7 +23,7 @@ internal sealed class SqliteBusyTimeout : DbConnectionInterceptor
     }
 
     // A native call on the open handle, no command: pooled connections pay next to nothing per open.
-    private static void Apply(DbConnection connection)
+    internal static void Apply(DbConnection connection)
     {
         if (connection is SqliteConnection { Handle: { } handle })
             SQLitePCL.raw.sqlite3_busy_timeout(handle, TimeoutMilliseconds);

@@ -116,6 +116,8 @@ public sealed class FindingLifecycle(
             try
             {
                 var result = await change(finding);
+                // These saves are short and arrive many at once (each unit's liaison, each review): they share commits.
+                db.CommitsInGroup = true;
                 await db.SaveChangesAsync(ct);
                 return result;
             }
@@ -128,6 +130,10 @@ public sealed class FindingLifecycle(
                 // Nothing of a refused change may linger in this context.
                 db.ChangeTracker.Clear();
                 throw;
+            }
+            finally
+            {
+                db.CommitsInGroup = false;
             }
         }
     }
