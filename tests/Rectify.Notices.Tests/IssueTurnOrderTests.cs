@@ -27,7 +27,13 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
     private NoticeTestBed _bed = null!;
 
     public async Task InitializeAsync() =>
-        _bed = await NoticeTestBed.CreateAsync(OnSqlite, services => services.AddSingleton<IStagedRows>(_probe));
+        _bed = await NoticeTestBed.CreateAsync(OnSqlite, services =>
+        {
+            services.AddSingleton<IStagedRows>(_probe);
+            // EF skips its command events for a while (its logging cache, 1 s) after it found nobody listening, but
+            // not its transaction events: the write log, subscribed mid-test, would see commits without their writes.
+            services.ConfigureDbContext<RectifyDb>(options => options.ConfigureLoggingCacheTime(TimeSpan.Zero));
+        });
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
