@@ -71,7 +71,7 @@ public sealed class AuditBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await page.Locator($"#new-notice input[name=InspectionIds][value='{inspectionId}']").CheckAsync();
         await page.FillAsync("#new-notice #Number", "X政公办〔2026〕40号");
         await page.ClickAsync("#new-notice button[type=submit]");
-        await page.WaitForURLAsync(new Regex(@"/notices/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/notices/\d+$"));
         var noticeId = int.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await page.ClickAsync("#issue");
         await Assertions.Expect(page.Locator(".notice[role=status]")).ToContainTextAsync("通报已印发");

@@ -44,7 +44,9 @@ public class BrowserApp : RectifyWebFactory, IAsyncLifetime
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(15_000);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        PageTrace.Attach(page);
+        return page;
     }
 
     public static Task ShotAsync(IPage page, string name) =>

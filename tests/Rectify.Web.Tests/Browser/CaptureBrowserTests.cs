@@ -50,7 +50,7 @@ public sealed class CaptureBrowserTests(CaptureBrowserApp app) : IClassFixture<C
         await PagesBrowserTests.SignInAsync(liaison, "jyj");
         await liaison.GotoAsync("/my?status=Assigned");
         await liaison.Locator("table tbody tr").First.Locator("td a").Nth(1).ClickAsync();
-        await liaison.WaitForURLAsync(new Regex(@"/findings/\d+$"));
+        await liaison.WaitForPageAsync(new Regex(@"/findings/\d+$"));
         var findingUrl = liaison.Url;
         var findingId = int.Parse(findingUrl[(findingUrl.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture);
         await liaison.FillAsync("#Measures", "已在门户网站公开本年度招生计划。");

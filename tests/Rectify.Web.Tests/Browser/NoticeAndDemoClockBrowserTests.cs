@@ -30,7 +30,7 @@ public sealed class NoticeAndDemoClockBrowserTests(DemoClockBrowserApp app) : IC
         await page.FillAsync("#new-notice #Number", "X政公办〔2026〕30号");
         var composedAt = app.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToOffset(TimeSpan.FromHours(8));
         await page.ClickAsync("#new-notice button[type=submit]");
-        await page.WaitForURLAsync(new Regex(@"/notices/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/notices/\d+$"));
         // The cut-off is the demo clock's time when the draft was composed (the clock stands still between moves here).
         await Assertions.Expect(page.Locator("#cut-off strong")).ToHaveTextAsync(composedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         await Assertions.Expect(page.Locator("#completion")).ToContainTextAsync("按时整改率 = ");

@@ -41,7 +41,7 @@ public sealed class NoticeIssueWarningsBrowserTests(BrowserApp app) : IClassFixt
         await page.Locator($"#new-notice input[name=InspectionIds][value='{inspectionId}']").CheckAsync();
         await page.FillAsync("#new-notice #Number", "X政公办〔2026〕31号");
         await page.ClickAsync("#new-notice button[type=submit]");
-        await page.WaitForURLAsync(new Regex(@"/notices/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/notices/\d+$"));
 
         var warnings = page.Locator("#issue-warnings li");
         await Assertions.Expect(warnings).ToHaveCountAsync(2);

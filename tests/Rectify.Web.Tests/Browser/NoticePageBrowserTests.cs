@@ -20,7 +20,7 @@ public sealed class NoticePageBrowserTests(BrowserApp app) : IClassFixture<Brows
         await page.Locator("#new-notice input[name=InspectionIds]").First.CheckAsync();
         await page.FillAsync("#new-notice #Number", "X政公办〔2026〕31号");
         await page.ClickAsync("#new-notice button[type=submit]");
-        await page.WaitForURLAsync(new Regex(@"/notices/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/notices/\d+$"));
         var id = page.Url[(page.Url.LastIndexOf('/') + 1)..];
         var pdfLink = page.Locator($"a[href='/api/notices/{id}/notice.pdf']");
         await Assertions.Expect(pdfLink).ToHaveTextAsync("公文版 PDF");

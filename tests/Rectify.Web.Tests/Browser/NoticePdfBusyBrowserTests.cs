@@ -70,7 +70,7 @@ public sealed class NoticePdfBusyBrowserTests(PdfBusyApp app) : IClassFixture<Pd
         await page.Locator("#new-notice input[name=InspectionIds]").First.CheckAsync();
         await page.FillAsync("#new-notice #Number", number);
         await page.ClickAsync("#new-notice button[type=submit]");
-        await page.WaitForURLAsync(new Regex(@"/notices/\d+$"));
+        await page.WaitForPageAsync(new Regex(@"/notices/\d+$"));
         return page.Url[(page.Url.LastIndexOf('/') + 1)..];
     }
 }

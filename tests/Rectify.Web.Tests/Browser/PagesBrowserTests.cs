@@ -22,7 +22,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         var first = liaison.Locator("table tbody tr").First;
         await Assertions.Expect(first).ToContainTextAsync("待整改");
         await first.Locator("td a").Nth(1).ClickAsync();
-        await liaison.WaitForURLAsync(new Regex(@"/findings/\d+$"));
+        await liaison.WaitForPageAsync(new Regex(@"/findings/\d+$"));
         var findingUrl = liaison.Url;
 
         // A wrong file type is refused next to the form, and what was typed stays.
@@ -75,7 +75,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await liaison.GotoAsync("/my?status=Assigned");
         // The last of the unit's open findings: the other browser test works on the first.
         await liaison.Locator("table tbody tr").Last.Locator("td a").Nth(1).ClickAsync();
-        await liaison.WaitForURLAsync(new Regex(@"/findings/\d+$"));
+        await liaison.WaitForPageAsync(new Regex(@"/findings/\d+$"));
         var findingUrl = liaison.Url;
         await liaison.FillAsync("#Measures", "已更新栏目内容。");
         await liaison.CheckAsync("input[name=FullyRectified][value=true]");
@@ -118,7 +118,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         await auditor.FillAsync("#Deadline", "");
         await auditor.FillAsync("#DeadlineWorkingDays", "5");
         await auditor.ClickAsync("main form.card button[type=submit]");
-        await auditor.WaitForURLAsync(new Regex(@"/findings/\d+$"));
+        await auditor.WaitForPageAsync(new Regex(@"/findings/\d+$"));
         await Assertions.Expect(auditor.Locator("main")).ToContainTextAsync("5个工作日（下发时确定；今天下发为 ");
         await BrowserApp.ShotAsync(auditor, "45-auditor-draft-working-days");
 
@@ -254,11 +254,12 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
     {
         var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = app.BaseUrl, Locale = "zh-CN", JavaScriptEnabled = false });
         var liaison = await context.NewPageAsync();
+        PageTrace.Attach(liaison);
         await SignInAsync(liaison, "kjj");
         await liaison.GotoAsync("/my");
         await liaison.Locator("table tbody tr td a").First.ClickAsync();
         await liaison.Locator("#workflow-viewer").GetByRole(AriaRole.Link, new() { Name = "打开流程图" }).ClickAsync();
-        await liaison.WaitForURLAsync(new Regex(@"/designer/workflows/instances/[^/]+/view$"));
+        await liaison.WaitForPageAsync(new Regex(@"/designer/workflows/instances/[^/]+/view$"));
         await Assertions.Expect(liaison.Locator("elsa-workflow-instance-viewer")).ToHaveAttributeAsync("access-token", new Regex("."));
         await context.CloseAsync();
     }
@@ -271,7 +272,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         if (shot is not null)
             await BrowserApp.ShotAsync(page, shot);
         await page.ClickAsync("form button[type=submit]");
-        await page.WaitForURLAsync(new Regex("/todo$"));
+        await page.WaitForPageAsync(new Regex("/todo$"));
     }
 
     private static async Task VisitAsync(IPage page, string path, string shot, string expected)

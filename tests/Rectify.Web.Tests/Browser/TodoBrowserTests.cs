@@ -102,11 +102,11 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
 
         // 批量审核 opens the ledger on the submitted findings; 审核 opens the review form.
         await review.GetByRole(AriaRole.Link, new() { Name = "批量审核" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/findings\?status=Submitted$"));
+        await page.WaitForPageAsync(new Regex(@"/findings\?status=Submitted$"));
         await Assertions.Expect(page.Locator("main table")).ToContainTextAsync(jyj[0].Description);
         await page.GoBackAsync();
         await review.GetByRole(AriaRole.Link, new() { Name = $"审核 #{jyj[0].Id}" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex($@"/findings/{jyj[0].Id}#review-form$"));
+        await page.WaitForPageAsync(new Regex($@"/findings/{jyj[0].Id}#review-form$"));
         await Assertions.Expect(page.Locator("#review-form")).ToBeVisibleAsync();
 
         // English too.
@@ -145,6 +145,7 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
+        PageTrace.Attach(page);
         await PagesBrowserTests.SignInAsync(page, "kjj");
 
         // What is due comes first; no chart or figures before the findings.
@@ -170,7 +171,7 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         await BrowserApp.ShotAsync(page, "todo-liaison-390");
 
         await page.Locator("#todo-due-soon").GetByRole(AriaRole.Link, new() { Name = $"提交整改报告 #{kjj[2].Id}" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex($@"/findings/{kjj[2].Id}#submit-report$"));
+        await page.WaitForPageAsync(new Regex($@"/findings/{kjj[2].Id}#submit-report$"));
         await Assertions.Expect(page.Locator("#submit-report")).ToBeInViewportAsync();
         await BrowserApp.ShotAsync(page, "todo-liaison-390-next-step");
         await context.CloseAsync();
@@ -211,7 +212,7 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         await BrowserApp.ShotAsync(page, "todo-supervisor-1366");
 
         await incidents.GetByRole(AriaRole.Link, new() { Name = $"问题 #{findingId} 的流程已中断" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex($@"/findings/{findingId}#workflow$"));
+        await page.WaitForPageAsync(new Regex($@"/findings/{findingId}#workflow$"));
         await Assertions.Expect(page.Locator("#workflow")).ToBeVisibleAsync();
         await page.Context.CloseAsync();
     }

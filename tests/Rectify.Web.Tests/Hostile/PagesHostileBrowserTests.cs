@@ -51,7 +51,7 @@ public sealed class PagesHostileBrowserTests(BrowserApp app) : IClassFixture<Bro
         // The outbox's status filter submits itself when changed (select[data-autosubmit], wwwroot/js/site.js).
         await supervisor.GotoAsync("/mail");
         await supervisor.SelectOptionAsync("select[name=status]", "Pending");
-        await supervisor.WaitForURLAsync(new Regex("status=Pending"));
+        await supervisor.WaitForPageAsync(new Regex("status=Pending"));
         await BrowserApp.ShotAsync(supervisor, "hostile-mail-filter");
 
         var auditor = await SignedInAsync("auditor");
@@ -68,7 +68,7 @@ public sealed class PagesHostileBrowserTests(BrowserApp app) : IClassFixture<Bro
         await page.FillAsync("#UserName", user);
         await page.FillAsync("#Password", DemoData.Password);
         await page.ClickAsync("form button[type=submit]");
-        await page.WaitForURLAsync(new Regex("/todo$"));
+        await page.WaitForPageAsync(new Regex("/todo$"));
         return page;
     }
 }
