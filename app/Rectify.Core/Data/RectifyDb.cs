@@ -208,6 +208,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     private async Task<int> WriteInGroupAsync(DbConnection connection, DbTransaction transaction, Func<Task<int>> write)
     {
         var own = Database.GetDbConnection();
+        // EF disposes a connection it owns when another replaces it: first give up owning this one, then swap.
         Database.SetDbConnection(own, contextOwnsConnection: false);
         Database.SetDbConnection(connection, contextOwnsConnection: false);
         try
@@ -271,16 +272,29 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     /// <summary>The tracked findings with recorded events, without running DetectChanges over everything tracked.</summary>
     private List<Finding> TrackedFindings()
     {
-        var detect = ChangeTracker.AutoDetectChangesEnabled;
-        ChangeTracker.AutoDetectChangesEnabled = false;
-        try
-        {
+        using (ChangesAlreadyDetected())
             return ChangeTracker.Entries<Finding>().Select(e => e.Entity).Where(f => f.PendingEvents().Count > 0).ToList();
-        }
-        finally
+    }
+
+    /// <summary>
+    /// Turns EF's automatic change detection off until disposed, for a caller that has detected the changes itself
+    /// or needs none: every Entries() call and save would otherwise scan every tracked entity again.
+    /// </summary>
+    public IDisposable ChangesAlreadyDetected() => new DetectionPause(ChangeTracker);
+
+    private sealed class DetectionPause : IDisposable
+    {
+        private readonly ChangeTracker _tracker;
+        private readonly bool _was;
+
+        public DetectionPause(ChangeTracker tracker)
         {
-            ChangeTracker.AutoDetectChangesEnabled = detect;
+            _tracker = tracker;
+            _was = tracker.AutoDetectChangesEnabled;
+            tracker.AutoDetectChangesEnabled = false;
         }
+
+        public void Dispose() => _tracker.AutoDetectChangesEnabled = _was;
     }
 
     /// <summary>
@@ -359,16 +373,8 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     /// </summary>
     private async Task<int> SaveDetectedAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
     {
-        var detect = ChangeTracker.AutoDetectChangesEnabled;
-        ChangeTracker.AutoDetectChangesEnabled = false;
-        try
-        {
+        using (ChangesAlreadyDetected())
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        }
-        finally
-        {
-            ChangeTracker.AutoDetectChangesEnabled = detect;
-        }
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>

@@ -197,15 +197,8 @@ public sealed class FindingIssuer(RectifyDb db, FindingRules rules, IFindingWork
                 db.ChangeTracker.Clear();
                 return;
             }
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            try
-            {
+            using (db.ChangesAlreadyDetected())
                 await db.SaveChangesAsync(ct);
-            }
-            finally
-            {
-                db.ChangeTracker.AutoDetectChangesEnabled = true;
-            }
             await transaction.CommitAsync(ct);
         }
         RectifyDb.FindingsChangedOutsideSave();

@@ -21,6 +21,8 @@ public sealed class EvidenceBuffers(DataDirectory data, IOptions<EvidenceOptions
     /// <summary>A new buffer's path, in a folder that exists.</summary>
     public string NewPath()
     {
+        // On every upload, not once: a clean-up by an operator may remove the folder while the app runs, and when it
+        // exists this is one stat.
         Directory.CreateDirectory(Root);
         return Path.Combine(Root, $"{Prefix}{Guid.NewGuid():N}");
     }
