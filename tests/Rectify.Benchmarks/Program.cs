@@ -12,6 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Rectify;
 using Rectify.Auditing;
+using Rectify.Benchmarks;
 using Rectify.Categories;
 using Rectify.Data;
 using Rectify.Findings;
@@ -349,32 +350,13 @@ internal sealed class Bench : IAsyncDisposable
         var due = await WithDb(db => db.Set<Rectify.Workflows.WorkflowTimer>().CountAsync(t => t.DueAt < new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero)));
         _clock.SetUtcNow(_clock.GetUtcNow().AddDays(21));
         var lateness = new ConcurrentBag<(double Seconds, int Count)>();
-        using var done = new CancellationTokenSource();
-        // Another writer meanwhile (an empty write transaction every 10 ms, as people saving): how long it waits for
-        // its turn. Paced, so that it measures the wait without taking a core from the dispatcher it waits behind.
-        var probe = Task.Run(async () =>
-        {
-            var waits = new List<double>();
-            using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-            while (!done.IsCancellationRequested && await pace.WaitForNextTickAsync())
-            {
-                await using var scope = Services.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
-                var started = Stopwatch.StartNew();
-                await using var tx = await db.BeginWriteTransactionAsync();
-                waits.Add(started.Elapsed.TotalMilliseconds);
-                await tx.CommitAsync();
-            }
-            return waits;
-        });
+        // Another writer meanwhile, an empty write transaction every 10 ms: how long a user's save waits behind the catch-up.
+        await using var probe = new TurnProbe(Services, TimeSpan.FromMilliseconds(10));
         var watch = Stopwatch.StartNew();
         var fired = await Task.WhenAll(_nodes.Select(node => Task.Run(() =>
             node.GetRequiredService<TimerDispatcher>().FireDueAsync(batch => lateness.Add((watch.Elapsed.TotalSeconds, batch))))));
         var rate = fired.Sum() / watch.Elapsed.TotalSeconds;
-        await done.CancelAsync();
-        var waited = (await probe).Order().ToList();
-        if (waited.Count > 0)
-            Console.WriteLine($"another writer's wait for the turn while timers fire: p50 {waited[waited.Count / 2]:F0} ms, p99 {waited[(int)(waited.Count * 0.99)]:F0} ms, max {waited[^1]:F0} ms ({waited.Count} writes)");
+        await probe.ReportAsync("timers fire");
         if (_nodes.Count > 1)
             Console.WriteLine($"timers fired per node: {string.Join(", ", fired)}");
         // What a user's save waits behind one group at most; since this database's first round (warm-ups included).
