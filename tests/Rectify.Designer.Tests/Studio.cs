@@ -18,6 +18,9 @@ public static partial class Studio
 {
     public const string DefaultDefinition = "rectification";
 
+    /// <summary>Any page but the sign-in page: where a sign-in lands.</summary>
+    public static readonly Regex SignedIn = new("^(?!.*/login)");
+
     /// <summary>The access token a host page hands to the Studio element, read from the page a signed-in user opens.</summary>
     public static async Task<string> TokenFromPageAsync(HttpClient signedIn, string path)
     {

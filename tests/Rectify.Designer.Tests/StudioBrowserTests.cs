@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -304,7 +305,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await page.Locator(".workflow-import input[type=file]").SetInputFilesAsync(exported);
         await BrowserApp.ShotAsync(page, "designer-workflows-import");
         await page.Locator(".workflow-import button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => url.Contains("/designer/workflows/definitions/") && !url.Contains(DefaultDefinition));
+        await page.WaitForPageAsync(new Regex($"^(?!.*{Regex.Escape(DefaultDefinition)}).*/designer/workflows/definitions/"), 30_000);
         await page.Locator($"g[data-cell-id='{mail}']").WaitForAsync(new() { Timeout = Boot });
         await page.Locator("g[data-cell-id='fork'] [port='Leader']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         await BrowserApp.ShotAsync(page, "designer-studio-imported");
@@ -496,7 +497,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await page.FillAsync("#UserName", user);
         await page.FillAsync("#Password", DemoData.Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/login"));
+        await page.WaitForPageAsync(SignedIn, 30_000);
         return page;
     }
 

@@ -31,7 +31,7 @@ public sealed class StudioCspHostileTests(BrowserApp app, ITestOutputHelper outp
         await page.FillAsync("#UserName", "supervisor");
         await page.FillAsync("#Password", DemoData.Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/login"));
+        await page.WaitForPageAsync(Studio.SignedIn, 30_000);
 
         var response = await page.GotoAsync($"/designer/workflows/definitions/{Studio.DefaultDefinition}/edit");
         Assert.Contains("'wasm-unsafe-eval'", (await response!.AllHeadersAsync())["content-security-policy"]);

@@ -9,6 +9,9 @@ namespace Rectify.Web.Tests.Browser;
 /// </summary>
 public class BrowserApp : RectifyWebFactory, IAsyncLifetime
 {
+    /// <summary>How long a browser test waits for anything (the Playwright default of each context).</summary>
+    public const int Timeout = 15_000;
+
     public string BaseUrl { get; private set; } = "";
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
@@ -43,7 +46,7 @@ public class BrowserApp : RectifyWebFactory, IAsyncLifetime
             Locale = "zh-CN",
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(Timeout);
         var page = await context.NewPageAsync();
         PageTrace.Attach(page);
         return page;

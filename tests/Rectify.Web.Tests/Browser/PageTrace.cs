@@ -28,14 +28,20 @@ public static class PageTrace
         page.Console += (_, m) => { if (m.Type is "error" or "warning") Note($"console {m.Type}: {m.Text}"); };
     }
 
-    /// <summary><see cref="IPage.WaitForURLAsync(Regex, PageWaitForURLOptions?)"/>, whose timeout tells the page's trace.</summary>
-    public static async Task WaitForPageAsync(this IPage page, Regex url)
+    /// <summary>
+    /// Waits until the page is at <paramref name="url"/> and its document has loaded; a timeout tells the page's trace.
+    /// Not <see cref="IPage.WaitForURLAsync(Regex, PageWaitForURLOptions?)"/>: Playwright's client looks whether the
+    /// load event has come and only then subscribes to it, so a load arriving in between is missed and the wait runs
+    /// out with the page loaded (seen in full runs: "load" in the trace, then the timeout). Both steps here poll.
+    /// </summary>
+    public static async Task WaitForPageAsync(this IPage page, Regex url, float timeout = BrowserApp.Timeout)
     {
         try
         {
-            await page.WaitForURLAsync(url);
+            await Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = timeout });
+            await page.WaitForFunctionAsync("() => document.readyState === 'complete'", null, new() { Timeout = timeout });
         }
-        catch (TimeoutException e)
+        catch (Exception e) when (e is TimeoutException or PlaywrightException)
         {
             var trace = Traces.TryGetValue(page, out var notes) ? string.Join('\n', notes) : "(no trace attached)";
             throw new TimeoutException($"{e.Message}\nThe page is at {page.Url}. What it did:\n{trace}", e);

@@ -143,7 +143,7 @@ public sealed class TodoBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         {
             BaseURL = app.BaseUrl, Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(BrowserApp.Timeout);
         var page = await context.NewPageAsync();
         PageTrace.Attach(page);
         await PagesBrowserTests.SignInAsync(page, "kjj");
