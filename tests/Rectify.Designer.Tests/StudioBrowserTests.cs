@@ -44,7 +44,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
                 frameworkRequests++;
         };
         await page.GotoAsync($"/findings/{findingId}");
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.WaitForNetworkIdleAsync(30_000);
         Assert.Equal(0, frameworkRequests);
         // The viewer is framed when its button is clicked (Pages/Workflows/_WorkflowViewer.cshtml); the button gives way to a link to the viewer's own page.
         await page.GetByRole(AriaRole.Button, new() { Name = "打开流程图" }).ClickAsync();

@@ -32,19 +32,43 @@ public static class PageTrace
     /// Waits until the page is at <paramref name="url"/> and its document has loaded; a timeout tells the page's trace.
     /// Not <see cref="IPage.WaitForURLAsync(Regex, PageWaitForURLOptions?)"/>: Playwright's client looks whether the
     /// load event has come and only then subscribes to it, so a load arriving in between is missed and the wait runs
-    /// out with the page loaded (seen in full runs: "load" in the trace, then the timeout). Both steps here poll.
+    /// out with the page loaded (seen in full runs: "load" in the trace, then the timeout).
     /// </summary>
     public static async Task WaitForPageAsync(this IPage page, Regex url, float timeout = BrowserApp.Timeout)
     {
         try
         {
             await Assertions.Expect(page).ToHaveURLAsync(url, new() { Timeout = timeout });
-            await page.WaitForFunctionAsync("() => document.readyState === 'complete'", null, new() { Timeout = timeout });
+            await page.WaitForStateAsync(LoadState.Load, timeout);
         }
         catch (Exception e) when (e is TimeoutException or PlaywrightException)
         {
             var trace = Traces.TryGetValue(page, out var notes) ? string.Join('\n', notes) : "(no trace attached)";
             throw new TimeoutException($"{e.Message}\nThe page is at {page.Url}. What it did:\n{trace}", e);
+        }
+    }
+
+    /// <summary>Waits until the page has made no request for 500 ms.</summary>
+    public static Task WaitForNetworkIdleAsync(this IPage page, float timeout = BrowserApp.Timeout) =>
+        page.WaitForStateAsync(LoadState.NetworkIdle, timeout);
+
+    /// <summary>
+    /// <see cref="IPage.WaitForLoadStateAsync"/> in rounds of a second: a state that a round misses in the gap between
+    /// its check and its subscription stays recorded, and the next round's check sees it.
+    /// </summary>
+    private static async Task WaitForStateAsync(this IPage page, LoadState state, float timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await page.WaitForLoadStateAsync(state, new() { Timeout = 1_000 });
+                return;
+            }
+            catch (TimeoutException) when (waited.ElapsedMilliseconds < timeout)
+            {
+            }
         }
     }
 }

@@ -188,7 +188,7 @@ public sealed class PagesBrowserTests(BrowserApp app) : IClassFixture<BrowserApp
         };
         await liaison.Locator("table tbody tr td a").First.ClickAsync();
         await Assertions.Expect(liaison.Locator("#request-extension")).ToBeVisibleAsync();
-        await liaison.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await liaison.WaitForNetworkIdleAsync();
         await BrowserApp.ShotAsync(liaison, "32-liaison-finding");
         var findingUrl = liaison.Url;
         // The workflow viewer (the Studio, a WebAssembly app of several MB) is not loaded until asked for.
