@@ -48,14 +48,15 @@ internal static class StateStrings
     public static int Unescape(ref Utf8JsonReader reader, scoped Span<byte> buffer) =>
         reader.ValueSpan.Length <= buffer.Length ? reader.CopyString(buffer) : 0;
 
-    public static List<string>? ReadList(ref Utf8JsonReader reader)
+    /// <param name="share">False for names that may be unique to an instance (a bookmark naming a child instance), which would only fill the shared set.</param>
+    public static List<string>? ReadList(ref Utf8JsonReader reader, bool share)
     {
         if (reader.TokenType == JsonTokenType.Null)
             return null;
         Expect(ref reader, JsonTokenType.StartArray);
         var list = new List<string>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            list.Add(Read(ref reader)!);
+            list.Add((share ? Read(ref reader) : reader.GetString())!);
         return list;
     }
 
@@ -120,9 +121,9 @@ internal sealed class ExecutionRecordConverter : JsonConverter<ExecutionRecord>
                 case [(byte)'s', (byte)'t']: record.StartedAt = reader.GetDateTimeOffset(); break;
                 case [(byte)'c', (byte)'t']: record.CompletedAt = StateStrings.ReadInstant(ref reader); break;
                 case [(byte)'i', (byte)'n']: record.Inputs = JsonSerializer.Deserialize<Dictionary<string, JsonNode?>>(ref reader, options); break;
-                case [(byte)'o']: record.Outcomes = StateStrings.ReadList(ref reader); break;
+                case [(byte)'o']: record.Outcomes = StateStrings.ReadList(ref reader, share: true); break;
                 case [(byte)'o', (byte)'u', (byte)'t']: record.Outputs = JsonSerializer.Deserialize<Dictionary<string, JsonNode?>>(ref reader, options); break;
-                case [(byte)'b']: record.Bookmarks = StateStrings.ReadList(ref reader); break;
+                case [(byte)'b']: record.Bookmarks = StateStrings.ReadList(ref reader, share: false); break;
                 case [(byte)'d', (byte)'u', (byte)'e']: record.TimerDue = StateStrings.ReadInstant(ref reader); break;
                 case [(byte)'e']: record.Exception = reader.GetString(); break;
                 case [(byte)'b', (byte)'w']: record.Backward = reader.GetBoolean(); break;
