@@ -30,6 +30,8 @@ public sealed class InstanceState
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // The parts every resume reads and writes again, written exactly as the serializer's own converters did.
+        Converters = { new ExecutionRecordConverter(), new JournalEntryConverter(), new CounterConverter<long>(), new CounterConverter<bool>() },
     };
 
     public static InstanceState Read(string json) => JsonSerializer.Deserialize<InstanceState>(json, Json) ?? new();

@@ -142,6 +142,25 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     private readonly Dictionary<(string, string, string), WorkflowBookmark> _bookmarks = [];
     private readonly Dictionary<(string, string), WorkflowTimer> _timers = [];
 
+    /// <summary>
+    /// The state last saved on this scope, beside its instance and the text it was written to: a group of timers
+    /// resumes an instance once per due timer, one after the other, and need not parse again what the previous resume
+    /// has just written. Only the last, so that a scope that starts or resumes thousands holds no more than their rows.
+    /// </summary>
+    private (WorkflowInstance Instance, string Json, InstanceState State)? _lastSaved;
+
+    /// <summary>
+    /// The instance's state to run: the last saved one while the row still holds its text, else read from the row.
+    /// Handed over once, so that a run that fails halfway leaves nothing half-changed to the next.
+    /// </summary>
+    private InstanceState StateOf(WorkflowInstance instance)
+    {
+        if (_lastSaved is not { } saved || saved.Instance != instance)
+            return InstanceState.Read(instance.State);
+        _lastSaved = null;
+        return ReferenceEquals(saved.Json, instance.State) ? saved.State : InstanceState.Read(instance.State);
+    }
+
     /// <summary>Creates the instance (added to the context at once) and runs it up to its first waits.</summary>
     /// <param name="input">The workflow's inputs; declared inputs left out take their default value.</param>
     public Task<WorkflowInstance> StartAsync(Finding finding, WorkflowDefinitionVersion version, WorkflowDefinition definition, CancellationToken ct,
@@ -198,7 +217,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     /// </summary>
     public async Task<bool> ResumeAsync(WorkflowInstance instance, WorkflowDefinition definition, Finding finding, IReadOnlyList<string> executionIds, Signal signal, CancellationToken ct)
     {
-        var run = new InstanceRun(this, instance, InstanceState.Read(instance.State), definition, finding);
+        var run = new InstanceRun(this, instance, StateOf(instance), definition, finding);
         if (run.State.Flow is null)
             Replay(run);
         var resumed = false;
@@ -241,7 +260,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
     /// </summary>
     public async Task<bool> RestartDeadlineWaitsAsync(WorkflowInstance instance, WorkflowDefinition definition, Finding finding, CancellationToken ct)
     {
-        var run = new InstanceRun(this, instance, InstanceState.Read(instance.State), definition, finding);
+        var run = new InstanceRun(this, instance, StateOf(instance), definition, finding);
         var waiting = run.State.Waiting.ToList();
         // Only while the report is awaited: a return starts the reminders afresh through the flowchart itself.
         var awaitingReport = waiting.Any(e => e.Bookmarks?.Contains(nameof(ReportSubmitted)) == true
@@ -604,7 +623,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             var child = await _db.Set<WorkflowInstance>().FindAsync([id], ct);
             if (child is not { Status: WorkflowStatus.Running, FindingId: { } findingId } || await _db.Set<Finding>().FindAsync([findingId], ct) is not { } finding)
                 continue;
-            var run = new InstanceRun(this, child, InstanceState.Read(child.State), await services.Definitions.ParsedAsync(_db, child.DefinitionVersionId, ct), finding);
+            var run = new InstanceRun(this, child, StateOf(child), await services.Definitions.ParsedAsync(_db, child.DefinitionVersionId, ct), finding);
             run.CancelWhere(_ => true, except: null, propagate: false);
             run.Cancelled = true;
             Save(run);
@@ -656,6 +675,7 @@ public sealed class WorkflowRunner(WorkflowServices services, ActivityRegistry r
             instance.SubStatus = WorkflowSubStatus.Suspended;
         }
         instance.State = run.State.Write();
+        _lastSaved = (instance, instance.State, run.State);
         instance.CorrelationId = run.State.CorrelationId;
         instance.UpdatedAt = now;
         instance.Revision++;
