@@ -1,3 +1,5 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Rectify.Auditing;
 using Rectify.Data;
@@ -27,5 +29,27 @@ public sealed class PooledContextTests
         Assert.Same(first, second);
         Assert.False(second.WritesLongJob);
         Assert.Equal(Actor.System.Id, second.Actor.Id);
+    }
+
+    [Fact]
+    public async Task A_context_that_migrated_and_read_the_audit_chain_goes_back_with_its_connection_closed()
+    {
+        // The database was migrated on a pooled context (TestDatabase), and this scope reads the chain outside a save.
+        await using var database = await TestDatabase.CreateAsync();
+        RectifyDb first;
+        await using (var scope = database.Scope())
+        {
+            first = scope.ServiceProvider.GetRequiredService<RectifyDb>();
+            await AuditChain.HeadAsync(first);
+            await AuditChain.VerifyAsync(first);
+        }
+
+        await using var next = database.Scope();
+        var second = next.ServiceProvider.GetRequiredService<RectifyDb>();
+        Assert.Same(first, second);
+        await second.Set<Units.Unit>().CountAsync();
+        // Closed again after a query: had an open been left counted, it would stay open and no save of this
+        // context could join a group commit.
+        Assert.Equal(ConnectionState.Closed, second.Database.GetDbConnection().State);
     }
 }

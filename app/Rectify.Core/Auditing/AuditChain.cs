@@ -58,8 +58,9 @@ public static class AuditChain
     }
 
     /// <summary>The head as committed now (null while the log is empty).</summary>
-    public static async Task<AuditChainHead?> HeadAsync(RectifyDb db, CancellationToken ct = default) =>
-        await ReadHeadAsync(db, ct) is { Hash: { } hash } head ? new AuditChainHead(head.Sequence, hash) : null;
+    public static Task<AuditChainHead?> HeadAsync(RectifyDb db, CancellationToken ct = default) =>
+        OpenConnection.RunAsync(db, async () =>
+            await ReadHeadAsync(db, ct) is { Hash: { } hash } head ? new AuditChainHead(head.Sequence, hash) : null, ct);
 
     /// <summary>
     /// Chains the entries written before the chain existed (the migration numbered them by id, in the order they were
@@ -86,7 +87,7 @@ public static class AuditChain
 
     private static async Task<(long Sequence, string? Hash)?> ReadHeadAsync(RectifyDb db, CancellationToken ct)
     {
-        await using var command = await CommandAsync(db, $"SELECT \"Sequence\", \"Hash\" FROM {Table} ORDER BY \"Sequence\" DESC LIMIT 1", ct);
+        await using var command = Command(db, $"SELECT \"Sequence\", \"Hash\" FROM {Table} ORDER BY \"Sequence\" DESC LIMIT 1");
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : null;
     }
@@ -97,8 +98,8 @@ public static class AuditChain
         var content = new CanonicalContent();
         AuditChainHead? head = null;
         // The last chained entry before the first unchained one, if any.
-        await using (var before = await CommandAsync(db,
-                         $"SELECT \"Sequence\", \"Hash\" FROM {Table} WHERE \"Hash\" IS NOT NULL AND \"Sequence\" < (SELECT MIN(\"Sequence\") FROM {Table} WHERE \"Hash\" IS NULL) ORDER BY \"Sequence\" DESC LIMIT 1", ct))
+        await using (var before = Command(db,
+                         $"SELECT \"Sequence\", \"Hash\" FROM {Table} WHERE \"Hash\" IS NOT NULL AND \"Sequence\" < (SELECT MIN(\"Sequence\") FROM {Table} WHERE \"Hash\" IS NULL) ORDER BY \"Sequence\" DESC LIMIT 1"))
         await using (var reader = await before.ExecuteReaderAsync(ct))
         {
             if (await reader.ReadAsync(ct))
@@ -108,7 +109,7 @@ public static class AuditChain
         while (true)
         {
             var batch = new List<AuditEvent>(SealBatch);
-            await using (var select = await CommandAsync(db, $"SELECT {Columns} FROM {Table} WHERE \"Hash\" IS NULL ORDER BY \"Sequence\" LIMIT {SealBatch}", ct))
+            await using (var select = Command(db, $"SELECT {Columns} FROM {Table} WHERE \"Hash\" IS NULL ORDER BY \"Sequence\" LIMIT {SealBatch}"))
             await using (var reader = await select.ExecuteReaderAsync(ct))
             {
                 while (await reader.ReadAsync(ct))
@@ -120,7 +121,7 @@ public static class AuditChain
             }
             if (batch.Count == 0)
                 return head!;
-            await using var update = await CommandAsync(db, $"UPDATE {Table} SET \"PreviousHash\" = @previous, \"Hash\" = @hash WHERE \"Id\" = @id", ct);
+            await using var update = Command(db, $"UPDATE {Table} SET \"PreviousHash\" = @previous, \"Hash\" = @hash WHERE \"Id\" = @id");
             var (previousParameter, hashParameter, idParameter) = (Parameter(update, "previous"), Parameter(update, "hash"), Parameter(update, "id"));
             foreach (var e in batch)
             {
@@ -138,7 +139,10 @@ public static class AuditChain
     /// entry before, its position against the one before, and each issued notice's recorded head against the entry
     /// at that position. One pass, streamed.
     /// </summary>
-    public static async Task<AuditChainReport> VerifyAsync(RectifyDb db, IAuditAnchors? anchorSource = null, CancellationToken ct = default)
+    public static Task<AuditChainReport> VerifyAsync(RectifyDb db, IAuditAnchors? anchorSource = null, CancellationToken ct = default) =>
+        OpenConnection.RunAsync(db, () => VerifyOpenAsync(db, anchorSource, ct), ct);
+
+    private static async Task<AuditChainReport> VerifyOpenAsync(RectifyDb db, IAuditAnchors? anchorSource, CancellationToken ct)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var anchors = anchorSource is null ? [] : await anchorSource.ListAsync(db, ct);
@@ -151,7 +155,7 @@ public static class AuditChain
         long entries = 0, broken = 0, lastSequence = 0;
         string lastHash = Genesis;
         AuditChainBreak? first = null;
-        await using (var command = await CommandAsync(db, $"SELECT {Columns} FROM {Table} ORDER BY \"Sequence\"", ct))
+        await using (var command = Command(db, $"SELECT {Columns} FROM {Table} ORDER BY \"Sequence\""))
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -200,13 +204,13 @@ public static class AuditChain
         e.Hash = r.IsDBNull(12) ? null : r.GetString(12);
     }
 
-    /// <summary>A command on the context's connection and current transaction (the connection opened if closed).</summary>
-    private static async Task<DbCommand> CommandAsync(RectifyDb db, string sql, CancellationToken ct)
+    /// <summary>
+    /// A command on the context's connection and current transaction; the caller holds the connection open (a save's
+    /// transaction, or <see cref="OpenConnection"/>), so this never opens one it would not close.
+    /// </summary>
+    private static DbCommand Command(RectifyDb db, string sql)
     {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open)
-            await db.Database.OpenConnectionAsync(ct);
-        var command = connection.CreateCommand();
+        var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = sql;
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         return command;

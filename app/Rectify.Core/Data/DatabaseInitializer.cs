@@ -15,15 +15,16 @@ public static class DatabaseInitializer
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RectifyDb>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseInitializer));
-        if (db.Database.IsSqlite())
+        await OpenConnection.RunAsync(db, async () =>
         {
-            await db.Database.OpenConnectionAsync(ct);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        }
-        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-        if (pending.Count > 0)
-            logger.LogInformation("Applying {Count} migrations: {Migrations}", pending.Count, pending);
-        await db.Database.MigrateAsync(ct);
-        await Auditing.AuditChain.SealAsync(db, ct);
+            if (db.Database.IsSqlite())
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            if (pending.Count > 0)
+                logger.LogInformation("Applying {Count} migrations: {Migrations}", pending.Count, pending);
+            await db.Database.MigrateAsync(ct);
+            await Auditing.AuditChain.SealAsync(db, ct);
+            return 0;
+        }, ct);
     }
 }
