@@ -106,7 +106,7 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
             return [nav.loadEventEnd, api ? api.startTime : -1];
         }");
         output.WriteLine($"Editor cold load: load event {timing[0]:F0} ms, first API call {timing[1]:F0} ms, flowchart drawn {drawn} ms (from navigation)");
-        Assert.True(await page.Locator("g.x6-node[data-cell-id]").CountAsync() >= 18);
+        await StudioCanvas.DrawnAsync(page, 18, Boot);
         Assert.Equal(0, await page.Locator("#blazor-error-ui:visible").CountAsync());
         await BrowserApp.ShotAsync(page, "designer-editor-loaded");
 

@@ -36,7 +36,7 @@ public sealed class StudioCspHostileTests(BrowserApp app, ITestOutputHelper outp
         var response = await page.GotoAsync($"/designer/workflows/definitions/{Studio.DefaultDefinition}/edit");
         Assert.Contains("'wasm-unsafe-eval'", (await response!.AllHeadersAsync())["content-security-policy"]);
         await page.Locator("g[data-cell-id='mailReminder3']").WaitForAsync(new() { Timeout = Boot });
-        Assert.True(await page.Locator("g.x6-node[data-cell-id]").CountAsync() >= 18);
+        await StudioCanvas.DrawnAsync(page, 18, Boot);
         // An activity's properties open in the Studio's panels (MudBlazor, Monaco for expressions).
         await StudioCanvas.SelectAsync(page.Locator("g[data-cell-id='mailReminder1']"), page.Locator(".mud-select-extended:has(legend:text-is('邮件模板'))"));
         await BrowserApp.ShotAsync(page, "hostile-csp-designer");
