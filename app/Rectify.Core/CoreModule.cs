@@ -126,7 +126,7 @@ public static class CoreModule
                     : $"Data Source={dataDirectory.Combine("rectify.db")};Default Timeout=30";
                 options.UseSqlite(connectionString, o => o.MigrationsAssembly(SqliteMigrationsAssembly)
                         .UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
-                    .AddInterceptors(SqliteBusyTimeout.Instance);
+                    .AddInterceptors(SqliteConnectionSetup.Instance);
                 break;
         }
         return options;

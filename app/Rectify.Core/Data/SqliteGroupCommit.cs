@@ -112,7 +112,7 @@ public sealed class SqliteGroupCommit
         {
             await using var connection = new SqliteConnection(_connectionString);
             await connection.OpenAsync();
-            SqliteBusyTimeout.Apply(connection);
+            SqliteConnectionSetup.Apply(connection);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
             var started = Stopwatch.GetTimestamp();
             // Members that queue while this group writes join it, up to the bounds.

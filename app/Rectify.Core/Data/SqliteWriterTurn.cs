@@ -12,7 +12,7 @@ namespace Rectify.Data;
 /// the next chunk, if one waits, goes before the other short writes. A short write so waits for one chunk at most,
 /// plus the short writes ahead of it; a long job gets half of a busy turn and never starves.
 /// </summary>
-public sealed class SqliteWriterTurn(TimeProvider time)
+public sealed class SqliteWriterTurn
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SqliteWriterTurn> Files = new();
     private static readonly Meter Meter = new("Rectify.Data");
@@ -31,9 +31,21 @@ public sealed class SqliteWriterTurn(TimeProvider time)
     private long _heldSince;
     // How long short writes may still hold the turn before a waiting chunk goes: as long as the last chunk held it.
     private TimeSpan _shortsDue;
+    private readonly TimeProvider _time;
+
+    /// <param name="checkpointedDatabase">The connection string of the database whose WAL this turn's writes fill, to
+    /// checkpoint it after them (none where a test drives the turn alone).</param>
+    public SqliteWriterTurn(TimeProvider time, string? checkpointedDatabase = null)
+    {
+        _time = time;
+        Checkpointer = checkpointedDatabase is null ? null : new SqliteCheckpointer(checkpointedDatabase, this);
+    }
 
     /// <summary>The turn of the writers of one database (by connection string).</summary>
-    public static SqliteWriterTurn Of(string connectionString) => Files.GetOrAdd(connectionString, _ => new SqliteWriterTurn(TimeProvider.System));
+    public static SqliteWriterTurn Of(string connectionString) => Files.GetOrAdd(connectionString, cs => new SqliteWriterTurn(TimeProvider.System, cs));
+
+    /// <summary>The checkpointer of this database's WAL.</summary>
+    public SqliteCheckpointer? Checkpointer { get; }
 
     /// <summary>Writers waiting for the turn now (the holder not counted).</summary>
     public int Queued
@@ -48,7 +60,7 @@ public sealed class SqliteWriterTurn(TimeProvider time)
     /// <summary>Waits for the turn; <paramref name="longJob"/> for a chunk of a long job (see the class).</summary>
     public async Task WaitAsync(bool longJob, CancellationToken ct)
     {
-        var asked = time.GetTimestamp();
+        var asked = _time.GetTimestamp();
         LinkedListNode<TaskCompletionSource>? node = null;
         lock (_gate)
         {
@@ -62,13 +74,18 @@ public sealed class SqliteWriterTurn(TimeProvider time)
             await using (ct.Register(() => Cancel(node)))
                 await node.Value.Task;
         }
-        WaitTime.Record(time.GetElapsedTime(asked).TotalMilliseconds);
+        WaitTime.Record(_time.GetElapsedTime(asked).TotalMilliseconds);
     }
 
-    public void Release()
+    public void Release() => Release(wrote: true);
+
+    /// <param name="wrote">False for the checkpointer's own turn, which adds nothing to the WAL to checkpoint after it.</param>
+    internal void Release(bool wrote)
     {
-        var held = time.GetElapsedTime(Volatile.Read(ref _heldSince));
+        var held = _time.GetElapsedTime(Volatile.Read(ref _heldSince));
         HoldTime.Record(held.TotalMilliseconds);
+        if (wrote)
+            Checkpointer?.Wrote();
         lock (_gate)
         {
             _shortsDue = _heldByLong ? held : _shortsDue - held;
@@ -91,7 +108,7 @@ public sealed class SqliteWriterTurn(TimeProvider time)
     {
         _held = true;
         _heldByLong = longJob;
-        _heldSince = time.GetTimestamp();
+        _heldSince = _time.GetTimestamp();
     }
 
     /// <summary>A waiter whose request went away leaves the queue; one granted meanwhile has the turn and gives it back itself.</summary>
