@@ -24,7 +24,6 @@ public static class DatabaseInitializer
                 logger.LogInformation("Applying {Count} migrations: {Migrations}", pending.Count, pending);
             await db.Database.MigrateAsync(ct);
             await Auditing.AuditChain.SealAsync(db, ct);
-            return 0;
         }, ct);
     }
 }

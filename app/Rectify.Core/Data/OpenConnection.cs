@@ -9,6 +9,13 @@ namespace Rectify.Data;
 /// </summary>
 internal static class OpenConnection
 {
+    public static Task RunAsync(RectifyDb db, Func<Task> work, CancellationToken ct) =>
+        RunAsync(db, async () =>
+        {
+            await work();
+            return true;
+        }, ct);
+
     public static async Task<T> RunAsync<T>(RectifyDb db, Func<Task<T>> work, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
