@@ -30,7 +30,6 @@ public sealed class SqliteCheckpointer
     private readonly SqliteWriterTurn _turn;
     private int _writes;
     private int _running;
-    private long _restarts;
 
     internal SqliteCheckpointer(string connectionString, SqliteWriterTurn turn)
     {
@@ -40,8 +39,8 @@ public sealed class SqliteCheckpointer
         _turn = turn;
     }
 
-    /// <summary>Checkpoints that copied the whole WAL, so that the next write starts it again from its beginning.</summary>
-    public long Restarts => Interlocked.Read(ref _restarts);
+    /// <summary>Whether a checkpoint is waiting for writes to gather or running.</summary>
+    public bool Busy => Volatile.Read(ref _running) == 1;
 
     /// <summary>A write ended: a checkpoint follows soon, one for all the writes of the next moments.</summary>
     public void Wrote()
@@ -72,13 +71,12 @@ public sealed class SqliteCheckpointer
         {
             await using var connection = new SqliteConnection(_connectionString);
             await connection.OpenAsync();
-            if (Passive(connection).InWal < RestartAfterPages)
+            if (Passive(connection) < RestartAfterPages)
                 return;
             await _turn.WaitAsync(longJob: false, CancellationToken.None);
             try
             {
-                if (Passive(connection) is { InWal: > 0 } whole && whole.Copied == whole.InWal)
-                    Interlocked.Increment(ref _restarts);
+                Passive(connection);
             }
             finally
             {
@@ -92,13 +90,13 @@ public sealed class SqliteCheckpointer
         }
     }
 
-    /// <summary>Copies what no reader still needs, waiting for nobody; returns the pages in the WAL and those copied so far.</summary>
-    private static (int InWal, int Copied) Passive(SqliteConnection connection)
+    /// <summary>Copies what no reader still needs, waiting for nobody; returns the pages the WAL holds.</summary>
+    private static int Passive(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
         using var reader = command.ExecuteReader();
         // busy (1 when it could not copy all it may have), pages in the WAL, pages copied; -1, -1 when not in WAL mode.
-        return reader.Read() ? (Math.Max(0, reader.GetInt32(1)), Math.Max(0, reader.GetInt32(2))) : (0, 0);
+        return reader.Read() ? Math.Max(0, reader.GetInt32(1)) : 0;
     }
 }
