@@ -5,9 +5,8 @@ namespace Rectify.Notices;
 
 /// <summary>
 /// 通报: a numbered document an office issues for a period. A draft is filled from the live data of its
-/// inspections and can be edited; issuing freezes it into <see cref="SnapshotJson"/> / <see cref="SnapshotHtml"/>
-/// and <see cref="UnitFigures"/>, which never change afterwards. A correction is a new notice that
-/// <see cref="CorrectsNoticeId">refers</see> to the issued one.
+/// inspections and can be edited; issuing freezes its <see cref="Text"/> and <see cref="UnitFigures"/>, which never
+/// change afterwards. A correction is a new notice that <see cref="CorrectsNoticeId">refers</see> to the issued one.
 /// </summary>
 public class Notice : Rectify.Auditing.IAuditable
 {
@@ -44,14 +43,12 @@ public class Notice : Rectify.Auditing.IAuditable
     /// kept by the issued notice; null for a draft never composed.
     /// </summary>
     public DateTimeOffset? CutOff { get; set; }
-    /// <summary>The composed draft (content JSON) the auditor previews; issuing publishes exactly this.</summary>
-    public string? PreviewJson { get; set; }
-    /// <summary>The composed draft's body (HTML fragment), rendered once at composing.</summary>
-    public string? PreviewHtml { get; set; }
-    /// <summary>The whole rendered content and figures (JSON) as of issuing; null while a draft.</summary>
-    public string? SnapshotJson { get; set; }
-    /// <summary>The notice body as published (HTML fragment) as of issuing; null while a draft.</summary>
-    public string? SnapshotHtml { get; set; }
+    /// <summary>
+    /// The composed content: the preview the auditor checks while a draft, and from 印发中 on the notice as issued,
+    /// which is exactly that preview. Null for a draft never composed. In a table of its own, so that a change of the
+    /// notice's own row (turning it 印发中, then issued) does not write a big notice's text again.
+    /// </summary>
+    public NoticeText? Text { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public string CreatedById { get; set; } = "";
     public DateTimeOffset UpdatedAt { get; set; }
@@ -68,6 +65,17 @@ public class Notice : Rectify.Auditing.IAuditable
     public int Version { get; set; }
 
     public bool IsIssued => Status == NoticeStatus.Issued;
+}
+
+/// <summary>A notice's composed content (<see cref="Notice.Text"/>).</summary>
+public class NoticeText : Rectify.Auditing.IAuditable
+{
+    /// <summary>The content (<see cref="NoticeContent"/> as JSON); its IsIssued follows the notice's status.</summary>
+    [Rectify.Auditing.AuditedAsDigest]
+    public string Json { get; set; } = "";
+    /// <summary>The body (HTML fragment), rendered once at composing; null for one stored before bodies were.</summary>
+    [Rectify.Auditing.AuditedAsDigest]
+    public string? Html { get; set; }
 }
 
 public enum NoticeStatus

@@ -20,6 +20,11 @@ internal sealed class NoticeConfiguration : IEntityTypeConfiguration<Notice>
         b.HasMany(n => n.UnitFigures).WithOne().HasForeignKey(f => f.NoticeId);
         b.HasIndex(n => new { n.Status, n.Date });
         b.Ignore(n => n.IsIssued);
+        b.OwnsOne(n => n.Text, t =>
+        {
+            t.ToTable(nameof(NoticeText));
+            t.WithOwner().HasForeignKey("NoticeId");
+        });
     }
 }
 

@@ -69,29 +69,34 @@ public sealed class NoticeService(
         var now = clock.Now;
         var notice = new Notice { CreatedAt = now, CreatedById = actor.Id };
         await ApplyAsync(notice, draft, ct);
-        await using var transaction = await db.BeginWriteTransactionAsync(ct);
-        db.Add(notice);
-        db.AuditAs("notice.drafted");
-        await db.SaveChangesAsync(ct);
-        // The content names the notice by id, so the preview is composed once the row has one.
-        await ComposePreviewAsync(notice, ct);
-        // 回头看 of the evidence: the links of findings accepted since the previous notice are fetched again.
-        var since = await db.Set<Notice>().Where(n => n.Status == NoticeStatus.Issued && n.Id != notice.Id).MaxAsync(n => n.IssuedAt, ct);
-        await captures.QueueRechecksAsync(notice.Id, since, ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
+        RequireDateNotBeforeCutOff(notice);
+        await using (var transaction = await db.BeginWriteTransactionAsync(ct))
+        {
+            db.Add(notice);
+            db.AuditAs("notice.drafted");
+            await db.SaveChangesAsync(ct);
+            // 回头看 of the evidence: the links of findings accepted since the previous notice are fetched again.
+            var since = await db.Set<Notice>().Where(n => n.Status == NoticeStatus.Issued && n.Id != notice.Id).MaxAsync(n => n.IssuedAt, ct);
+            await captures.QueueRechecksAsync(notice.Id, since, ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
         captureWorker.Wake();
+        // The content names the notice by id, so the preview is composed once the row has one, outside the writer turn
+        // (a big notice takes long to compose). A draft whose preview failed to save stays 未生成预览: issuing asks for one.
+        await ComposePreviewAsync(notice, ct);
+        await SaveDraftAsync(notice, "notice.composed", ct);
         return notice;
     }
 
     /// <summary>
     /// Puts the finding of a re-check that found its page gone or changed into the draft's follow-up (回头看) as
-    /// 整改反弹, and composes the preview again with it, in one transaction.
+    /// 整改反弹, and composes the preview again with it. Two saves, so that composing runs outside the writer turn; a
+    /// preview left behind by a failure between them is caught when issuing (notice.changed_since_preview).
     /// </summary>
     public async Task<Notice> AddReboundAsync(int id, int recheckId, Actor actor, CancellationToken ct = default)
     {
         RequireAuditor(actor);
-        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         var notice = await db.Set<Notice>().Include(n => n.Inspections).FirstOrDefaultAsync(n => n.Id == id, ct)
             ?? throw RectifyException.NotFound("notice");
         RequireDraft(notice);
@@ -109,7 +114,6 @@ public sealed class NoticeService(
         }
         await ComposePreviewAsync(notice, ct);
         await SaveDraftAsync(notice, "notice.recomposed", ct);
-        await transaction.CommitAsync(ct);
         return notice;
     }
 
@@ -144,11 +148,11 @@ public sealed class NoticeService(
     {
         if (notice.Status != NoticeStatus.Draft)
             return [];
-        if (notice.PreviewJson is null || notice.CutOff is null)
+        if (notice.Text is null || notice.CutOff is null)
             return [NotComposedText];
-        var preview = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson, SnapshotJson)!;
+        var preview = JsonSerializer.Deserialize<NoticeContent>(notice.Text.Json, SnapshotJson)!;
         var now = await composer.ComposeAsync(notice, notice.CutOff.Value, ct);
-        return JsonSerializer.Serialize(now, SnapshotJson) == notice.PreviewJson ? [] : NoticeDifferences.Between(preview, now);
+        return JsonSerializer.Serialize(now, SnapshotJson) == notice.Text.Json ? [] : NoticeDifferences.Between(preview, now);
     }
 
     private const string NotComposedText = "草稿尚未生成预览";
@@ -160,10 +164,9 @@ public sealed class NoticeService(
     /// </summary>
     public async Task<List<(string Message, string MessageEn)>> IssueWarningsAsync(Notice notice, CancellationToken ct = default)
     {
-        if (notice.Status != NoticeStatus.Draft || notice.PreviewJson is null)
+        if (notice.Status != NoticeStatus.Draft || Content(notice) is not { } preview)
             return [];
-        var ids = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson, SnapshotJson)!
-            .NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList();
+        var ids = preview.NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList();
         var drafts = await db.Set<Finding>().AsNoTracking().Include(f => f.Unit)
             .Where(f => ids.Contains(f.Id) && f.Status == FindingStatus.Draft).OrderBy(f => f.Id).ToListAsync(ct);
         var warnings = new List<(string, string)>();
@@ -185,15 +188,21 @@ public sealed class NoticeService(
         // To the millisecond, as CutOff is stored (SQLite keeps milliseconds): the preview's 截至 must equal the instant
         // issuing composes it again at, or every real-time preview would differ from itself.
         var cutOff = DateTimeOffset.FromUnixTimeMilliseconds(clock.Now.ToUnixTimeMilliseconds());
-        // 截至 never falls after 成文日期: a document cannot report what happened after the date it bears.
+        RequireDateNotBeforeCutOff(notice);
+        var content = await composer.ComposeAsync(notice, cutOff, ct);
+        notice.CutOff = cutOff;
+        notice.Text ??= new NoticeText();
+        notice.Text.Json = JsonSerializer.Serialize(content, SnapshotJson);
+        notice.Text.Html = RenderBody(content);
+    }
+
+    /// <summary>截至 never falls after 成文日期: a document cannot report what happened after the date it bears.</summary>
+    private void RequireDateNotBeforeCutOff(Notice notice)
+    {
         if (clock.Today > notice.Date)
             throw RectifyException.Invalid("notice.date_before_cutoff",
                 $"成文日期（{NoticeComposer.DateText(notice.Date)}）早于数据截至日期（{NoticeComposer.DateText(clock.Today)}），请将成文日期改为今天或以后。",
                 $"The notice's date ({notice.Date:yyyy-MM-dd}) is before the cut-off ({clock.Today:yyyy-MM-dd}); date it today or later.");
-        var content = await composer.ComposeAsync(notice, cutOff, ct);
-        notice.CutOff = cutOff;
-        notice.PreviewJson = JsonSerializer.Serialize(content, SnapshotJson);
-        notice.PreviewHtml = RenderBody(content);
     }
 
     private async Task SaveDraftAsync(Notice notice, string audit, CancellationToken ct)
@@ -258,8 +267,8 @@ public sealed class NoticeService(
                 changes is [NotComposedText] ? "草稿尚未生成预览，请先生成预览再印发。" : $"自生成预览以来，通报依据的数据有{changes.Count}处变化，请重新生成预览并核对后再印发。",
                 "The data changed since the preview was composed; recompose the draft and issue the new preview.")
             { Details = changes };
-        // The preview as composed, byte for byte; only the flag that it is issued differs.
-        var content = JsonSerializer.Deserialize<NoticeContent>(notice.PreviewJson!, SnapshotJson)! with { IsIssued = true };
+        // The preview as composed, byte for byte, stays the text: the notice's status now says it is issued.
+        var content = Content(notice)!;
         var drafts = await issuer.CheckAsync(content.NewFindings.SelectMany(u => u.Findings).Select(f => f.FindingId).ToList(), strict: false, ct);
         var staging = issuer.Stage(IssueStagingKind.Notice, drafts, actor);
         staging.NoticeId = notice.Id;
@@ -269,10 +278,6 @@ public sealed class NoticeService(
         notice.Status = NoticeStatus.Issuing;
         notice.UpdatedAt = clock.Now;
         notice.Version++;
-        notice.SnapshotJson = JsonSerializer.Serialize(content, SnapshotJson);
-        notice.SnapshotHtml = notice.PreviewHtml;
-        notice.PreviewJson = null;
-        notice.PreviewHtml = null;
         db.AuditAs("notice.issuing");
         db.WritesLongJob = true;
         try
@@ -299,7 +304,7 @@ public sealed class NoticeService(
         {
             // Read and unpacked now, so that the final step (which holds SQLite's writer turn) only writes.
             var notice = await db.Set<Notice>().AsNoTracking().SingleAsync(n => n.Id == id, ct);
-            var content = JsonSerializer.Deserialize<NoticeContent>(notice.SnapshotJson!, SnapshotJson)!;
+            var content = Content(notice)!;
             await WriteFindingListAsync(id, content, ct);
             await issuer.CompleteAsync(stagingId, (staging, c) => PublishAsync(notice, content, staging, c), ct);
         }
@@ -370,16 +375,18 @@ public sealed class NoticeService(
         await ContentAsync(await GetAsync(id, actor, ct), ct);
 
     public async Task<NoticeContent> ContentAsync(Notice notice, CancellationToken ct = default) =>
-        (notice.SnapshotJson ?? notice.PreviewJson) is { } json
-            ? JsonSerializer.Deserialize<NoticeContent>(json, SnapshotJson)!
-            : await composer.ComposeAsync(notice, clock.Now, ct); // a draft from before previews were stored
+        Content(notice) ?? await composer.ComposeAsync(notice, clock.Now, ct); // a draft from before previews were stored
+
+    private static NoticeContent? Content(Notice notice) => notice.Text is { } text
+        ? JsonSerializer.Deserialize<NoticeContent>(text.Json, SnapshotJson)! with { IsIssued = notice.Status != NoticeStatus.Draft }
+        : null;
 
     /// <summary>The notice body (XHTML fragment): the preview for a draft, as issued otherwise.</summary>
     public async Task<string> BodyHtmlAsync(int id, Actor actor, CancellationToken ct = default) =>
         await BodyHtmlAsync(await GetAsync(id, actor, ct), ct);
 
     public async Task<string> BodyHtmlAsync(Notice notice, CancellationToken ct = default) =>
-        notice.SnapshotHtml ?? notice.PreviewHtml ?? RenderBody(await ContentAsync(notice, ct));
+        notice.Text?.Html ?? RenderBody(await ContentAsync(notice, ct));
 
     /// <summary>A stand-alone page for the government website.</summary>
     public async Task<string> PageHtmlAsync(int id, Actor actor, CancellationToken ct = default)

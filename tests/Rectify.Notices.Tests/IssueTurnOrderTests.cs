@@ -24,6 +24,7 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
     private static readonly Dictionary<string, string?> OnSqlite = new() { ["Database:Provider"] = "Sqlite", ["Database:ConnectionString"] = "" };
 
     private readonly ChunkProbe _probe = new();
+    private readonly ReadProbe _reads = new();
     private NoticeTestBed _bed = null!;
 
     public async Task InitializeAsync() =>
@@ -32,7 +33,7 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
             services.AddSingleton<IStagedRows>(_probe);
             // EF skips its command events for a while (its logging cache, 1 s) after it found nobody listening, but
             // not its transaction events: the write log, subscribed mid-test, would see commits without their writes.
-            services.ConfigureDbContext<RectifyDb>(options => options.ConfigureLoggingCacheTime(TimeSpan.Zero));
+            services.ConfigureDbContext<RectifyDb>(options => options.ConfigureLoggingCacheTime(TimeSpan.Zero).AddInterceptors(_reads));
         });
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
@@ -110,6 +111,9 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
         var trace = string.Join(", ", entries);
         var publish = entries.IndexOf(("issue", "publish"));
         Assert.True(publish >= 0, trace);
+        // The text composed for the draft is what is issued: no step of the issue writes it again.
+        Assert.DoesNotContain(("issue", nameof(NoticeText)), entries);
+        Assert.Contains(("issue", nameof(Notice)), entries);
         // The publishing transaction: the staging's row and the notice's own row, none of the thousands staged.
         var published = entries.IndexOf(("issue", "commit"), publish);
         string[] staged = ["Finding", "Inspection", "WorkflowInstances", "WorkflowTimers", "WorkflowBookmarks", "OutboxMessages"];
@@ -137,6 +141,49 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(count, await _bed.Db.WithDbAsync(db => db.Set<Finding>().CountAsync(f => f.InspectionId == inspection && f.Status == FindingStatus.Assigned && f.StagingId == null)));
     }
 
+    [Fact]
+    public async Task A_draft_is_composed_outside_the_writer_turn_so_another_writer_goes_meanwhile()
+    {
+        var inspection = await _bed.InspectionAsync("大型检查", new(2026, 2, 1), new(2026, 2, 28), Enumerable.Range(1, 40)
+            .Select(i => (NoticeTestBed.UnitNames[i % 5], NoticeTestBed.CategoryNames[i % 4], $"问题{i}", new DateOnly(2026, 4, 30))).ToArray());
+        RectifyDb? creating = null;
+        var saved = false;
+        bool? otherWriterWent = null;
+        // Once the draft's row is saved, the first read of the findings' text is the composing: another writer asks
+        // for the turn then. Held by the draft (composing inside its transaction), the wait would never end.
+        _reads.OnRead = async (command, context) =>
+        {
+            if (context != creating || !saved || otherWriterWent is not null || !command.CommandText.Contains("\"Description\"", StringComparison.Ordinal))
+                return;
+            var turn = SqliteWriterTurn.Of(context.Database.GetConnectionString()!);
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await turn.WaitAsync(longJob: false, patience.Token);
+                turn.Release();
+                otherWriterWent = true;
+            }
+            catch (OperationCanceledException)
+            {
+                otherWriterWent = false;
+            }
+        };
+
+        var notice = await _bed.WithAsync(sp =>
+        {
+            creating = sp.GetRequiredService<RectifyDb>();
+            creating.SavedChanges += (_, _) => saved = true;
+            var notices = sp.GetRequiredService<NoticeService>();
+            return notices.CreateDraftAsync(notices.NewDraft([inspection], new(2026, 2, 1), new(2026, 2, 28), "区政务公开办") with { Number = "X政公办〔2026〕33号", Date = new(2026, 3, 2) }, Sample.Auditor);
+        });
+
+        Assert.True(otherWriterWent);
+        // And the draft is whole: its preview names every finding, ready to issue.
+        Assert.Equal(40, (await _bed.WithAsync(sp => sp.GetRequiredService<NoticeService>().ContentAsync(notice.Id, Sample.Auditor))).NewFindings.Sum(u => u.Findings.Count));
+        Assert.Empty(await _bed.WithAsync(async sp => await sp.GetRequiredService<NoticeService>().ChangesSincePreviewAsync(
+            await sp.GetRequiredService<RectifyDb>().Set<Notice>().Include(n => n.Inspections).SingleAsync(n => n.Id == notice.Id))));
+    }
+
     /// <summary>A draft notice of four chunks' findings, and the input of a finding another auditor records meanwhile.</summary>
     private async Task<(int Count, int Inspection, int Notice, FindingInput ShortWrite)> NoticeAndShortWriteAsync(string number)
     {
@@ -150,6 +197,20 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
             InspectionId = other, UnitId = _bed.Units["科技局"], CategoryId = _bed.Categories["主动公开"],
             Description = "另一位审核人员同时录入的问题", Deadline = new DateOnly(2026, 4, 30),
         });
+    }
+
+    /// <summary>Lets the test act when a context is about to run a query (before the command goes to the database).</summary>
+    private sealed class ReadProbe : DbCommandInterceptor
+    {
+        public Func<System.Data.Common.DbCommand, RectifyDb, Task>? OnRead { get; set; }
+
+        public override async ValueTask<InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command,
+            CommandEventData eventData, InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            if (OnRead is { } onRead && eventData.Context is RectifyDb db)
+                await onRead(command, db);
+            return result;
+        }
     }
 
     /// <summary>Lets the test watch the context that issues the notice (the notice's own step holds first, then each chunk).</summary>

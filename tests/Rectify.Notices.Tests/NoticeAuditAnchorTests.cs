@@ -63,6 +63,25 @@ public sealed class NoticeAuditAnchorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_log_proves_the_issued_text_by_its_digest_and_issuing_does_not_write_the_text_again()
+    {
+        await Notices(n => n.IssueAsync(_id, Sample.Auditor));
+
+        var text = (await Notices(n => n.GetAsync(_id, Sample.Auditor))).Text!;
+        var entries = await _bed.Db.WithDbAsync(db => db.Set<AuditEvent>().AsNoTracking().Where(e => e.EntityType == nameof(NoticeText)).ToListAsync());
+        // Composed once, when the draft was made; turning 印发中 and then issued changed the notice's row only.
+        var composed = Assert.Single(entries);
+        Assert.Equal("notice.composed", composed.Action);
+        var after = System.Text.Json.JsonDocument.Parse(composed.After!).RootElement;
+        Assert.Equal(AuditedAsDigestAttribute.Of(text.Json), after.GetProperty(nameof(NoticeText.Json)).GetString());
+        Assert.Equal(AuditedAsDigestAttribute.Of(text.Html), after.GetProperty(nameof(NoticeText.Html)).GetString());
+        Assert.Matches($"^{text.Json.Length} chars, sha256 [0-9a-f]{{64}}$", after.GetProperty(nameof(NoticeText.Json)).GetString());
+        Assert.DoesNotContain("招生计划目录本年度未更新", composed.After);
+        Assert.All(await _bed.Db.WithDbAsync(db => db.Set<AuditEvent>().AsNoTracking().Where(e => e.EntityType == nameof(Notice)).ToListAsync()),
+            e => Assert.DoesNotContain("招生计划目录本年度未更新", e.After ?? ""));
+    }
+
+    [Fact]
     public async Task A_history_rewritten_consistently_after_issuing_no_longer_matches_the_notice()
     {
         await Notices(n => n.IssueAsync(_id, Sample.Auditor));

@@ -30,17 +30,7 @@ public sealed class NoticeTestBed : IAsyncDisposable
     /// <param name="more">More services (registered after the app's own).</param>
     public static async Task<NoticeTestBed> CreateAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? more = null)
     {
-        var db = await TestDatabase.CreateAsync((services, configuration) =>
-        {
-            more?.Invoke(services);
-            services.AddRectifyMail(configuration);
-            services.AddRectifyWorkflows(configuration);
-            services.AddRectifyNotices(configuration);
-        }, new Dictionary<string, string?>
-        {
-            ["Mail:TemplatesDirectory"] = Path.Combine(RepositoryRoot(), "templates"),
-            ["Mail:BaseUrl"] = "https://rectify.example.gov.cn",
-        }.Concat(settings ?? new Dictionary<string, string?>()).ToDictionary());
+        var db = await DatabaseAsync(settings, more);
         var (units, categories) = await db.WithDbAsync(async ctx =>
         {
             var units = UnitNames.Select((n, i) => { var u = Sample.Unit(n); u.SortOrder = i; return u; }).ToList();
@@ -53,6 +43,20 @@ public sealed class NoticeTestBed : IAsyncDisposable
         });
         return new NoticeTestBed { Db = db, Units = units, Categories = categories };
     }
+
+    /// <summary>The database and services alone, without units or categories; <paramref name="migrate"/> false leaves it empty.</summary>
+    public static Task<TestDatabase> DatabaseAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? more = null, bool migrate = true) =>
+        TestDatabase.CreateAsync((services, configuration) =>
+        {
+            more?.Invoke(services);
+            services.AddRectifyMail(configuration);
+            services.AddRectifyWorkflows(configuration);
+            services.AddRectifyNotices(configuration);
+        }, new Dictionary<string, string?>
+        {
+            ["Mail:TemplatesDirectory"] = Path.Combine(RepositoryRoot(), "templates"),
+            ["Mail:BaseUrl"] = "https://rectify.example.gov.cn",
+        }.Concat(settings ?? new Dictionary<string, string?>()).ToDictionary(), migrate: migrate);
 
     public static string RepositoryRoot([CallerFilePath] string source = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", ".."));

@@ -453,7 +453,10 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         var snapshot = new Dictionary<string, object?>();
         foreach (var property in entry.Properties.Where(p => !SecretProperties.Contains(p.Metadata.Name)))
-            snapshot[property.Metadata.Name] = original ? property.OriginalValue : property.CurrentValue;
+        {
+            var value = original ? property.OriginalValue : property.CurrentValue;
+            snapshot[property.Metadata.Name] = AuditedAsDigest(property.Metadata) ? AuditedAsDigestAttribute.Of((string?)value) : value;
+        }
         foreach (var complex in entry.ComplexProperties)
         {
             foreach (var property in complex.Properties)
@@ -461,6 +464,11 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         }
         return snapshot;
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IProperty, bool> DigestedProperties = new();
+
+    private static bool AuditedAsDigest(Microsoft.EntityFrameworkCore.Metadata.IProperty property) => DigestedProperties.GetOrAdd(property, p =>
+        p.PropertyInfo?.IsDefined(typeof(AuditedAsDigestAttribute), inherit: true) == true);
 
     /// <summary>Keeps the audit rows small: only the properties that differ from the other side (all of them for inserts and deletes).</summary>
     private static Dictionary<string, object?> OnlyChanged(Dictionary<string, object?> side, Dictionary<string, object?>? other) =>

@@ -813,20 +813,8 @@ namespace Rectify.Migrations.Postgres
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("date");
 
-                    b.Property<string>("PreviewHtml")
-                        .HasColumnType("text");
-
-                    b.Property<string>("PreviewJson")
-                        .HasColumnType("text");
-
                     b.Property<string>("Requirements")
                         .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("SnapshotHtml")
-                        .HasColumnType("text");
-
-                    b.Property<string>("SnapshotJson")
                         .HasColumnType("text");
 
                     b.Property<string>("Status")
@@ -1546,7 +1534,29 @@ namespace Rectify.Migrations.Postgres
                         .HasForeignKey("CorrectsNoticeId")
                         .OnDelete(DeleteBehavior.Restrict);
 
+                    b.OwnsOne("Rectify.Notices.NoticeText", "Text", b1 =>
+                        {
+                            b1.Property<int>("NoticeId")
+                                .HasColumnType("integer");
+
+                            b1.Property<string>("Html")
+                                .HasColumnType("text");
+
+                            b1.Property<string>("Json")
+                                .IsRequired()
+                                .HasColumnType("text");
+
+                            b1.HasKey("NoticeId");
+
+                            b1.ToTable("NoticeText", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("NoticeId");
+                        });
+
                     b.Navigation("CorrectsNotice");
+
+                    b.Navigation("Text");
                 });
 
             modelBuilder.Entity("Rectify.Notices.NoticeFinding", b =>

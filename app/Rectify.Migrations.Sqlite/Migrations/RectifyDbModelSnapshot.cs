@@ -784,20 +784,8 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("PreviewHtml")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PreviewJson")
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Requirements")
                         .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SnapshotHtml")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("SnapshotJson")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -1509,7 +1497,29 @@ namespace Rectify.Data.Migrations.Sqlite
                         .HasForeignKey("CorrectsNoticeId")
                         .OnDelete(DeleteBehavior.Restrict);
 
+                    b.OwnsOne("Rectify.Notices.NoticeText", "Text", b1 =>
+                        {
+                            b1.Property<int>("NoticeId")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Html")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Json")
+                                .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("NoticeId");
+
+                            b1.ToTable("NoticeText", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("NoticeId");
+                        });
+
                     b.Navigation("CorrectsNotice");
+
+                    b.Navigation("Text");
                 });
 
             modelBuilder.Entity("Rectify.Notices.NoticeFinding", b =>
