@@ -240,9 +240,14 @@ internal sealed class Bench : IAsyncDisposable
                 Interlocked.Add(ref members, size);
             });
             listener.Start();
-            resumes = await ResumeRoundAsync(ids.Take(count / 2).ToList());
+            // Whether the round is bound by the processor (all cores busy) or by waiting (the turn, the disk).
+            var (cpu, wall) = (Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.StartNew());
+            var resumed = ids.Take(count / 2).ToList();
+            resumes = await ResumeRoundAsync(resumed);
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Console.WriteLine($"report-submitted resumes ({ConcurrentUnits} concurrent): {resumes:F0}/s  ratio {resumes / raw:F3}"
-                + (groups > 0 ? $"  ({groups} group commits, {(double)members / groups:F2} saves each)" : ""));
+                + (groups > 0 ? $"  ({groups} group commits, {(double)members / groups:F2} saves each)" : "")
+                + $"; processor {cpu.TotalMilliseconds / resumed.Count:F1} ms per resume, {cpu / wall.Elapsed:F1} of {Environment.ProcessorCount} cores busy");
         }
         var (timers, lateness) = await TimerRoundAsync();
         Console.WriteLine($"due timers fired: {timers:F0}/s  ratio {timers / raw:F3}  lateness p99 {lateness:F2} s");
