@@ -148,11 +148,10 @@ public sealed class NoticeService(
     {
         if (notice.Status != NoticeStatus.Draft)
             return [];
-        if (notice.Text is null || notice.CutOff is null)
+        if (Content(notice) is not { } preview || notice.CutOff is null)
             return [NotComposedText];
-        var preview = JsonSerializer.Deserialize<NoticeContent>(notice.Text.Json, SnapshotJson)!;
         var now = await composer.ComposeAsync(notice, notice.CutOff.Value, ct);
-        return JsonSerializer.Serialize(now, SnapshotJson) == notice.Text.Json ? [] : NoticeDifferences.Between(preview, now);
+        return JsonSerializer.Serialize(now, SnapshotJson) == notice.Text!.Json ? [] : NoticeDifferences.Between(preview, now);
     }
 
     private const string NotComposedText = "草稿尚未生成预览";

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
@@ -202,10 +203,10 @@ public sealed class IssueTurnOrderTests(ITestOutputHelper output) : IAsyncLifeti
     /// <summary>Lets the test act when a context is about to run a query (before the command goes to the database).</summary>
     private sealed class ReadProbe : DbCommandInterceptor
     {
-        public Func<System.Data.Common.DbCommand, RectifyDb, Task>? OnRead { get; set; }
+        public Func<DbCommand, RectifyDb, Task>? OnRead { get; set; }
 
-        public override async ValueTask<InterceptionResult<System.Data.Common.DbDataReader>> ReaderExecutingAsync(System.Data.Common.DbCommand command,
-            CommandEventData eventData, InterceptionResult<System.Data.Common.DbDataReader> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command,
+            CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
         {
             if (OnRead is { } onRead && eventData.Context is RectifyDb db)
                 await onRead(command, db);

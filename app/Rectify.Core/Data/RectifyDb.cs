@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Rectify.Auditing;
@@ -465,9 +467,9 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
         return snapshot;
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IProperty, bool> DigestedProperties = new();
+    private static readonly ConcurrentDictionary<IProperty, bool> DigestedProperties = new();
 
-    private static bool AuditedAsDigest(Microsoft.EntityFrameworkCore.Metadata.IProperty property) => DigestedProperties.GetOrAdd(property, p =>
+    private static bool AuditedAsDigest(IProperty property) => DigestedProperties.GetOrAdd(property, p =>
         p.PropertyInfo?.IsDefined(typeof(AuditedAsDigestAttribute), inherit: true) == true);
 
     /// <summary>Keeps the audit rows small: only the properties that differ from the other side (all of them for inserts and deletes).</summary>

@@ -47,7 +47,7 @@ public sealed class SqliteCheckpointer
     {
         Interlocked.Increment(ref _writes);
         if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
-            _ = Task.Run(RunAsync);
+            BackgroundLoop.Start(RunAsync);
     }
 
     private async Task RunAsync()

@@ -77,7 +77,7 @@ public sealed class SqliteGroupCommit
         }
         // One loop per database while saves are queued; it ends when the queue is empty.
         if (start)
-            _ = Task.Run(RunAsync);
+            BackgroundLoop.Start(RunAsync);
         return member.Outcome.Task;
     }
 
