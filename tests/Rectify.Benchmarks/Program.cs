@@ -224,30 +224,13 @@ internal sealed class Bench : IAsyncDisposable
         Console.WriteLine($"raw single-row transactions: {raw:F0}/s");
         var (ids, starts) = await StartRoundAsync(count);
         Console.WriteLine($"starts: {starts:F0}/s  ratio {starts / raw:F3}");
-        var (groups, members) = (0L, 0L);
+        // Whether the round is bound by the processor (all cores busy) or by waiting (the turn, the disk).
         double resumes;
-        using (var listener = new System.Diagnostics.Metrics.MeterListener())
+        using (var cost = new RoundCost())
         {
-            // How many saves each SQLite group commit took (SqliteGroupCommit): what the grouping gathered.
-            listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument == SqliteGroupCommit.GroupSize)
-                    l.EnableMeasurementEvents(instrument);
-            };
-            listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
-            {
-                Interlocked.Increment(ref groups);
-                Interlocked.Add(ref members, size);
-            });
-            listener.Start();
-            // Whether the round is bound by the processor (all cores busy) or by waiting (the turn, the disk).
-            var (cpu, wall) = (Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.StartNew());
             var resumed = ids.Take(count / 2).ToList();
             resumes = await ResumeRoundAsync(resumed);
-            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-            Console.WriteLine($"report-submitted resumes ({ConcurrentUnits} concurrent): {resumes:F0}/s  ratio {resumes / raw:F3}"
-                + (groups > 0 ? $"  ({groups} group commits, {(double)members / groups:F2} saves each)" : "")
-                + $"; processor {cpu.TotalMilliseconds / resumed.Count:F1} ms per resume, {cpu / wall.Elapsed:F1} of {Environment.ProcessorCount} cores busy");
+            Console.WriteLine($"report-submitted resumes ({ConcurrentUnits} concurrent): {resumes:F0}/s  ratio {resumes / raw:F3}; {cost.Per(resumed.Count, "resume")}");
         }
         var (timers, lateness) = await TimerRoundAsync();
         Console.WriteLine($"due timers fired: {timers:F0}/s  ratio {timers / raw:F3}  lateness p99 {lateness:F2} s");
@@ -359,16 +342,18 @@ internal sealed class Bench : IAsyncDisposable
         await using var probe = new TurnProbe(Services, TimeSpan.FromMilliseconds(10));
         // The collector's share of the round (the whole process: the probe writer is counted too, it is small).
         var (allocated, collections, paused) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.GetTotalPauseDuration());
+        using var cost = new RoundCost();
         var watch = Stopwatch.StartNew();
         var fired = await Task.WhenAll(_nodes.Select(node => Task.Run(() =>
             node.GetRequiredService<TimerDispatcher>().FireDueAsync(batch => lateness.Add((watch.Elapsed.TotalSeconds, batch))))));
         var rate = fired.Sum() / watch.Elapsed.TotalSeconds;
         var elapsed = watch.Elapsed;
+        var spent = fired.Sum() > 0 ? cost.Per(fired.Sum(), "timer") : "";
         (allocated, collections, paused) = (GC.GetTotalAllocatedBytes() - allocated, GC.CollectionCount(0) - collections, GC.GetTotalPauseDuration() - paused);
         await probe.ReportAsync("timers fire");
         if (fired.Sum() > 0)
             Console.WriteLine($"timers' garbage: {allocated / fired.Sum() / 1024.0:F0} KB allocated per fired timer, {collections * 1000.0 / fired.Sum():F1} GCs per 1,000 timers, "
-                + $"paused {paused.TotalMilliseconds:F0} ms ({paused / elapsed:P0} of the round)");
+                + $"paused {paused.TotalMilliseconds:F0} ms ({paused / elapsed:P0} of the round); {spent}");
         if (_nodes.Count > 1)
             Console.WriteLine($"timers fired per node: {string.Join(", ", fired)}");
         // What a user's save waits behind one group at most; since this database's first round (warm-ups included).

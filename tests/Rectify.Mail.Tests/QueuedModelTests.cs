@@ -38,11 +38,25 @@ public sealed class QueuedModelTests
             Assert.Equal("主动公开", finding.Category?.Name);
             Assert.Equal("2026年2月政务公开第三方检查", finding.Inspection?.Title);
             Assert.True(db.Entry(finding).Reference(f => f.Category).IsLoaded);
+            Assert.True(db.Entry(finding).Collection(f => f.Reports).IsLoaded);
+            Assert.True(db.Entry(finding).Collection(f => f.ExtensionRequests).IsLoaded);
             await db.SaveChangesAsync();
         }
         var messages = await host.MessagesAsync();
         Assert.Equal(["a:" + findings[0].Id, "b:" + findings[0].Id], messages.Select(m => m.DeduplicationKey));
         Assert.All(messages, m => Assert.Contains("\"Category\":\"主动公开\",\"Inspection\":\"2026年2月政务公开第三方检查\"", m.ModelJson));
+    }
+
+    [Fact]
+    public async Task A_mail_an_earlier_save_queued_is_left_out_and_the_save_still_writes_its_other_mails()
+    {
+        await using var host = await MailHost.StartAsync(null);
+        var (_, findings) = await host.SeedAsync(1, "教育局");
+        await host.EnqueueAsync(Reminder(findings[0].Id, "a"));
+        // A retry of the first save's work beside a new mail: the stored one is not written again, nothing fails.
+        await host.EnqueueAsync(Reminder(findings[0].Id, "a"), Reminder(findings[0].Id, "b"));
+        var messages = await host.MessagesAsync();
+        Assert.Equal(["a:" + findings[0].Id, "b:" + findings[0].Id], messages.Select(m => m.DeduplicationKey));
     }
 
     [Fact]

@@ -21,32 +21,38 @@ namespace Rectify.Data;
 ///   concurrency token (its revision) compared with the value read; a statement that updates fewer rows than it
 ///   names fails the save as EF's own update would (another node resumed that instance first).
 /// - Outbox messages: appended without their generated id, which nothing reads in the saving scope, and no
-///   longer tracked afterwards (the sender reads them back from the table).
+///   longer tracked afterwards (the sender reads them back from the table). A message its deduplication key and
+///   address already hold is left out by the insert itself (<see cref="DbModule.BulkAppendedOnce"/>).
 /// - Audit events (<see cref="AppendAsync"/>): written without ever being tracked.
 /// </summary>
 internal sealed class BulkWrite
 {
-    // Microsoft.Data.Sqlite finds each parameter by name in a list: statements stay small.
-    private const int MaxParameters = 400;
+    // Microsoft.Data.Sqlite binds each parameter by name, and SQLite finds a name by going through the statement's
+    // list of names: binding costs the square of a statement's parameters. 100 (a few rows per statement) wrote a
+    // round of timers' rows faster than 400 did.
+    private const int MaxParameters = 100;
 
     private readonly List<List<EntityEntry>> _inserts;
     private readonly List<List<EntityEntry>> _deletes;
     private readonly List<List<EntityEntry>> _updates;
     private readonly List<List<EntityEntry>> _appends;
+    private readonly Type[] _appendedOnce;
     // The updated rows as read, to put back if the save fails.
     private readonly List<(EntityEntry Entry, PropertyValues Original, IProperty[] Changed)> _updated = [];
 
-    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes, List<List<EntityEntry>> updates, List<List<EntityEntry>> appends)
+    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes, List<List<EntityEntry>> updates, List<List<EntityEntry>> appends,
+        Type[] appendedOnce)
     {
         _inserts = inserts;
         _deletes = deletes;
         _updates = updates;
         _appends = appends;
+        _appendedOnce = appendedOnce;
     }
 
     public bool IsEmpty => _inserts.Count == 0 && _deletes.Count == 0 && _updates.Count == 0 && _appends.Count == 0;
 
-    public static readonly BulkWrite None = new([], [], [], []);
+    public static readonly BulkWrite None = new([], [], [], [], []);
 
     /// <summary>The rows this path takes, by type in dependency order (an instance before the rows that refer to it).</summary>
     public static BulkWrite Pending(IEnumerable<EntityEntry> tracked, DbModules modules)
@@ -71,7 +77,8 @@ internal sealed class BulkWrite
             Take(EntityState.Deleted, modules.BulkDeleted, p => p.IsTemporary),
             updates,
             // Appended rows may only refer to rows that exist already (their own key is the database's to generate).
-            Take(EntityState.Added, appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()));
+            Take(EntityState.Added, appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()),
+            modules.BulkAppendedOnce);
     }
 
     /// <summary>Inserts untracked rows of one type, leaving out a key the database generates, on the context's transaction.</summary>
@@ -117,7 +124,8 @@ internal sealed class BulkWrite
         foreach (var group in _appends)
         {
             var properties = Columns(group[0].Metadata, withKey: false);
-            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct);
+            var once = Array.IndexOf(_appendedOnce, group[0].Metadata.ClrType) >= 0;
+            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct, once);
         }
         foreach (var entry in _deletes.SelectMany(g => g).Concat(_appends.SelectMany(g => g)))
             entry.State = EntityState.Detached;
@@ -171,7 +179,8 @@ internal sealed class BulkWrite
         return written;
     }
 
-    private static async Task<int> InsertAsync(DbContext db, IEntityType type, List<IProperty> properties, IReadOnlyList<Func<int, object?>> rows, CancellationToken ct)
+    private static async Task<int> InsertAsync(DbContext db, IEntityType type, List<IProperty> properties, IReadOnlyList<Func<int, object?>> rows,
+        CancellationToken ct, bool skipHeld = false)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var connection = db.Database.GetDbConnection();
@@ -182,7 +191,8 @@ internal sealed class BulkWrite
         foreach (var chunk in rows.Chunk(MaxParameters / properties.Count))
         {
             var (command, values) = Command(connection, transaction, properties, chunk);
-            command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {values}";
+            // The same clause on SQLite and PostgreSQL: a row a unique index already holds is not written.
+            command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {values}{(skipHeld ? " ON CONFLICT DO NOTHING" : "")}";
             written += await RunAsync(command, type, ct);
         }
         return written;

@@ -45,7 +45,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     private string? _pendingAction;
     private Func<FindingEventDispatcher>? _dispatcher;
     private bool _dispatching;
-    private readonly List<Func<CancellationToken, Task>> _beforeSave = [];
+    private readonly List<Action> _beforeSave = [];
     private ActorContext? _actorContext;
     private TimeProvider? _time;
     private static long s_findingsVersion;
@@ -118,9 +118,9 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
 
     /// <summary>
     /// Runs <paramref name="step"/> before every save of this context, ahead of the audit snapshot: a service that
-    /// queued rows can settle them with one query per save instead of one per row (the outbox drops duplicates so).
+    /// queued rows can settle them once per save instead of once per row (the outbox merges a fallback mail so).
     /// </summary>
-    public void BeforeSave(Func<CancellationToken, Task> step) => _beforeSave.Add(step);
+    public void BeforeSave(Action step) => _beforeSave.Add(step);
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -147,7 +147,7 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
     {
         var events = await DispatchFindingEventsAsync(cancellationToken);
         foreach (var step in _beforeSave)
-            await step(cancellationToken);
+            step();
         // One scan of the change tracker (each Entries() call detects changes over every tracked entity again).
         var entries = ChangeTracker.Entries().ToList();
         TextLimits.Check(entries, _modules.TextLimits);

@@ -58,7 +58,7 @@ public sealed class MailOutbox : IMailOutbox
         _options = options;
         _office = office;
         _logger = logger;
-        db.BeforeSave(SettleAsync);
+        db.BeforeSave(GiveWay);
     }
 
     public async Task<IReadOnlySet<string>> QueuedAsync(IReadOnlyCollection<string> deduplicationKeys, CancellationToken cancellationToken = default) =>
@@ -74,8 +74,8 @@ public sealed class MailOutbox : IMailOutbox
 
         foreach (var recipient in await ResolveAsync(request.To, unit, cancellationToken))
         {
-            // Rows already stored are dropped in one query when the caller saves (DropStoredDuplicatesAsync).
-            if (_queued.TryGetValue((request.DeduplicationKey, recipient.Address), out var queued) && _db.Entry(queued).State == EntityState.Added)
+            // A row already stored is left out by the save's insert (the key and address are a unique index).
+            if (_queued.TryGetValue((request.DeduplicationKey, recipient.Address), out var queued) && IsAdded(queued))
                 continue;
             var message = new OutboxMessage
             {
@@ -126,12 +126,6 @@ public sealed class MailOutbox : IMailOutbox
     /// <summary>The view model a row was queued with.</summary>
     internal static MailModel ReadModel(string json) => JsonSerializer.Deserialize<MailModel>(json, Json)!;
 
-    private Task SettleAsync(CancellationToken ct)
-    {
-        GiveWay();
-        return DropStoredDuplicatesAsync(ct);
-    }
-
     /// <summary>
     /// Drops each fallback row that another row of this save, about the same finding and to the same address,
     /// makes redundant (e.g. the deadline-changed mail beside the workflow's report-returned one); that row takes
@@ -139,11 +133,11 @@ public sealed class MailOutbox : IMailOutbox
     /// </summary>
     private void GiveWay()
     {
-        var fallbacks = _fallbacks.Where(m => _db.Entry(m).State == EntityState.Added).ToHashSet();
+        var fallbacks = _fallbacks.Where(IsAdded).ToHashSet();
         _fallbacks.Clear();
         if (fallbacks.Count == 0)
             return;
-        var others = _queued.Values.Where(m => m.FindingId is not null && !fallbacks.Contains(m) && _db.Entry(m).State == EntityState.Added)
+        var others = _queued.Values.Where(m => m.FindingId is not null && !fallbacks.Contains(m) && IsAdded(m))
             .ToLookup(m => (m.FindingId, m.RecipientAddress.ToLowerInvariant()));
         foreach (var fallback in fallbacks)
         {
@@ -168,23 +162,12 @@ public sealed class MailOutbox : IMailOutbox
         return model.ToJsonString(Json);
     }
 
-    /// <summary>Detaches the rows queued in this scope whose key and address are already stored: one query per save.</summary>
-    private async Task DropStoredDuplicatesAsync(CancellationToken ct)
+    // A queued row changes state only through the context (added, detached by a retry or by the rules above): its
+    // entry needs no DetectChanges, which Entry() would otherwise run on it, message after message.
+    private bool IsAdded(OutboxMessage message)
     {
-        var pending = _queued.Values.Where(m => _db.Entry(m).State == EntityState.Added).ToList();
-        if (pending.Count == 0)
-            return;
-        foreach (var chunk in pending.Chunk(500))
-        {
-            var keys = chunk.Select(m => m.DeduplicationKey).Distinct().ToList();
-            var stored = (await _db.Set<OutboxMessage>().AsNoTracking()
-                    .Where(m => keys.Contains(m.DeduplicationKey))
-                    .Select(m => new { m.DeduplicationKey, m.RecipientAddress })
-                    .ToListAsync(ct))
-                .Select(m => (m.DeduplicationKey, m.RecipientAddress)).ToHashSet();
-            foreach (var message in chunk.Where(m => stored.Contains((m.DeduplicationKey, m.RecipientAddress))))
-                _db.Entry(message).State = EntityState.Detached;
-        }
+        using (_db.ChangesAlreadyDetected())
+            return _db.Entry(message).State == EntityState.Added;
     }
 
     private static void Fail(OutboxMessage message, string error)
@@ -193,17 +176,19 @@ public sealed class MailOutbox : IMailOutbox
         message.LastError = error;
     }
 
-    private static readonly string[] CollectionsShown = [nameof(Finding.Reports), nameof(Finding.ExtensionRequests)];
-
-    // The references the templates show, each read by a compiled query: Reference(...).LoadAsync builds, funcletizes
-    // and looks up a new query per mail, a cost every submitted report and every notice's mail paid. Tracked, so the
-    // finding's navigation is fixed up as a load would; query filters apply as they do to a load.
+    // What the templates show, each read by a compiled query: Reference(...).LoadAsync and Collection(...).LoadAsync
+    // build, funcletize and look up a new query per mail, a cost every submitted report and every notice's mail paid.
+    // Tracked, so the finding's navigations are fixed up as a load would; query filters apply as they do to a load.
     private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Unit?>>> UnitById =
         new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Unit>().SingleOrDefault(u => u.Id == id)));
     private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Category?>>> CategoryById =
         new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Category>().SingleOrDefault(c => c.Id == id)));
     private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Inspection?>>> InspectionById =
         new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Inspection>().SingleOrDefault(i => i.Id == id)));
+    private static readonly CompiledPerModel<Func<RectifyDb, int, IAsyncEnumerable<RectificationReport>>> ReportsOf =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId) => db.Set<RectificationReport>().Where(r => r.FindingId == findingId)));
+    private static readonly CompiledPerModel<Func<RectifyDb, int, IAsyncEnumerable<ExtensionRequest>>> ExtensionRequestsOf =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId) => db.Set<ExtensionRequest>().Where(x => x.FindingId == findingId)));
 
     /// <summary>The finding as the caller sees it (tracked changes included), with what the templates show.</summary>
     private async Task<Finding?> LoadFindingAsync(int id, CancellationToken ct)
@@ -212,30 +197,36 @@ public sealed class MailOutbox : IMailOutbox
         var finding = await _db.Set<Finding>().FindAsync([id], ct);
         if (finding is null)
             return null;
-        var entry = _db.Entry(finding);
+        EntityEntry<Finding> entry;
+        // Which navigations are loaded is the tracker's to say, not a property change to detect: Entry() would
+        // otherwise compare every property and collection of the finding, mail after mail.
+        using (_db.ChangesAlreadyDetected())
+            entry = _db.Entry(finding);
         if (entry.State == EntityState.Added)
             return finding;
         // Set already when the caller tracks the unit, category or inspection (a batch loads them once).
-        await LoadReferenceAsync(entry, nameof(Finding.Unit), () => UnitById.For(_db)(_db, finding.UnitId, ct));
-        await LoadReferenceAsync(entry, nameof(Finding.Category), () => CategoryById.For(_db)(_db, finding.CategoryId, ct));
-        await LoadReferenceAsync(entry, nameof(Finding.Inspection), () => InspectionById.For(_db)(_db, finding.InspectionId, ct));
-        // Navigations by name: a lambda here would build an expression tree per mail (a notice queues a thousand).
-        foreach (var name in CollectionsShown)
-        {
-            var collection = entry.Collection(name);
-            if (!collection.IsLoaded)
-                await collection.LoadAsync(ct);
-        }
+        await LoadAsync(entry.Reference(nameof(Finding.Unit)), () => UnitById.For(_db)(_db, finding.UnitId, ct));
+        await LoadAsync(entry.Reference(nameof(Finding.Category)), () => CategoryById.For(_db)(_db, finding.CategoryId, ct));
+        await LoadAsync(entry.Reference(nameof(Finding.Inspection)), () => InspectionById.For(_db)(_db, finding.InspectionId, ct));
+        await LoadAsync(entry.Collection(nameof(Finding.Reports)), () => DrainAsync(ReportsOf.For(_db)(_db, finding.Id), ct));
+        await LoadAsync(entry.Collection(nameof(Finding.ExtensionRequests)), () => DrainAsync(ExtensionRequestsOf.For(_db)(_db, finding.Id), ct));
         return finding;
     }
 
-    private static async Task LoadReferenceAsync<T>(EntityEntry<Finding> entry, string name, Func<Task<T?>> load) where T : class
+    private static async Task LoadAsync(NavigationEntry navigation, Func<Task> load)
     {
-        var reference = entry.Reference(name);
-        if (reference.IsLoaded || reference.CurrentValue is not null)
+        if (navigation.IsLoaded || navigation is ReferenceEntry { CurrentValue: not null })
             return;
         await load();
-        reference.IsLoaded = true;
+        navigation.IsLoaded = true;
+    }
+
+    // Reading the rows is what tracks them; the tracker fixes them up into the finding's collection.
+    private static async Task DrainAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
+    {
+        await foreach (var _ in rows.WithCancellation(ct))
+        {
+        }
     }
 
     private sealed record Recipient(RecipientKind Kind, string Address, string Name);
@@ -253,7 +244,7 @@ public sealed class MailOutbox : IMailOutbox
                     else
                     {
                         // No address in the contact table: the unit's liaison accounts, or a visible failure.
-                        var users = await UsersAsync(r.Kind, unit.Id, u => u.Role == UserRole.UnitLiaison && u.UnitId == unit.Id, ct);
+                        var users = await UsersAsync(r.Kind, UserRole.UnitLiaison, unit.Id, ct);
                         recipients.AddRange(users.Count > 0 ? users : [new Recipient(r.Kind, "", unit.Liaison.Name)]);
                     }
                     break;
@@ -261,10 +252,10 @@ public sealed class MailOutbox : IMailOutbox
                     recipients.Add(new(r.Kind, unit.Leader.Email.Trim(), unit.Leader.Name));
                     break;
                 case RecipientKind.Supervisors:
-                    recipients.AddRange(await UsersAsync(r.Kind, null, u => u.Role == UserRole.Supervisor, ct));
+                    recipients.AddRange(await UsersAsync(r.Kind, UserRole.Supervisor, null, ct));
                     break;
                 case RecipientKind.Auditors:
-                    recipients.AddRange(await UsersAsync(r.Kind, null, u => u.Role == UserRole.Auditor, ct));
+                    recipients.AddRange(await UsersAsync(r.Kind, UserRole.Auditor, null, ct));
                     break;
                 case RecipientKind.Address when !string.IsNullOrWhiteSpace(r.Address):
                     recipients.Add(new(r.Kind, r.Address.Trim(), ""));
@@ -277,13 +268,19 @@ public sealed class MailOutbox : IMailOutbox
         return recipients.DistinctBy(r => r.Address.ToLowerInvariant()).ToList();
     }
 
-    private async Task<List<Recipient>> UsersAsync(RecipientKind kind, int? unitId, System.Linq.Expressions.Expression<Func<AppUser, bool>> which, CancellationToken ct)
+    // The active users of a role with an address (of one unit when given), by a compiled query.
+    private static readonly CompiledPerModel<Func<RectifyDb, UserRole, int?, IAsyncEnumerable<(string Email, string Name)>>> UsersOf =
+        new(() => EF.CompileAsyncQuery((RectifyDb db, UserRole role, int? unitId) => db.Users
+            .Where(u => u.Role == role && (unitId == null || u.UnitId == unitId) && u.IsActive && u.Email != null && u.Email != "")
+            .OrderBy(u => u.Email).Select(u => ValueTuple.Create(u.Email!, u.DisplayName))));
+
+    private async Task<List<Recipient>> UsersAsync(RecipientKind kind, UserRole role, int? unitId, CancellationToken ct)
     {
         if (!_users.TryGetValue((kind, unitId), out var users))
         {
-            users = (await _db.Users.Where(which).Where(u => u.IsActive && u.Email != null && u.Email != "")
-                    .OrderBy(u => u.Email).Select(u => new { u.Email, u.DisplayName }).ToListAsync(ct))
-                .Select(u => new Recipient(kind, u.Email!.Trim(), u.DisplayName)).ToList();
+            users = [];
+            await foreach (var (email, name) in UsersOf.For(_db)(_db, role, unitId).WithCancellation(ct))
+                users.Add(new Recipient(kind, email.Trim(), name));
             _users[(kind, unitId)] = users;
         }
         return users;
