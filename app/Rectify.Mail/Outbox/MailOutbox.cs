@@ -269,18 +269,21 @@ public sealed class MailOutbox : IMailOutbox
     }
 
     // The active users of a role with an address (of one unit when given), by a compiled query.
-    private static readonly CompiledPerModel<Func<RectifyDb, UserRole, int?, IAsyncEnumerable<(string Email, string Name)>>> UsersOf =
+    private static readonly CompiledPerModel<Func<RectifyDb, UserRole, int?, IAsyncEnumerable<UserAddress>>> UsersOf =
         new(() => EF.CompileAsyncQuery((RectifyDb db, UserRole role, int? unitId) => db.Users
             .Where(u => u.Role == role && (unitId == null || u.UnitId == unitId) && u.IsActive && u.Email != null && u.Email != "")
-            .OrderBy(u => u.Email).Select(u => ValueTuple.Create(u.Email!, u.DisplayName))));
+            .OrderBy(u => u.Email).Select(u => new UserAddress(u.Email!, u.DisplayName))));
+
+    // A class, not a tuple: Npgsql would read a tuple as a PostgreSQL record.
+    private sealed record UserAddress(string Email, string Name);
 
     private async Task<List<Recipient>> UsersAsync(RecipientKind kind, UserRole role, int? unitId, CancellationToken ct)
     {
         if (!_users.TryGetValue((kind, unitId), out var users))
         {
             users = [];
-            await foreach (var (email, name) in UsersOf.For(_db)(_db, role, unitId).WithCancellation(ct))
-                users.Add(new Recipient(kind, email.Trim(), name));
+            await foreach (var user in UsersOf.For(_db)(_db, role, unitId).WithCancellation(ct))
+                users.Add(new Recipient(kind, user.Email.Trim(), user.Name));
             _users[(kind, unitId)] = users;
         }
         return users;
