@@ -9,7 +9,7 @@ namespace Rectify.Mail;
 public static class MailModule
 {
     /// <summary>The outbox's tables; a save appends its messages in bulk (issuing a notice queues thousands).</summary>
-    public static readonly DbModule Database = new("Mail", typeof(MailModule).Assembly) { BulkAppended = [typeof(OutboxMessage)], BulkAppendedOnce = [typeof(OutboxMessage)] };
+    public static readonly DbModule Database = new("Mail", typeof(MailModule).Assembly) { BulkAppended = [typeof(OutboxMessage)] };
 
     /// <summary>Registers the templates, the transactional outbox and its sender (a hosted service in the web app).</summary>
     public static IServiceCollection AddRectifyMail(this IServiceCollection services, IConfiguration configuration)

@@ -22,7 +22,7 @@ namespace Rectify.Data;
 ///   names fails the save as EF's own update would (another node resumed that instance first).
 /// - Outbox messages: appended without their generated id, which nothing reads in the saving scope, and no
 ///   longer tracked afterwards (the sender reads them back from the table). A message its deduplication key and
-///   address already hold is left out by the insert itself (<see cref="DbModule.BulkAppendedOnce"/>).
+///   address already hold is left out by the insert itself (<see cref="DbModule.BulkAppended"/>).
 /// - Audit events (<see cref="AppendAsync"/>): written without ever being tracked.
 /// </summary>
 internal sealed class BulkWrite
@@ -36,23 +36,20 @@ internal sealed class BulkWrite
     private readonly List<List<EntityEntry>> _deletes;
     private readonly List<List<EntityEntry>> _updates;
     private readonly List<List<EntityEntry>> _appends;
-    private readonly Type[] _appendedOnce;
     // The updated rows as read, to put back if the save fails.
     private readonly List<(EntityEntry Entry, PropertyValues Original, IProperty[] Changed)> _updated = [];
 
-    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes, List<List<EntityEntry>> updates, List<List<EntityEntry>> appends,
-        Type[] appendedOnce)
+    private BulkWrite(List<List<EntityEntry>> inserts, List<List<EntityEntry>> deletes, List<List<EntityEntry>> updates, List<List<EntityEntry>> appends)
     {
         _inserts = inserts;
         _deletes = deletes;
         _updates = updates;
         _appends = appends;
-        _appendedOnce = appendedOnce;
     }
 
     public bool IsEmpty => _inserts.Count == 0 && _deletes.Count == 0 && _updates.Count == 0 && _appends.Count == 0;
 
-    public static readonly BulkWrite None = new([], [], [], [], []);
+    public static readonly BulkWrite None = new([], [], [], []);
 
     /// <summary>The rows this path takes, by type in dependency order (an instance before the rows that refer to it).</summary>
     public static BulkWrite Pending(IEnumerable<EntityEntry> tracked, DbModules modules)
@@ -77,8 +74,7 @@ internal sealed class BulkWrite
             Take(EntityState.Deleted, modules.BulkDeleted, p => p.IsTemporary),
             updates,
             // Appended rows may only refer to rows that exist already (their own key is the database's to generate).
-            Take(EntityState.Added, appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()),
-            modules.BulkAppendedOnce);
+            Take(EntityState.Added, appended, p => p.IsTemporary && !p.Metadata.IsPrimaryKey()));
     }
 
     /// <summary>Inserts untracked rows of one type, leaving out a key the database generates, on the context's transaction.</summary>
@@ -124,8 +120,7 @@ internal sealed class BulkWrite
         foreach (var group in _appends)
         {
             var properties = Columns(group[0].Metadata, withKey: false);
-            var once = Array.IndexOf(_appendedOnce, group[0].Metadata.ClrType) >= 0;
-            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct, once);
+            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct, skipHeld: true);
         }
         foreach (var entry in _deletes.SelectMany(g => g).Concat(_appends.SelectMany(g => g)))
             entry.State = EntityState.Detached;

@@ -19,13 +19,11 @@ public sealed record DbModule(string Name, Assembly Configurations)
     public IReadOnlyList<Type> BulkDeleted { get; init; } = [];
     /// <summary>Of <see cref="BulkInserted"/>, those also updated in bulk, their concurrency tokens checked row by row.</summary>
     public IReadOnlyList<Type> BulkUpdated { get; init; } = [];
-    /// <summary>Appended without their generated key and no longer tracked afterwards.</summary>
-    public IReadOnlyList<Type> BulkAppended { get; init; } = [];
     /// <summary>
-    /// Of <see cref="BulkAppended"/>, those whose unique index says a row is there already: a row it holds is left
-    /// out (ON CONFLICT DO NOTHING), so a key meant to be written once needs no read before the save.
+    /// Appended without their generated key and no longer tracked afterwards; a row a unique index already holds is
+    /// left out (ON CONFLICT DO NOTHING), so a key meant to be written once needs no read before the save.
     /// </summary>
-    public IReadOnlyList<Type> BulkAppendedOnce { get; init; } = [];
+    public IReadOnlyList<Type> BulkAppended { get; init; } = [];
     /// <summary>Entity type name → property → limit.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TextLimit>> TextLimits { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, TextLimit>>();
@@ -43,7 +41,6 @@ public sealed class DbModules
         BulkDeleted = All.SelectMany(m => m.BulkDeleted).ToArray();
         BulkUpdated = All.SelectMany(m => m.BulkUpdated).ToArray();
         BulkAppended = All.SelectMany(m => m.BulkAppended).ToArray();
-        BulkAppendedOnce = All.SelectMany(m => m.BulkAppendedOnce).ToArray();
         TextLimits = Data.TextLimits.Core.Concat(All.SelectMany(m => m.TextLimits)).ToDictionary();
     }
 
@@ -52,7 +49,6 @@ public sealed class DbModules
     public Type[] BulkDeleted { get; }
     public Type[] BulkUpdated { get; }
     public Type[] BulkAppended { get; }
-    public Type[] BulkAppendedOnce { get; }
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, TextLimit>> TextLimits { get; }
 
     internal static DbModules Of(DbContextOptions options) => options.FindExtension<Extension>()?.Modules ?? None;
