@@ -23,12 +23,15 @@ public static class Repo
 /// down and bring it back on the same ports, to test delivery while the server is away. Each server keeps its mail in
 /// a folder of its own: by default every MailDev shares one (/tmp/maildev) and empties it when asked to delete its
 /// mail, so one test's clean-up made another's server fail mails it was receiving (ENOENT on their .eml file).
+/// A free port is only free until someone else binds it: other tests running beside this one open ports too, so a
+/// new server whose port was taken in between starts again on two other free ports.
 /// </summary>
 public sealed class MailDevServer : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;
     private readonly string _mailDirectory = Path.Combine(Path.GetTempPath(), "rectify-maildev", Guid.NewGuid().ToString("N"));
+    private readonly List<string> _errors = [];
     private Process? _process;
 
     private MailDevServer()
@@ -44,9 +47,19 @@ public sealed class MailDevServer : IAsyncDisposable
 
     public static async Task<MailDevServer> StartNewAsync()
     {
-        var server = new MailDevServer();
-        await server.StartAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new MailDevServer();
+            try
+            {
+                await server.StartAsync();
+                return server;
+            }
+            catch (PortTakenException) when (attempt < 5)
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     public async Task StartAsync()
@@ -69,9 +82,16 @@ public sealed class MailDevServer : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["MAILDEV_WEB_IP"] = "127.0.0.1";
+        lock (_errors)
+            _errors.Clear();
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text)
+                lock (_errors)
+                    _errors.Add(text);
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -79,7 +99,16 @@ public sealed class MailDevServer : IAsyncDisposable
         while (true)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"MailDev exited at start with code {_process.ExitCode}.");
+            {
+                // WaitForExit() with no timeout also waits for the redirected streams to be read to their end.
+                _process.WaitForExit();
+                string errors;
+                lock (_errors)
+                    errors = string.Join(Environment.NewLine, _errors);
+                if (errors.Contains("EADDRINUSE", StringComparison.Ordinal))
+                    throw new PortTakenException(errors);
+                throw new InvalidOperationException($"MailDev exited at start with code {_process.ExitCode}: {errors}");
+            }
             if (await AnswersAsync())
                 return;
             if (DateTime.UtcNow > until)
@@ -128,6 +157,8 @@ public sealed class MailDevServer : IAsyncDisposable
             return false;
         }
     }
+
+    private sealed class PortTakenException(string errors) : Exception($"MailDev's port was taken: {errors}");
 
     private static int FreePort()
     {
