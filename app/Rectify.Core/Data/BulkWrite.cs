@@ -9,9 +9,10 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Rectify.Data;
 
 /// <summary>
-/// Writes the rows a save adds by the thousand with many-row statements inside the save's transaction, then marks
-/// them saved: EF sends one statement per row (on SQLite a freshly prepared one each), and issuing a notice adds a
-/// dozen rows per finding, a round of timers removes a few per timer.
+/// Writes the rows a save adds by the thousand inside the save's transaction, then marks them saved: EF sends one
+/// statement per row, on SQLite a freshly prepared one each, and issuing a notice adds a dozen rows per finding, a
+/// round of timers removes a few per timer. Here each statement is prepared once per save: on SQLite run once per
+/// row, on PostgreSQL for many rows at a time.
 /// The types are the modules' (<see cref="DbModule"/>):
 /// - Workflow instances, bookmarks and timers, and a notice's finding list: added and removed by key. Rows a save
 ///   both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with a
@@ -27,9 +28,8 @@ namespace Rectify.Data;
 /// </summary>
 internal sealed class BulkWrite
 {
-    // Microsoft.Data.Sqlite binds each parameter by name, and SQLite finds a name by going through the statement's
-    // list of names: binding costs the square of a statement's parameters. 100 (a few rows per statement) wrote a
-    // round of timers' rows faster than 400 did.
+    // On PostgreSQL many rows go in one statement: one round trip each. On SQLite, in process, a statement costs more to
+    // prepare than to run, so one prepared single-row statement runs once per row (Statements).
     private const int MaxParameters = 100;
 
     private readonly List<List<EntityEntry>> _inserts;
@@ -84,43 +84,41 @@ internal sealed class BulkWrite
             return 0;
         var type = db.Model.FindEntityType(typeof(T))!;
         var properties = Columns(type, withKey: false);
-        return await InsertAsync(db, type, properties, rows.Select(row => (Func<int, object?>)(i => properties[i].GetGetter().GetClrValue(row))).ToList(), ct);
+        await using var statements = new Statements(db);
+        return await InsertAsync(statements, type, properties, rows.Select(row => (Func<int, object?>)(i => properties[i].GetGetter().GetClrValue(row))).ToList(), ct);
     }
 
     /// <summary>Writes the rows on the context's open transaction and marks them as EF would after saving; returns how many.</summary>
     public async Task<int> ExecuteAsync(DbContext db, CancellationToken ct)
     {
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        await using var statements = new Statements(db);
         var written = 0;
         // Removals first: a row removed under one key never blocks one added under another.
         foreach (var group in _deletes)
         {
             var key = group[0].Metadata.FindPrimaryKey()!.Properties;
             var table = Table(group[0].Metadata);
-            var columns = string.Join(", ", key.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
-            foreach (var chunk in group.Chunk(MaxParameters / key.Count))
+            var columns = string.Join(", ", key.Select(p => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!)));
+            foreach (var chunk in group.Chunk(statements.RowsPerStatement(key.Count)))
             {
-                var (command, rows) = Command(connection, transaction, key, Values([.. chunk], key));
-                command.CommandText = $"DELETE FROM {sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN ({rows})";
-                var removed = await RunAsync(command, group[0].Metadata, ct);
+                var sql = $"DELETE FROM {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN ({Rows(chunk.Length, key.Count)})";
+                var removed = await statements.RunAsync(sql, group[0].Metadata, key, Values([.. chunk], key), ct);
                 if (removed != chunk.Length)
                     throw new DbUpdateConcurrencyException($"{chunk.Length - removed} of {chunk.Length} {group[0].Metadata.ClrType.Name} rows to remove were removed meanwhile.");
                 written += removed;
             }
         }
         foreach (var group in _updates)
-            written += await UpdateAsync(db, group, ct);
+            written += await UpdateAsync(statements, group, ct);
         foreach (var group in _inserts)
         {
             var properties = Columns(group[0].Metadata, withKey: true);
-            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct);
+            written += await InsertAsync(statements, group[0].Metadata, properties, Values(group, properties), ct);
         }
         foreach (var group in _appends)
         {
             var properties = Columns(group[0].Metadata, withKey: false);
-            written += await InsertAsync(db, group[0].Metadata, properties, Values(group, properties), ct, skipHeld: true);
+            written += await InsertAsync(statements, group[0].Metadata, properties, Values(group, properties), ct, skipHeld: true);
         }
         foreach (var entry in _deletes.SelectMany(g => g).Concat(_appends.SelectMany(g => g)))
             entry.State = EntityState.Detached;
@@ -139,15 +137,12 @@ internal sealed class BulkWrite
     /// Updates rows that changed the same columns with one statement per chunk, joined by key and by each concurrency
     /// token's value as read, then marks them saved; fewer rows updated than named is a concurrency conflict.
     /// </summary>
-    private async Task<int> UpdateAsync(DbContext db, List<EntityEntry> group, CancellationToken ct)
+    private async Task<int> UpdateAsync(Statements statements, List<EntityEntry> group, CancellationToken ct)
     {
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         var type = group[0].Metadata;
         var table = Table(type);
-        var name = sql.DelimitIdentifier(table.Name, table.Schema);
-        string Column(IProperty p) => sql.DelimitIdentifier(p.GetColumnName(table)!);
+        var name = statements.Sql.DelimitIdentifier(table.Name, table.Schema);
+        string Column(IProperty p) => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!);
         IProperty[] match = [.. type.FindPrimaryKey()!.Properties, .. type.GetProperties().Where(p => p.IsConcurrencyToken)];
         var changed = group[0].Properties.Where(p => p.IsModified).Select(p => p.Metadata).ToArray();
         IProperty[] columns = [.. match, .. changed];
@@ -155,12 +150,11 @@ internal sealed class BulkWrite
         var set = string.Join(", ", changed.Select((p, i) => $"{Column(p)} = v.column{match.Length + i + 1}"));
         var where = string.Join(" AND ", match.Select((p, i) => $"{name}.{Column(p)} = v.column{i + 1}"));
         var written = 0;
-        foreach (var chunk in group.Chunk(MaxParameters / columns.Length))
+        foreach (var chunk in group.Chunk(statements.RowsPerStatement(columns.Length)))
         {
-            var (command, rows) = Command(connection, transaction, columns, chunk.Select(entry => (Func<int, object?>)(i =>
-                i < match.Length ? entry.Property(columns[i]).OriginalValue : entry.Property(columns[i]).CurrentValue)).ToList());
-            command.CommandText = $"UPDATE {name} SET {set} FROM (VALUES {rows}) AS v WHERE {where}";
-            var updated = await RunAsync(command, type, ct);
+            var sql = $"UPDATE {name} SET {set} FROM (VALUES {Rows(chunk.Length, columns.Length)}) AS v WHERE {where}";
+            var updated = await statements.RunAsync(sql, type, columns, chunk.Select(entry => (Func<int, object?>)(i =>
+                i < match.Length ? entry.Property(columns[i]).OriginalValue : entry.Property(columns[i]).CurrentValue)).ToList(), ct);
             if (updated != chunk.Length)
                 throw new DbUpdateConcurrencyException($"{chunk.Length - updated} of {chunk.Length} {type.ClrType.Name} rows to update were changed or removed meanwhile.");
             foreach (var entry in chunk)
@@ -174,21 +168,17 @@ internal sealed class BulkWrite
         return written;
     }
 
-    private static async Task<int> InsertAsync(DbContext db, IEntityType type, List<IProperty> properties, IReadOnlyList<Func<int, object?>> rows,
+    private static async Task<int> InsertAsync(Statements statements, IEntityType type, List<IProperty> properties, IReadOnlyList<Func<int, object?>> rows,
         CancellationToken ct, bool skipHeld = false)
     {
-        var sql = db.GetService<ISqlGenerationHelper>();
-        var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         var table = Table(type);
-        var columns = string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)));
+        var columns = string.Join(", ", properties.Select(p => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!)));
         var written = 0;
-        foreach (var chunk in rows.Chunk(MaxParameters / properties.Count))
+        foreach (var chunk in rows.Chunk(statements.RowsPerStatement(properties.Count)))
         {
-            var (command, values) = Command(connection, transaction, properties, chunk);
             // The same clause on SQLite and PostgreSQL: a row a unique index already holds is not written.
-            command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {values}{(skipHeld ? " ON CONFLICT DO NOTHING" : "")}";
-            written += await RunAsync(command, type, ct);
+            var sql = $"INSERT INTO {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {Rows(chunk.Length, properties.Count)}{(skipHeld ? " ON CONFLICT DO NOTHING" : "")}";
+            written += await statements.RunAsync(sql, type, properties, chunk, ct);
         }
         return written;
     }
@@ -213,32 +203,47 @@ internal sealed class BulkWrite
 
     private static StoreObjectIdentifier Table(IEntityType type) => StoreObjectIdentifier.Table(type.GetTableName()!, type.GetSchema());
 
-    /// <summary>A command with one parameter per value and the row list "(@p0, @p1), (@p2, @p3) …".</summary>
-    private static (DbCommand Command, string Rows) Command(DbConnection connection, DbTransaction transaction, IReadOnlyList<IProperty> properties, IEnumerable<Func<int, object?>> rows)
+    /// <summary>The row list "(@p0, @p1), (@p2, @p3) …" of <paramref name="rows"/> rows.</summary>
+    private static string Rows(int rows, int columns)
     {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
         var text = new StringBuilder();
-        var n = 0;
-        foreach (var valueOf in rows)
-        {
-            text.Append(n == 0 ? "(" : ", (");
-            for (var i = 0; i < properties.Count; i++)
-            {
-                var name = $"@p{n++}";
-                text.Append(i == 0 ? name : ", " + name);
-                // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
-                command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, name, valueOf(i)));
-            }
-            text.Append(')');
-        }
-        return (command, text.ToString());
+        for (var n = 0; n < rows * columns; n++)
+            text.Append(n % columns == 0 ? (n == 0 ? "(" : "), (") : ", ").Append("@p").Append(n);
+        return text.Append(')').ToString();
     }
 
-    private static async Task<int> RunAsync(DbCommand command, IEntityType type, CancellationToken ct)
+    /// <summary>
+    /// The statements of one write on the context's transaction, each prepared once and run again for every chunk of
+    /// rows with the same text (on SQLite, every row).
+    /// </summary>
+    private sealed class Statements(DbContext db) : IAsyncDisposable
     {
-        await using (command)
+        private readonly Dictionary<string, DbCommand> _prepared = [];
+        private readonly DbConnection _connection = db.Database.GetDbConnection();
+        private readonly DbTransaction _transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        private readonly bool _oneRowEach = db.Database.IsSqlite();
+
+        public ISqlGenerationHelper Sql { get; } = db.GetService<ISqlGenerationHelper>();
+
+        public int RowsPerStatement(int columns) => _oneRowEach ? 1 : Math.Max(1, MaxParameters / columns);
+
+        public async Task<int> RunAsync(string sql, IEntityType type, IReadOnlyList<IProperty> properties, IEnumerable<Func<int, object?>> rows, CancellationToken ct)
         {
+            if (!_prepared.TryGetValue(sql, out var command))
+            {
+                command = _connection.CreateCommand();
+                command.Transaction = _transaction;
+                command.CommandText = sql;
+                _prepared.Add(sql, command);
+            }
+            command.Parameters.Clear();
+            var n = 0;
+            foreach (var valueOf in rows)
+            {
+                // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
+                for (var i = 0; i < properties.Count; i++)
+                    command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, $"@p{n++}", valueOf(i)));
+            }
             try
             {
                 return await command.ExecuteNonQueryAsync(ct);
@@ -248,6 +253,12 @@ internal sealed class BulkWrite
                 // Reported as EF reports a failed save, so callers' retries (a timer fired elsewhere …) still apply.
                 throw new DbUpdateException($"Writing {type.ClrType.Name} rows failed: {e.Message}", e);
             }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in _prepared.Values)
+                await command.DisposeAsync();
         }
     }
 
