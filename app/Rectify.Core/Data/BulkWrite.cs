@@ -99,10 +99,10 @@ internal sealed class BulkWrite
             var key = group[0].Metadata.FindPrimaryKey()!.Properties;
             var table = Table(group[0].Metadata);
             var columns = string.Join(", ", key.Select(p => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!)));
+            var delete = statements.Statement($"DELETE FROM {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN (", ")", group[0].Metadata, key);
             foreach (var chunk in group.Chunk(statements.RowsPerStatement(key.Count)))
             {
-                var sql = $"DELETE FROM {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN ({Rows(chunk.Length, key.Count)})";
-                var removed = await statements.RunAsync(sql, group[0].Metadata, key, Values([.. chunk], key), ct);
+                var removed = await delete.RunAsync(Values([.. chunk], key), ct);
                 if (removed != chunk.Length)
                     throw new DbUpdateConcurrencyException($"{chunk.Length - removed} of {chunk.Length} {group[0].Metadata.ClrType.Name} rows to remove were removed meanwhile.");
                 written += removed;
@@ -149,11 +149,11 @@ internal sealed class BulkWrite
         // The columns of a VALUES list are column1, column2 … on SQLite and PostgreSQL alike.
         var set = string.Join(", ", changed.Select((p, i) => $"{Column(p)} = v.column{match.Length + i + 1}"));
         var where = string.Join(" AND ", match.Select((p, i) => $"{name}.{Column(p)} = v.column{i + 1}"));
+        var update = statements.Statement($"UPDATE {name} SET {set} FROM (VALUES ", $") AS v WHERE {where}", type, columns);
         var written = 0;
         foreach (var chunk in group.Chunk(statements.RowsPerStatement(columns.Length)))
         {
-            var sql = $"UPDATE {name} SET {set} FROM (VALUES {Rows(chunk.Length, columns.Length)}) AS v WHERE {where}";
-            var updated = await statements.RunAsync(sql, type, columns, chunk.Select(entry => (Func<int, object?>)(i =>
+            var updated = await update.RunAsync(chunk.Select(entry => (Func<int, object?>)(i =>
                 i < match.Length ? entry.Property(columns[i]).OriginalValue : entry.Property(columns[i]).CurrentValue)).ToList(), ct);
             if (updated != chunk.Length)
                 throw new DbUpdateConcurrencyException($"{chunk.Length - updated} of {chunk.Length} {type.ClrType.Name} rows to update were changed or removed meanwhile.");
@@ -173,13 +173,12 @@ internal sealed class BulkWrite
     {
         var table = Table(type);
         var columns = string.Join(", ", properties.Select(p => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!)));
+        // The same clause on SQLite and PostgreSQL: a row a unique index already holds is not written.
+        var insert = statements.Statement($"INSERT INTO {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES ",
+            skipHeld ? " ON CONFLICT DO NOTHING" : "", type, properties);
         var written = 0;
         foreach (var chunk in rows.Chunk(statements.RowsPerStatement(properties.Count)))
-        {
-            // The same clause on SQLite and PostgreSQL: a row a unique index already holds is not written.
-            var sql = $"INSERT INTO {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES {Rows(chunk.Length, properties.Count)}{(skipHeld ? " ON CONFLICT DO NOTHING" : "")}";
-            written += await statements.RunAsync(sql, type, properties, chunk, ct);
-        }
+            written += await insert.RunAsync(chunk, ct);
         return written;
     }
 
@@ -208,17 +207,19 @@ internal sealed class BulkWrite
     {
         var text = new StringBuilder();
         for (var n = 0; n < rows * columns; n++)
-            text.Append(n % columns == 0 ? (n == 0 ? "(" : "), (") : ", ").Append("@p").Append(n);
+            text.Append(n % columns == 0 ? (n == 0 ? "(" : "), (") : ", ").Append(ParameterName(n));
         return text.Append(')').ToString();
     }
 
-    /// <summary>
-    /// The statements of one write on the context's transaction, each prepared once and run again for every chunk of
-    /// rows with the same text (on SQLite, every row).
-    /// </summary>
+    // A chunk names at most MaxParameters, or one row's columns when a row has more.
+    private static readonly string[] ParameterNames = [.. Enumerable.Range(0, MaxParameters).Select(n => $"@p{n}")];
+
+    private static string ParameterName(int n) => n < ParameterNames.Length ? ParameterNames[n] : $"@p{n}";
+
+    /// <summary>The statements of one write on the context's transaction; disposes their commands.</summary>
     private sealed class Statements(DbContext db) : IAsyncDisposable
     {
-        private readonly Dictionary<string, DbCommand> _prepared = [];
+        private readonly List<DbCommand> _prepared = [];
         private readonly DbConnection _connection = db.Database.GetDbConnection();
         private readonly DbTransaction _transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         private readonly bool _oneRowEach = db.Database.IsSqlite();
@@ -227,22 +228,46 @@ internal sealed class BulkWrite
 
         public int RowsPerStatement(int columns) => _oneRowEach ? 1 : Math.Max(1, MaxParameters / columns);
 
-        public async Task<int> RunAsync(string sql, IEntityType type, IReadOnlyList<IProperty> properties, IEnumerable<Func<int, object?>> rows, CancellationToken ct)
+        /// <summary>A statement whose text is <paramref name="head"/>, the row list, <paramref name="tail"/>.</summary>
+        public Statement Statement(string head, string tail, IEntityType type, IReadOnlyList<IProperty> properties) =>
+            new(this, head, tail, type, properties);
+
+        public DbCommand Prepare(string sql)
         {
-            if (!_prepared.TryGetValue(sql, out var command))
-            {
-                command = _connection.CreateCommand();
-                command.Transaction = _transaction;
-                command.CommandText = sql;
-                _prepared.Add(sql, command);
-            }
+            var command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = sql;
+            _prepared.Add(command);
+            return command;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in _prepared)
+                await command.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// One statement, prepared once per number of rows and run again for every chunk of that many (on SQLite, every
+    /// row): its text is built and its command looked up once per chunk length, not per row.
+    /// </summary>
+    private sealed class Statement(Statements statements, string head, string tail, IEntityType type, IReadOnlyList<IProperty> properties)
+    {
+        private readonly Dictionary<int, DbCommand> _byRows = [];
+        // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
+        private readonly RelationalTypeMapping[] _mappings = [.. properties.Select(p => p.GetRelationalTypeMapping())];
+
+        public async Task<int> RunAsync(IReadOnlyCollection<Func<int, object?>> rows, CancellationToken ct)
+        {
+            if (!_byRows.TryGetValue(rows.Count, out var command))
+                _byRows.Add(rows.Count, command = statements.Prepare(head + Rows(rows.Count, _mappings.Length) + tail));
             command.Parameters.Clear();
             var n = 0;
             foreach (var valueOf in rows)
             {
-                // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
-                for (var i = 0; i < properties.Count; i++)
-                    command.Parameters.Add(properties[i].GetRelationalTypeMapping().CreateParameter(command, $"@p{n++}", valueOf(i)));
+                for (var i = 0; i < _mappings.Length; i++, n++)
+                    command.Parameters.Add(_mappings[i].CreateParameter(command, ParameterName(n), valueOf(i)));
             }
             try
             {
@@ -253,12 +278,6 @@ internal sealed class BulkWrite
                 // Reported as EF reports a failed save, so callers' retries (a timer fired elsewhere …) still apply.
                 throw new DbUpdateException($"Writing {type.ClrType.Name} rows failed: {e.Message}", e);
             }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var command in _prepared.Values)
-                await command.DisposeAsync();
         }
     }
 
