@@ -11,8 +11,8 @@ namespace Rectify.Data;
 /// <summary>
 /// Writes the rows a save adds by the thousand inside the save's transaction, then marks them saved: EF sends one
 /// statement per row, on SQLite a freshly prepared one each, and issuing a notice adds a dozen rows per finding, a
-/// round of timers removes a few per timer. Here each statement is prepared once per save: on SQLite run once per
-/// row, on PostgreSQL for many rows at a time.
+/// round of timers removes a few per timer. Here each statement is prepared once per save and number of rows it
+/// takes: on SQLite one row, run again for every row; on PostgreSQL many rows at a time.
 /// The types are the modules' (<see cref="DbModule"/>):
 /// - Workflow instances, bookmarks and timers, and a notice's finding list: added and removed by key. Rows a save
 ///   both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with a
