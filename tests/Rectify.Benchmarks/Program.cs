@@ -340,20 +340,15 @@ internal sealed class Bench : IAsyncDisposable
         var lateness = new ConcurrentBag<(double Seconds, int Count)>();
         // Another writer meanwhile, an empty write transaction every 10 ms: how long a user's save waits behind the catch-up.
         await using var probe = new TurnProbe(Services, TimeSpan.FromMilliseconds(10));
-        // The collector's share of the round (the whole process: the probe writer is counted too, it is small).
-        var (allocated, collections, paused) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.GetTotalPauseDuration());
         using var cost = new RoundCost();
         var watch = Stopwatch.StartNew();
         var fired = await Task.WhenAll(_nodes.Select(node => Task.Run(() =>
             node.GetRequiredService<TimerDispatcher>().FireDueAsync(batch => lateness.Add((watch.Elapsed.TotalSeconds, batch))))));
         var rate = fired.Sum() / watch.Elapsed.TotalSeconds;
-        var elapsed = watch.Elapsed;
         var spent = fired.Sum() > 0 ? cost.Per(fired.Sum(), "timer") : "";
-        (allocated, collections, paused) = (GC.GetTotalAllocatedBytes() - allocated, GC.CollectionCount(0) - collections, GC.GetTotalPauseDuration() - paused);
         await probe.ReportAsync("timers fire");
         if (fired.Sum() > 0)
-            Console.WriteLine($"timers' garbage: {allocated / fired.Sum() / 1024.0:F0} KB allocated per fired timer, {collections * 1000.0 / fired.Sum():F1} GCs per 1,000 timers, "
-                + $"paused {paused.TotalMilliseconds:F0} ms ({paused / elapsed:P0} of the round); {spent}");
+            Console.WriteLine($"timers' cost: {spent}");
         if (_nodes.Count > 1)
             Console.WriteLine($"timers fired per node: {string.Join(", ", fired)}");
         // What a user's save waits behind one group at most; since this database's first round (warm-ups included).
