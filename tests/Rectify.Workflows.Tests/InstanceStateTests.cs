@@ -7,7 +7,10 @@ using static Rectify.Workflows.Tests.WorkflowHost;
 
 namespace Rectify.Workflows.Tests;
 
-/// <summary>The stored state reads and writes byte for byte as the serializer's own converters wrote it before InstanceStateJson.</summary>
+/// <summary>
+/// The stored state reads and writes byte for byte as the serializer's own converters wrote it before InstanceStateJson,
+/// less the copy of the waiting executions it used to end with.
+/// </summary>
 public class InstanceStateTests
 {
     // The options InstanceState used before its hand-written converters: what every stored row was written with.
@@ -23,10 +26,13 @@ public class InstanceStateTests
         // A reminder's instance after its timers fired, as the runtime benchmark stored it with the serializer's converters.
         var stored = File.ReadAllText(Path.Combine(RepoRoot, "tests", "Rectify.Workflows.Tests", "Fixtures", "old-instance-state.json"));
 
+        // Rows written before it was left out end with the waiting executions again ("Waiting"): read, they write back without it.
+        var withoutWaiting = stored[..stored.LastIndexOf(",\"Waiting\":", StringComparison.Ordinal)] + "}";
+
         var state = InstanceState.Read(stored);
 
-        Assert.Equal(stored, state.Write());
-        Assert.Equal(stored, JsonSerializer.Serialize(state, Before));
+        Assert.Equal(withoutWaiting, state.Write());
+        Assert.Equal(withoutWaiting, JsonSerializer.Serialize(state, Before));
         var waiting = Assert.Single(state.Executions, e => e.ActivityId == "waitReport" && e.Status == ExecutionStatus.Running);
         Assert.Equal(["ReportSubmitted", "DeadlineChanged"], waiting.Bookmarks!);
         Assert.True(waiting.Backward);

@@ -157,7 +157,8 @@ public sealed record Connection(int Index, string SourceId, string SourcePort, s
     public string? FlowchartId { get; init; }
     /// <summary>The JSON path of that flowchart.</summary>
     public string Base { get; init; } = "$.root";
-    public string Key => $"{SourceId}:{SourcePort}->{TargetId}";
+    /// <summary>The flow scope's name for the connection; built once, as every step that schedules or joins looks it up.</summary>
+    public string Key { get; } = $"{SourceId}:{SourcePort}->{TargetId}";
     public string Path => $"{Base}.connections[{Index}]";
 }
 

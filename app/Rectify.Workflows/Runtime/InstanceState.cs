@@ -38,7 +38,8 @@ public sealed class InstanceState
 
     public string Write() => JsonSerializer.Serialize(this, Json);
 
-    public IEnumerable<ExecutionRecord> Waiting => Executions.Where(e => e.Status == ExecutionStatus.Running);
+    // Not stored: it is the executions still running, which the state holds already.
+    [JsonIgnore] public IEnumerable<ExecutionRecord> Waiting => Executions.Where(e => e.Status == ExecutionStatus.Running);
 }
 
 public enum ExecutionStatus
