@@ -34,7 +34,32 @@ public sealed class InstanceState
         Converters = { new ExecutionRecordConverter(), new JournalEntryConverter(), new CounterConverter<long>(), new CounterConverter<bool>() },
     };
 
-    public static InstanceState Read(string json) => JsonSerializer.Deserialize<InstanceState>(json, Json) ?? new();
+    public static InstanceState Read(string json)
+    {
+        var state = JsonSerializer.Deserialize<InstanceState>(json, Json) ?? new();
+        state.NameJournalEntries();
+        return state;
+    }
+
+    /// <summary>Gives each journal entry stored without them its execution's activity, node and type.</summary>
+    private void NameJournalEntries()
+    {
+        Dictionary<string, ExecutionRecord>? executions = null;
+        foreach (var entry in Journal)
+        {
+            // Entries written before they were left out name them already.
+            if (entry.ActivityId is not null)
+                continue;
+            if (executions is null)
+            {
+                executions = new(Executions.Count);
+                foreach (var record in Executions)
+                    executions.TryAdd(record.Id, record);
+            }
+            if (executions.TryGetValue(entry.ExecutionId, out var execution))
+                entry.Name(execution);
+        }
+    }
 
     public string Write() => JsonSerializer.Serialize(this, Json);
 
@@ -80,16 +105,28 @@ public sealed class ExecutionRecord
     [JsonIgnore] public bool HasBookmarks => Bookmarks is { Count: > 0 } || TimerDue is not null;
 }
 
-/// <summary>Elsa's journal: Started, Completed, Suspended, Resumed, Faulted, Cancelled, and WriteLine with its text.</summary>
+/// <summary>
+/// Elsa's journal: Started, Completed, Suspended, Resumed, Faulted, Cancelled, and WriteLine with its text. The
+/// activity, node and type are its execution's: stored once there, not again in every entry (the journal is most of
+/// the state an instance rewrites at each step), and filled in when the state is read.
+/// </summary>
 public sealed record JournalEntry(
     [property: JsonPropertyName("q")] int Sequence,
     [property: JsonPropertyName("at")] DateTimeOffset Timestamp,
-    [property: JsonPropertyName("a")] string ActivityId,
-    [property: JsonPropertyName("n")] string NodeId,
-    [property: JsonPropertyName("t")] string ActivityType,
+    string ActivityId,
+    string NodeId,
+    string ActivityType,
     [property: JsonPropertyName("ev")] string EventName,
     [property: JsonPropertyName("x")] string ExecutionId,
-    [property: JsonPropertyName("m")] string? Message = null);
+    [property: JsonPropertyName("m")] string? Message = null)
+{
+    [JsonPropertyName("a")] public string ActivityId { get; private set; } = ActivityId;
+    [JsonPropertyName("n")] public string NodeId { get; private set; } = NodeId;
+    [JsonPropertyName("t")] public string ActivityType { get; private set; } = ActivityType;
+
+    internal void Name(ExecutionRecord execution) =>
+        (ActivityId, NodeId, ActivityType) = (execution.ActivityId, execution.NodeId, execution.ActivityType);
+}
 
 public sealed record Incident(
     [property: JsonPropertyName("a")] string ActivityId,

@@ -9,8 +9,9 @@ namespace Rectify.Workflows.Runtime;
 // executions, the journal and the flow scope. The serializer's own object converter keeps a frame per object and
 // allocates every name and id anew; these read the few names straight and share the short strings that repeat in
 // every instance (activity ids and types, node ids, event names, outcomes, execution ids). What they write is byte for
-// byte what the serializer wrote with InstanceState's options (same order, defaults left out, same escaping), so
-// stored state reads and writes as before.
+// byte what the serializer wrote with InstanceState's options (same order, defaults left out, same escaping), but for
+// the journal entries' activity, node and type: those are their execution's (JournalEntry), left out when written and
+// read when an older row has them.
 
 /// <summary>Short strings of the state shared across reads, so that each read does not allocate them again.</summary>
 internal static class StateStrings
@@ -174,9 +175,8 @@ internal sealed class ExecutionRecordConverter : JsonConverter<ExecutionRecord>
 
 internal sealed class JournalEntryConverter : JsonConverter<JournalEntry>
 {
-    private static readonly JsonEncodedText Sequence = JsonEncodedText.Encode("q"), At = JsonEncodedText.Encode("at"), Activity = JsonEncodedText.Encode("a"),
-        Node = JsonEncodedText.Encode("n"), TypeName = JsonEncodedText.Encode("t"), Event = JsonEncodedText.Encode("ev"), Execution = JsonEncodedText.Encode("x"),
-        Message = JsonEncodedText.Encode("m");
+    private static readonly JsonEncodedText Sequence = JsonEncodedText.Encode("q"), At = JsonEncodedText.Encode("at"), Event = JsonEncodedText.Encode("ev"),
+        Execution = JsonEncodedText.Encode("x"), Message = JsonEncodedText.Encode("m");
 
     public override JournalEntry Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
@@ -212,9 +212,6 @@ internal sealed class JournalEntryConverter : JsonConverter<JournalEntry>
         if (value.Sequence != 0)
             writer.WriteNumber(Sequence, value.Sequence);
         StateStrings.WriteIfSet(writer, At, value.Timestamp);
-        StateStrings.WriteIfSet(writer, Activity, value.ActivityId);
-        StateStrings.WriteIfSet(writer, Node, value.NodeId);
-        StateStrings.WriteIfSet(writer, TypeName, value.ActivityType);
         StateStrings.WriteIfSet(writer, Event, value.EventName);
         StateStrings.WriteIfSet(writer, Execution, value.ExecutionId);
         StateStrings.WriteIfSet(writer, Message, value.Message);
