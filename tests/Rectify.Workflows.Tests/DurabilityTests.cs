@@ -52,12 +52,29 @@ public class DurabilityTests
         var claimed = new[] { "a", "b", "a", "c", "a", "c", "d" }
             .Select((instance, i) => new WorkflowTimer { InstanceId = instance, ActivityExecutionId = $"{i}", ActivityId = "wait" }).ToList();
 
-        var groups = TimerDispatcher.Groups(claimed, size: 3).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()).ToList();
+        var groups = TimerDispatcher.Groups(claimed, size: () => 3).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()).ToList();
 
         // No instance in two groups (two groups never resume one instance at once), each instance's timers in due order,
         // the groups in the order of their first due timer, none larger than asked unless one instance alone is.
         Assert.Equal([["a0", "a2", "a4"], ["b1", "c3", "c5"], ["d6"]], groups);
-        Assert.Equal([["a0", "a2", "a4"], ["b1"], ["c3", "c5"], ["d6"]], TimerDispatcher.Groups(claimed, size: 2).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()));
+        Assert.Equal([["a0", "a2", "a4"], ["b1"], ["c3", "c5"], ["d6"]], TimerDispatcher.Groups(claimed, size: () => 2).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()));
+    }
+
+    [Fact]
+    public void Each_timer_group_is_cut_to_the_size_asked_when_it_is_taken()
+    {
+        var claimed = Enumerable.Range(0, 10).Select(i => new WorkflowTimer { InstanceId = $"i{i}", ActivityExecutionId = "1", ActivityId = "wait" }).ToList();
+        var size = 2;
+
+        var sizes = new List<int>();
+        foreach (var group in TimerDispatcher.Groups(claimed, () => size))
+        {
+            sizes.Add(group.Length);
+            // As the pacer does after a group's write: the groups not yet taken follow the new size.
+            size = 4;
+        }
+
+        Assert.Equal([2, 4, 4], sizes);
     }
 
     [Fact]

@@ -1,12 +1,14 @@
 namespace Rectify.Data;
 
 /// <summary>
-/// Sizes the chunks of a long job (a notice's issue, an import) by time rather than by count: after each chunk the
-/// next one is scaled so that its write takes about <see cref="Target"/>, between <see cref="MinSize"/> and the
-/// job's maximum. On a busy machine a chunk of a fixed size holds SQLite's writer turn many times longer than on a
-/// quiet one; every short write queued behind it waits that long.
+/// Sizes the chunks of a long job (a notice's issue, an import, a catch-up of timers) by time rather than by count:
+/// after each chunk the next one is scaled so that its write takes about <see cref="Target"/>, between
+/// <see cref="MinSize"/> and the job's maximum, and growing at most twofold. On a busy machine a chunk of a fixed size
+/// holds SQLite's writer turn many times longer than on a quiet one; every short write queued behind it waits that long.
 /// </summary>
-public sealed class ChunkPacer(int maxSize)
+/// <param name="maxSize">The largest chunk.</param>
+/// <param name="firstSize">The first chunk, before any was timed (default: the largest).</param>
+public sealed class ChunkPacer(int maxSize, int? firstSize = null)
 {
     private readonly int _maxSize = maxSize;
 
@@ -16,7 +18,7 @@ public sealed class ChunkPacer(int maxSize)
     public const int MinSize = 20;
 
     /// <summary>The size of the next chunk.</summary>
-    public int Size { get; private set; } = maxSize;
+    public int Size { get; private set; } = Math.Min(firstSize ?? maxSize, maxSize);
 
     /// <summary>Takes the next chunk of <paramref name="items"/> from <paramref name="offset"/> on.</summary>
     public T[] Next<T>(T[] items, int offset) => items[offset..Math.Min(items.Length, offset + Size)];
@@ -26,6 +28,7 @@ public sealed class ChunkPacer(int maxSize)
     {
         if (count == 0 || took <= TimeSpan.Zero)
             return;
-        Size = (int)Math.Clamp(count * (Target / took), MinSize, _maxSize);
+        // At most twice the last chunk: one that wrote fast in a lull says little about a chunk five times its size.
+        Size = (int)Math.Clamp(Math.Min(count * (Target / took), 2.0 * count), Math.Min(MinSize, _maxSize), _maxSize);
     }
 }

@@ -16,13 +16,18 @@ namespace Rectify.Workflows.Timers;
 /// <summary>
 /// Fires due timers exactly once across restarts and nodes: claims a batch with a <see cref="LeaseClaim"/>, then
 /// fires them in groups, each group one transaction that updates the instances and deletes the timer rows. A row already fired elsewhere fails the delete, the
-/// transaction rolls back, and the group's timers are retried one by one.
+/// transaction rolls back, and the group's timers are retried one by one. Groups are sized by how long the last one
+/// wrote (<see cref="ChunkPacer"/>, up to <see cref="WorkflowOptions.FireGroupSize"/>).
 /// </summary>
 public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider time, IOptions<WorkflowOptions> options, ILogger<TimerDispatcher> logger)
 {
     private const int MaxAttempts = 4;
     private static readonly LeaseClaim DueTimers = new("\"DueAt\" <= {now}", OrderBy: "\"DueAt\"", GroupBy: nameof(WorkflowTimer.InstanceId));
     private readonly WorkflowOptions _options = options.Value;
+    // Kept across rounds, so a catch-up starts at the size the last one reached. Groups written side by side both
+    // report to it; the last report wins, which is as good a measure as the other. The first group is small: nothing
+    // was timed yet, and a process just started writes slowest.
+    private readonly ChunkPacer _pacer = new(options.Value.FireGroupSize, firstSize: ChunkPacer.MinSize);
 
     private long _longestGroupWriteTicks;
 
@@ -77,7 +82,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
     {
         var fired = 0;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.FireParallelism), CancellationToken = ct };
-        await Parallel.ForEachAsync(Groups(claimed, _options.FireGroupSize), parallel, async (group, token) =>
+        await Parallel.ForEachAsync(Groups(claimed, () => _pacer.Size), parallel, async (group, token) =>
         {
             int count;
             try
@@ -99,14 +104,15 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
 
     /// <summary>
     /// The claimed timers in due order, cut into groups of about <paramref name="size"/> that keep each instance's
-    /// timers together: two groups prepared at once never resume the same instance.
+    /// timers together: two groups prepared at once never resume the same instance. Cut as they are taken, each to the
+    /// size asked at that moment (the pacer's, after the groups written before it).
     /// </summary>
-    internal static IEnumerable<WorkflowTimer[]> Groups(List<WorkflowTimer> claimed, int size)
+    internal static IEnumerable<WorkflowTimer[]> Groups(List<WorkflowTimer> claimed, Func<int> size)
     {
         var group = new List<WorkflowTimer>();
         foreach (var instance in claimed.GroupBy(t => t.InstanceId, StringComparer.Ordinal))
         {
-            if (group.Count > 0 && group.Count + instance.Count() > size)
+            if (group.Count > 0 && group.Count + instance.Count() > size())
             {
                 yield return [.. group];
                 group.Clear();
@@ -174,6 +180,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
                 runner.DropTimer(timer);
         }
         await db.SaveChangesAsync(ct);
+        _pacer.Wrote(timers.Length, db.LastWriteTime);
         for (long longest; (longest = Interlocked.Read(ref _longestGroupWriteTicks)) < db.LastWriteTime.Ticks;)
             Interlocked.CompareExchange(ref _longestGroupWriteTicks, db.LastWriteTime.Ticks, longest);
         return fired;
