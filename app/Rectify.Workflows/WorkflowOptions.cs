@@ -14,7 +14,7 @@ public sealed class WorkflowOptions
     /// The most timers fired per transaction. Below that, each group is sized so that its write takes about 50 ms
     /// (<see cref="Rectify.Data.ChunkPacer"/>): a user's save queued behind a catch-up waits about that long, and on a
     /// loaded machine, where a fixed 250 held the turn for seconds, the groups shrink. On the 2-core test machine
-    /// timers fired ~3,000/s at a fixed 50 a group and ~4,000/s paced up to 250 (README, runtime benchmark).
+    /// timers fired ~3,250/s at a fixed 50 a group and ~4,500/s paced up to 250 (README, runtime benchmark).
     /// </summary>
     public int FireGroupSize { get; set; } = 250;
     /// <summary>
