@@ -136,8 +136,8 @@ internal sealed class Bench : IAsyncDisposable
 
     /// <summary>
     /// <paramref name="nodes"/> service providers on one new database, sharing one clock as nodes share the wall clock.
-    /// Timers are claimed 250 at a time (the fire group size) so that two dispatchers split a round between them;
-    /// one node claims the same way, so one and two nodes compare like for like.
+    /// One node claims timers as the app does (<see cref="WorkflowOptions.ClaimBatchSize"/>); two claim 250 at a time,
+    /// so that both dispatchers get a share of a round.
     /// </summary>
     public static async Task<Bench> CreateAsync(string? postgresServer, int nodes, string? fireGroup)
     {
@@ -148,8 +148,9 @@ internal sealed class Bench : IAsyncDisposable
             ["Rectify:DataDirectory"] = directory,
             ["Mail:TemplatesDirectory"] = Path.Combine(RepoRoot(), "templates"),
             ["Workflows:DefinitionsPath"] = Path.Combine(RepoRoot(), "workflows"),
-            ["Workflows:ClaimBatchSize"] = "250",
         };
+        if (nodes > 1)
+            settings["Workflows:ClaimBatchSize"] = "250";
         if (fireGroup is not null)
             settings["Workflows:FireGroupSize"] = fireGroup;
         if (postgresServer is not null)

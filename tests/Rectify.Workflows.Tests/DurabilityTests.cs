@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Mail;
 using Rectify.Testing;
@@ -171,6 +172,29 @@ public class DurabilityTests
             Assert.Equal(3, state.Journal.Count(j => j.EventName == "Resumed"));
             Assert.Single(state.Executions, e => e.ActivityId == "escalate");
         });
+    }
+
+    [Fact]
+    public async Task Timers_retried_one_by_one_after_a_conflict_leave_the_group_size_as_it_was()
+    {
+        await using var host = await CreateAsync();
+        var (units, category, inspection) = await SeedAsync(host);
+        await StartAsync(host, _ => units.SelectMany(u => Enumerable.Range(0, 40).Select(i => Sample.Finding(u, category, inspection, new DateOnly(2026, 3, 13), $"问题{i}"))));
+        var dispatcher = host.Services.GetRequiredService<TimerDispatcher>();
+        // The first reminders fire in groups the pacer times and sizes.
+        Assert.Equal(40 * units.Count, await AdvanceAsync(host, Local(3, 10, 12), dispatcher));
+        var sized = dispatcher.NextGroupSize;
+
+        // The second reminders: one of a group is fired by another node meanwhile, so the group fails and its timers are retried alone.
+        host.Clock.SetUtcNow(Local(3, 12, 9));
+        // No more than the smallest group the pacer cuts: fired as one group.
+        var group = (await dispatcher.ClaimAsync()).Take(ChunkPacer.MinSize).ToList();
+        var elsewhere = group[5];
+        await host.WithDbAsync(db => db.Set<WorkflowTimer>()
+            .Where(t => t.InstanceId == elsewhere.InstanceId && t.ActivityExecutionId == elsewhere.ActivityExecutionId).ExecuteDeleteAsync());
+
+        Assert.Equal(group.Count - 1, await dispatcher.FireAsync(group));
+        Assert.Equal(sized, dispatcher.NextGroupSize);
     }
 
     [Fact]

@@ -34,6 +34,9 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
     /// <summary>The longest a group's save has written (on SQLite: held the writer turn), what another writer waits behind it at most.</summary>
     public TimeSpan LongestGroupWrite => TimeSpan.FromTicks(Interlocked.Read(ref _longestGroupWriteTicks));
 
+    /// <summary>How many timers the next group may hold (<see cref="ChunkPacer"/>).</summary>
+    internal int NextGroupSize => _pacer.Size;
+
     /// <summary>Names this dispatcher in the lease column.</summary>
     public string NodeId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -180,7 +183,10 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
                 runner.DropTimer(timer);
         }
         await db.SaveChangesAsync(ct);
-        _pacer.Wrote(timers.Length, db.LastWriteTime);
+        // A timer retried alone after a conflict is all fixed cost (the commit, the statements): timed as a group, it
+        // would shrink the next groups to the smallest.
+        if (!mustExist)
+            _pacer.Wrote(timers.Length, db.LastWriteTime);
         for (long longest; (longest = Interlocked.Read(ref _longestGroupWriteTicks)) < db.LastWriteTime.Ticks;)
             Interlocked.CompareExchange(ref _longestGroupWriteTicks, db.LastWriteTime.Ticks, longest);
         return fired;
