@@ -53,12 +53,13 @@ public class DurabilityTests
         var claimed = new[] { "a", "b", "a", "c", "a", "c", "d" }
             .Select((instance, i) => new WorkflowTimer { InstanceId = instance, ActivityExecutionId = $"{i}", ActivityId = "wait" }).ToList();
 
-        var groups = TimerDispatcher.Groups(claimed, size: () => 3).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()).ToList();
+        List<List<string>> GroupsOf(int size) =>
+            [.. TimerDispatcher.Groups(claimed, () => size).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList())];
 
         // No instance in two groups (two groups never resume one instance at once), each instance's timers in due order,
         // the groups in the order of their first due timer, none larger than asked unless one instance alone is.
-        Assert.Equal([["a0", "a2", "a4"], ["b1", "c3", "c5"], ["d6"]], groups);
-        Assert.Equal([["a0", "a2", "a4"], ["b1"], ["c3", "c5"], ["d6"]], TimerDispatcher.Groups(claimed, size: () => 2).Select(g => g.Select(t => $"{t.InstanceId}{t.ActivityExecutionId}").ToList()));
+        Assert.Equal([["a0", "a2", "a4"], ["b1", "c3", "c5"], ["d6"]], GroupsOf(3));
+        Assert.Equal([["a0", "a2", "a4"], ["b1"], ["c3", "c5"], ["d6"]], GroupsOf(2));
     }
 
     [Fact]
