@@ -132,7 +132,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         {
             try
             {
-                return await FireGroupAsync([timer], ct, mustExist: true);
+                return await FireGroupAsync([timer], ct, retriedAlone: true);
             }
             catch (DbUpdateException) when (attempt < MaxAttempts)
             {
@@ -146,7 +146,8 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         return 0;
     }
 
-    private async Task<int> FireGroupAsync(WorkflowTimer[] timers, CancellationToken ct, bool mustExist = false)
+    /// <param name="retriedAlone">One timer retried after its group met a conflict: it may have been fired elsewhere meanwhile.</param>
+    private async Task<int> FireGroupAsync(WorkflowTimer[] timers, CancellationToken ct, bool retriedAlone = false)
     {
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<ActorContext>().Actor = Actor.Workflow;
@@ -154,7 +155,7 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
         var db = services.GetRequiredService<RectifyDb>();
         // Catching up is a long job in groups: a person's save that queues meanwhile goes before the next group.
         db.WritesLongJob = true;
-        if (mustExist)
+        if (retriedAlone)
         {
             var t = timers[0];
             // Fired meanwhile by another node: nothing to do.
@@ -183,9 +184,9 @@ public sealed class TimerDispatcher(IServiceScopeFactory scopes, TimeProvider ti
                 runner.DropTimer(timer);
         }
         await db.SaveChangesAsync(ct);
-        // A timer retried alone after a conflict is all fixed cost (the commit, the statements): timed as a group, it
-        // would shrink the next groups to the smallest.
-        if (!mustExist)
+        // A lone timer's write is all fixed cost (the commit, the statements): timed as a group, it would shrink the next
+        // groups to the smallest.
+        if (!retriedAlone)
             _pacer.Wrote(timers.Length, db.LastWriteTime);
         for (long longest; (longest = Interlocked.Read(ref _longestGroupWriteTicks)) < db.LastWriteTime.Ticks;)
             Interlocked.CompareExchange(ref _longestGroupWriteTicks, db.LastWriteTime.Ticks, longest);
