@@ -34,6 +34,21 @@ public class ChunkPacerTests
     }
 
     [Fact]
+    public void A_small_chunk_lowers_the_size_only_when_it_wrote_slower_than_the_target()
+    {
+        var pacer = new ChunkPacer(250, firstSize: 100);
+
+        // The tail of a job: its 5 items wrote in a fifth of the target, which by itself would allow only 10.
+        pacer.Wrote(5, ChunkPacer.Target / 5);
+        Assert.Equal(100, pacer.Size);
+        // One less than asked (the next instance's timers did not fit) and fast grows, as a full chunk would.
+        pacer.Wrote(99, ChunkPacer.Target / 2);
+        Assert.Equal(198, pacer.Size);
+        pacer.Wrote(5, ChunkPacer.Target * 2);
+        Assert.Equal(ChunkPacer.MinSize, pacer.Size);
+    }
+
+    [Fact]
     public void A_largest_size_below_the_smallest_is_kept()
     {
         var pacer = new ChunkPacer(4, firstSize: ChunkPacer.MinSize);

@@ -179,12 +179,7 @@ public class DurabilityTests
     public async Task Timers_retried_one_by_one_after_a_conflict_leave_the_group_size_as_it_was()
     {
         await using var host = await CreateAsync();
-        var (units, category, inspection) = await SeedAsync(host);
-        await StartAsync(host, _ => units.SelectMany(u => Enumerable.Range(0, 40).Select(i => Sample.Finding(u, category, inspection, new DateOnly(2026, 3, 13), $"问题{i}"))));
-        var dispatcher = host.Services.GetRequiredService<TimerDispatcher>();
-        // The first reminders fire in groups the pacer times and sizes.
-        Assert.Equal(40 * units.Count, await AdvanceAsync(host, Local(3, 10, 12), dispatcher));
-        var sized = dispatcher.NextGroupSize;
+        var (dispatcher, sized) = await FireFirstRemindersAsync(host);
 
         // The second reminders: one of a group is fired by another node meanwhile, so the group fails and its timers are retried alone.
         host.Clock.SetUtcNow(Local(3, 12, 9));
@@ -196,6 +191,30 @@ public class DurabilityTests
 
         Assert.Equal(group.Count - 1, await dispatcher.FireAsync(group));
         Assert.Equal(sized, dispatcher.NextGroupSize);
+    }
+
+    [Fact]
+    public async Task A_few_timers_fired_between_catch_ups_leave_the_group_size_as_it_was()
+    {
+        await using var host = await CreateAsync();
+        var (dispatcher, sized) = await FireFirstRemindersAsync(host);
+
+        // A poll that finds only a few due: a group far smaller than asked, mostly the fixed cost of a write.
+        host.Clock.SetUtcNow(Local(3, 12, 9));
+        var few = (await dispatcher.ClaimAsync()).Take(5).ToList();
+
+        Assert.Equal(few.Count, await dispatcher.FireAsync(few));
+        Assert.Equal(sized, dispatcher.NextGroupSize);
+    }
+
+    /// <summary>Fires the first reminders of 40 findings a unit in groups the pacer times and sizes; returns the size they reached.</summary>
+    private static async Task<(TimerDispatcher Dispatcher, int Sized)> FireFirstRemindersAsync(TestDatabase host)
+    {
+        var (units, category, inspection) = await SeedAsync(host);
+        await StartAsync(host, _ => units.SelectMany(u => Enumerable.Range(0, 40).Select(i => Sample.Finding(u, category, inspection, new DateOnly(2026, 3, 13), $"问题{i}"))));
+        var dispatcher = host.Services.GetRequiredService<TimerDispatcher>();
+        Assert.Equal(40 * units.Count, await AdvanceAsync(host, Local(3, 10, 12), dispatcher));
+        return (dispatcher, dispatcher.NextGroupSize);
     }
 
     [Fact]

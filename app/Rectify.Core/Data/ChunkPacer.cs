@@ -3,7 +3,7 @@ namespace Rectify.Data;
 /// <summary>
 /// Sizes the chunks of a long job (a notice's issue, an import, a catch-up of timers) by time rather than by count:
 /// after each chunk the next one is scaled so that its write takes about <see cref="Target"/>, between
-/// <see cref="MinSize"/> and the job's maximum, and growing at most twofold. On a busy machine a chunk of a fixed size
+/// <see cref="MinSize"/> and the job's maximum, growing at most twofold, and lowered only by a chunk that wrote slower than that. On a busy machine a chunk of a fixed size
 /// holds SQLite's writer turn many times longer than on a quiet one; every short write queued behind it waits that long.
 /// </summary>
 /// <param name="maxSize">The largest chunk.</param>
@@ -29,6 +29,11 @@ public sealed class ChunkPacer(int maxSize, int? firstSize = null)
         if (count == 0 || took <= TimeSpan.Zero)
             return;
         // At most twice the last chunk: one that wrote fast in a lull says little about a chunk five times its size.
-        Size = (int)Math.Clamp(Math.Min(count * (Target / took), 2.0 * count), Math.Min(MinSize, _maxSize), _maxSize);
+        var next = Math.Min(count * (Target / took), 2.0 * count);
+        // A chunk that wrote within the target never lowers the size: one smaller than asked (a job's tail) is mostly
+        // fixed cost, and its time per item would cut the next catch-up to a few items.
+        if (took <= Target)
+            next = Math.Max(next, Size);
+        Size = (int)Math.Clamp(next, Math.Min(MinSize, _maxSize), _maxSize);
     }
 }
