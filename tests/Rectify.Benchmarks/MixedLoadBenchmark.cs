@@ -162,6 +162,10 @@ public static class MixedLoadBenchmark
             var random = new Random(worker);
             while (!stop.IsCancellationRequested)
             {
+                // Each user action comes as a request of its own, a new work item, as the web server starts one. Without
+                // this a client whose calls all complete synchronously (SQLite's reads do) keeps its thread for the whole
+                // run: 16 readers held 16 of the pool's threads, and the writers' continuations waited up to 30 s for one.
+                await Task.Yield();
                 var t = Stopwatch.StartNew();
                 if (worker % 2 == 0 && queue.TryDequeue(out var item))
                 {
