@@ -261,8 +261,13 @@ public class RectifyDb(DbContextOptions<RectifyDb> options)
             _dispatching = true;
             try
             {
-                foreach (var e in recorded)
-                    await dispatcher.DispatchAsync(e, cancellationToken);
+                // The handlers read (a workflow's instance, a mail's recipients): one open of the connection serves
+                // them all, where each read would open it again and SQLite registers EF's functions at every open.
+                await OpenConnection.RunAsync(this, async () =>
+                {
+                    foreach (var e in recorded)
+                        await dispatcher.DispatchAsync(e, cancellationToken);
+                }, cancellationToken);
             }
             finally
             {

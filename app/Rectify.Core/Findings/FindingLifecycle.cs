@@ -102,23 +102,34 @@ public sealed class FindingLifecycle(
 
     // Every report and review loads its finding this way, many at once: compiled, it skips building and looking up
     // the query each time. Category and inspection are what the mails the change queues show; joined, they cost no
-    // statement of their own. A liaison sees its own unit's findings only (FindingQueries.VisibleTo).
+    // statement of their own. A liaison sees its own unit's findings only (FindingQueries.VisibleTo). The collections
+    // follow by the finding's id (FindingParts).
     private static readonly CompiledPerModel<Func<RectifyDb, int, bool, int?, CancellationToken, Task<Finding?>>> ChangedFinding =
         new(() => EF.CompileAsyncQuery((RectifyDb db, int id, bool liaison, int? unitId, CancellationToken ct) => db.Set<Finding>()
-            .Include(f => f.Reports).ThenInclude(r => r.Evidence)
-            .Include(f => f.ExtensionRequests)
             .Include(f => f.Unit)
             .Include(f => f.Category)
             .Include(f => f.Inspection)
-            .AsSplitQuery()
             .SingleOrDefault(f => f.Id == id && (!liaison || f.UnitId == unitId))));
+
+    // One open for the three statements: each open of a SQLite connection registers EF's functions on it again.
+    private Task<Finding?> LoadChangedAsync(int findingId, Actor actor, CancellationToken ct) =>
+        OpenConnection.RunAsync(db, async () =>
+        {
+            var finding = await ChangedFinding.For(db)(db, findingId, actor.IsLiaison, actor.UnitId, ct);
+            if (finding is not null)
+            {
+                await FindingParts.LoadReportsAsync(db, finding, withEvidence: true, ct);
+                await FindingParts.LoadExtensionRequestsAsync(db, finding, ct);
+            }
+            return finding;
+        }, ct);
 
     /// <summary>Loads the finding the actor may see (404 otherwise), applies the change and saves it atomically.</summary>
     private async Task<T> ChangeAsync<T>(int findingId, Actor actor, Func<Finding, Task<T>> change, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var finding = await ChangedFinding.For(db)(db, findingId, actor.IsLiaison, actor.UnitId, ct)
+            var finding = await LoadChangedAsync(findingId, actor, ct)
                 ?? throw RectifyException.NotFound("finding");
             try
             {

@@ -185,10 +185,6 @@ public sealed class MailOutbox : IMailOutbox
         new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Category>().SingleOrDefault(c => c.Id == id)));
     private static readonly CompiledPerModel<Func<RectifyDb, int, CancellationToken, Task<Inspection?>>> InspectionById =
         new(() => EF.CompileAsyncQuery((RectifyDb db, int id, CancellationToken ct) => db.Set<Inspection>().SingleOrDefault(i => i.Id == id)));
-    private static readonly CompiledPerModel<Func<RectifyDb, int, IAsyncEnumerable<RectificationReport>>> ReportsOf =
-        new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId) => db.Set<RectificationReport>().Where(r => r.FindingId == findingId)));
-    private static readonly CompiledPerModel<Func<RectifyDb, int, IAsyncEnumerable<ExtensionRequest>>> ExtensionRequestsOf =
-        new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId) => db.Set<ExtensionRequest>().Where(x => x.FindingId == findingId)));
 
     /// <summary>The finding as the caller sees it (tracked changes included), with what the templates show.</summary>
     private async Task<Finding?> LoadFindingAsync(int id, CancellationToken ct)
@@ -208,8 +204,10 @@ public sealed class MailOutbox : IMailOutbox
         await LoadAsync(entry.Reference(nameof(Finding.Unit)), () => UnitById.For(_db)(_db, finding.UnitId, ct));
         await LoadAsync(entry.Reference(nameof(Finding.Category)), () => CategoryById.For(_db)(_db, finding.CategoryId, ct));
         await LoadAsync(entry.Reference(nameof(Finding.Inspection)), () => InspectionById.For(_db)(_db, finding.InspectionId, ct));
-        await LoadAsync(entry.Collection(nameof(Finding.Reports)), () => DrainAsync(ReportsOf.For(_db)(_db, finding.Id), ct));
-        await LoadAsync(entry.Collection(nameof(Finding.ExtensionRequests)), () => DrainAsync(ExtensionRequestsOf.For(_db)(_db, finding.Id), ct));
+        if (!entry.Collection(nameof(Finding.Reports)).IsLoaded)
+            await FindingParts.LoadReportsAsync(_db, finding, withEvidence: false, ct);
+        if (!entry.Collection(nameof(Finding.ExtensionRequests)).IsLoaded)
+            await FindingParts.LoadExtensionRequestsAsync(_db, finding, ct);
         return finding;
     }
 
@@ -219,14 +217,6 @@ public sealed class MailOutbox : IMailOutbox
             return;
         await load();
         navigation.IsLoaded = true;
-    }
-
-    // Reading the rows is what tracks them; the tracker fixes them up into the finding's collection.
-    private static async Task DrainAsync<T>(IAsyncEnumerable<T> rows, CancellationToken ct)
-    {
-        await foreach (var _ in rows.WithCancellation(ct))
-        {
-        }
     }
 
     private sealed record Recipient(RecipientKind Kind, string Address, string Name);
