@@ -118,7 +118,7 @@ public sealed class FindingLifecycle(
             var finding = await ChangedFinding.For(db)(db, findingId, actor.IsLiaison, actor.UnitId, ct);
             if (finding is not null)
             {
-                await FindingParts.LoadReportsAsync(db, finding, withEvidence: true, ct);
+                await FindingParts.LoadReportsAsync(db, finding, ct);
                 await FindingParts.LoadExtensionRequestsAsync(db, finding, ct);
             }
             return finding;

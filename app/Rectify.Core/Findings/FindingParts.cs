@@ -12,16 +12,15 @@ namespace Rectify.Findings;
 /// </summary>
 public static class FindingParts
 {
+    // With their evidence: a change needs it, and a mail's finding then has it too, at one join more.
     private static readonly CompiledPerModel<Func<RectifyDb, int, IAsyncEnumerable<RectificationReport>>> ReportsOf =
-        new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId) => db.Set<RectificationReport>().Where(r => r.FindingId == findingId)));
-    private static readonly CompiledPerModel<Func<RectifyDb, int, IAsyncEnumerable<RectificationReport>>> ReportsWithEvidenceOf =
         new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId) => db.Set<RectificationReport>().Include(r => r.Evidence).Where(r => r.FindingId == findingId)));
     private static readonly CompiledPerModel<Func<RectifyDb, int, IAsyncEnumerable<ExtensionRequest>>> ExtensionRequestsOf =
         new(() => EF.CompileAsyncQuery((RectifyDb db, int findingId) => db.Set<ExtensionRequest>().Where(x => x.FindingId == findingId)));
 
-    public static async Task LoadReportsAsync(RectifyDb db, Finding finding, bool withEvidence, CancellationToken ct)
+    public static async Task LoadReportsAsync(RectifyDb db, Finding finding, CancellationToken ct)
     {
-        await DrainAsync((withEvidence ? ReportsWithEvidenceOf : ReportsOf).For(db)(db, finding.Id), ct);
+        await DrainAsync(ReportsOf.For(db)(db, finding.Id), ct);
         MarkLoaded(db, finding, nameof(Finding.Reports));
     }
 

@@ -205,7 +205,7 @@ public sealed class MailOutbox : IMailOutbox
         await LoadAsync(entry.Reference(nameof(Finding.Category)), () => CategoryById.For(_db)(_db, finding.CategoryId, ct));
         await LoadAsync(entry.Reference(nameof(Finding.Inspection)), () => InspectionById.For(_db)(_db, finding.InspectionId, ct));
         if (!entry.Collection(nameof(Finding.Reports)).IsLoaded)
-            await FindingParts.LoadReportsAsync(_db, finding, withEvidence: false, ct);
+            await FindingParts.LoadReportsAsync(_db, finding, ct);
         if (!entry.Collection(nameof(Finding.ExtensionRequests)).IsLoaded)
             await FindingParts.LoadExtensionRequestsAsync(_db, finding, ct);
         return finding;
