@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Rectify.Data;
 using Rectify.Findings;
 using Rectify.Reports;
 
@@ -98,7 +99,9 @@ internal sealed class LinkCaptureConfiguration : IEntityTypeConfiguration<LinkCa
         b.HasOne<Finding>().WithMany().HasForeignKey(c => c.FindingId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<LinkCapture>().WithMany().HasForeignKey(c => c.BaselineId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(c => c.FindingId);
-        b.HasIndex(c => c.NoticeId);
+        // Only re-checks have a notice and a baseline.
+        b.HasIndex(c => c.NoticeId).OnlyWhereSet();
+        b.HasIndex(c => c.BaselineId).OnlyWhereSet();
         // The worker looks for pending rows only.
         b.HasIndex(c => c.Outcome);
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Rectify.Data;
 
 namespace Rectify.Mail;
 
@@ -79,7 +80,8 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.HasIndex(m => new { m.DeduplicationKey, m.RecipientAddress }).IsUnique();
         // The sender looks for due pending rows; the list orders by time.
         b.HasIndex(m => new { m.Status, m.NextAttemptAt });
-        b.HasIndex(m => m.BatchId);
+        // Only digests have a batch.
+        b.HasIndex(m => m.BatchId).OnlyWhereSet();
         b.HasIndex(m => new { m.UnitId, m.CreatedAt });
         b.HasIndex(m => m.CreatedAt);
     }

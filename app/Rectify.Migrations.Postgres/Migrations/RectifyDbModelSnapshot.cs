@@ -169,8 +169,6 @@ namespace Rectify.Migrations.Postgres
                     b.HasIndex("Sequence")
                         .IsUnique();
 
-                    b.HasIndex("EntityType", "EntityId");
-
                     b.ToTable("AuditEvent");
                 });
 
@@ -268,11 +266,13 @@ namespace Rectify.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BaselineId");
+                    b.HasIndex("BaselineId")
+                        .HasFilter("\"BaselineId\" IS NOT NULL");
 
                     b.HasIndex("FindingId");
 
-                    b.HasIndex("NoticeId");
+                    b.HasIndex("NoticeId")
+                        .HasFilter("\"NoticeId\" IS NOT NULL");
 
                     b.HasIndex("Outcome");
 
@@ -725,7 +725,8 @@ namespace Rectify.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BatchId");
+                    b.HasIndex("BatchId")
+                        .HasFilter("\"BatchId\" IS NOT NULL");
 
                     b.HasIndex("CreatedAt");
 

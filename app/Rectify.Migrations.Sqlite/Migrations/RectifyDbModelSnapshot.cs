@@ -158,8 +158,6 @@ namespace Rectify.Data.Migrations.Sqlite
                     b.HasIndex("Sequence")
                         .IsUnique();
 
-                    b.HasIndex("EntityType", "EntityId");
-
                     b.ToTable("AuditEvent");
                 });
 
@@ -255,11 +253,13 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BaselineId");
+                    b.HasIndex("BaselineId")
+                        .HasFilter("\"BaselineId\" IS NOT NULL");
 
                     b.HasIndex("FindingId");
 
-                    b.HasIndex("NoticeId");
+                    b.HasIndex("NoticeId")
+                        .HasFilter("\"NoticeId\" IS NOT NULL");
 
                     b.HasIndex("Outcome");
 
@@ -698,7 +698,8 @@ namespace Rectify.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("BatchId");
+                    b.HasIndex("BatchId")
+                        .HasFilter("\"BatchId\" IS NOT NULL");
 
                     b.HasIndex("CreatedAt");
 
