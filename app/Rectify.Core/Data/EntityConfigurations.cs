@@ -116,8 +116,8 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.Property(a => a.Action).HasMaxLength(60);
         b.Property(a => a.EntityType).HasMaxLength(60);
         b.Property(a => a.EntityId).HasMaxLength(60);
-        // A finding's history is read by its id; no query looks entries up by entity, and an index on it was one more
-        // random page written by every save.
+        // A finding's history is read by its id. No index by entity: no query looks entries up so, and it would cost
+        // every save a page written at random.
         b.HasIndex(a => a.FindingId);
         // One entry per position: a node that appended without the chain's lock would fail here rather than fork it.
         b.HasIndex(a => a.Sequence).IsUnique();
