@@ -111,22 +111,19 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         await BrowserApp.ShotAsync(page, "designer-editor-loaded");
 
         // Drag a second "wait until" reminder from the toolbox onto an empty part of the canvas.
-        var before = await page.Locator("g.x6-node[data-cell-id]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('data-cell-id'))");
-        await page.GetByText("整改", new() { Exact = true }).First.ClickAsync();
+        var added = await DropAsync(page, "整改", "等到期限前后", 1050, 40);
         var canvas = page.Locator(".x6-graph").First;
-        await page.GetByText("等到期限前后", new() { Exact = true }).First.DragToAsync(canvas, new() { TargetPosition = new() { X = 1050, Y = 40 } });
-        var added = await WaitForAsync(async () => (await page.Locator("g.x6-node[data-cell-id]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('data-cell-id'))")).Except(before).SingleOrDefault());
 
         // Give it a reminder mail of its own, a copy of the existing one moved to free canvas: feeding the existing mail
         // step would make that step a join of two reminders, which Elsa runs once, when both have come.
         var box = (await canvas.BoundingBoxAsync())!;
         async Task DeselectAsync() { await page.Mouse.ClickAsync(box.X + box.Width - 15, box.Y + 200); await page.WaitForTimeoutAsync(400); }
         await DeselectAsync();
-        var beforeCopy = await page.Locator("g.x6-node[data-cell-id]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('data-cell-id'))");
+        var beforeCopy = await NodeIdsAsync(page);
         await page.Locator("g[data-cell-id='mailReminder1'] foreignObject").ClickAsync();
         await page.Keyboard.PressAsync("Control+C");
         await page.Keyboard.PressAsync("Control+V");
-        var mail = await WaitForAsync(async () => (await page.Locator("g.x6-node[data-cell-id]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('data-cell-id'))")).Except(beforeCopy).SingleOrDefault());
+        var mail = await NewNodeAsync(page, beforeCopy, tries: 50) ?? throw new TimeoutException("The pasted activity did not appear.");
         await DeselectAsync();
         await page.Locator($"g[data-cell-id='{mail}'] foreignObject").DragToAsync(canvas, new() { TargetPosition = new() { X = 1300, Y = 170 }, Force = true });
 
@@ -422,8 +419,17 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         var item = page.Locator(".mud-expand-panel").GetByText(activity, new() { Exact = true }).First;
         var header = page.Locator(".mud-expand-panel-header").GetByText(category, new() { Exact = true }).First;
         await header.ClickAsync();
-        await item.DragToAsync(page.Locator("elsa-workflow-definition-editor .x6-graph").First, new() { TargetPosition = new() { X = x, Y = y } });
-        var added = await WaitForAsync(async () => (await NodeIdsAsync(page)).Except(before).SingleOrDefault());
+        var canvas = page.Locator("elsa-workflow-definition-editor .x6-graph").First;
+        // The Studio (Blazor) takes the dragged activity in its dragstart handler: on a busy machine a drop that comes
+        // before the handler ran adds nothing, so a drag that added nothing is made again.
+        string? added = null;
+        for (var attempt = 1; added is null; attempt++)
+        {
+            if (attempt > 3)
+                throw new TimeoutException($"The dropped activity {activity} did not appear after three drags.");
+            await item.DragToAsync(canvas, new() { TargetPosition = new() { X = x, Y = y } });
+            added = await NewNodeAsync(page, before, tries: 25);
+        }
         // Folded again, so that the next category's items are in view.
         await header.ClickAsync();
         return added;
@@ -478,14 +484,15 @@ public sealed class StudioBrowserTests(BrowserApp app, ITestOutputHelper output)
         db.Set<OutboxMessage>().Where(m => m.FindingId == findingId && m.Template == "reminder" && m.RecipientKind == RecipientKind.Liaison)
             .Select(m => m.CreatedAt).ToListAsync());
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe) where T : class
+    /// <summary>The node added since <paramref name="before"/>, looked for every 200 ms, <paramref name="tries"/> times; null if none came.</summary>
+    private static async Task<string?> NewNodeAsync(IPage page, string[] before, int tries)
     {
-        for (var i = 0; i < 50; i++)
+        for (var i = 0; i < tries; i++)
         {
-            if (await probe() is { } found) return found;
+            if ((await NodeIdsAsync(page)).Except(before).SingleOrDefault() is { } added) return added;
             await Task.Delay(200);
         }
-        throw new TimeoutException("The dropped activity did not appear.");
+        return null;
     }
 
     private async Task<IPage> SignedInPageAsync(string user, int width = 1600, int height = 1000)
