@@ -83,6 +83,39 @@ public class GroupCommitTests
     }
 
     [Fact]
+    public async Task The_reports_of_a_group_run_the_statements_its_first_report_prepared()
+    {
+        await using var database = await CreateAsync(OnSqlite);
+        var (units, findingIds) = await IssuedAsync(database);
+        var (turn, group) = Committers(database);
+
+        var submits = new List<Task<RectificationReport>>();
+        Task<int> afterFirst, afterAll;
+        await using (await HoldTurnAsync(turn))
+        {
+            submits.Add(Submit(database, units[0].Id, findingIds[0]));
+            await QueuedAsync(group, 1);
+            afterFirst = group.WriteAsync((connection, _) => Task.FromResult(PreparedStatements(connection)));
+            submits.AddRange(units.Skip(1).Select((u, i) => Submit(database, u.Id, findingIds[i + 1])));
+            await QueuedAsync(group, units.Count + 1);
+            afterAll = group.WriteAsync((connection, _) => Task.FromResult(PreparedStatements(connection)));
+        }
+        await Task.WhenAll(submits);
+
+        Assert.True(units.Count >= 3);
+        // The first report's rows in bulk left their statements prepared; the others' rows ran those again and
+        // prepared none of their own.
+        Assert.True(await afterFirst > 0);
+        Assert.Equal(await afterFirst, await afterAll);
+        await database.WithDbAsync(async db =>
+        {
+            Assert.Equal(units.Count, await db.Set<WorkflowBookmark>().CountAsync(b => findingIds.Contains(b.FindingId ?? 0) && b.Name == nameof(ReportReviewed)));
+            Assert.Equal(0, (await AuditChain.VerifyAsync(db)).BrokenEntries);
+            return 0;
+        });
+    }
+
+    [Fact]
     public async Task A_member_that_fails_is_rolled_back_alone_and_gets_its_own_error()
     {
         await using var database = await CreateAsync(OnSqlite);
@@ -200,6 +233,19 @@ public class GroupCommitTests
             await Task.Delay(20);
         Assert.DoesNotContain(submits, s => s.IsCompleted);
         return (hold, submits);
+    }
+
+    private static async Task QueuedAsync(SqliteGroupCommit group, int count)
+    {
+        while (group.Queued < count)
+            await Task.Delay(20);
+    }
+
+    /// <summary>The memory SQLite holds for the statements prepared on the connection and not yet finalized.</summary>
+    private static int PreparedStatements(SqliteConnection connection)
+    {
+        SQLitePCL.raw.sqlite3_db_status(connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_STMT_USED, out var bytes, out _, 0);
+        return bytes;
     }
 
     private static async Task<IAsyncDisposable> HoldTurnAsync(SqliteWriterTurn turn)

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -12,7 +14,9 @@ namespace Rectify.Data;
 /// Writes the rows a save adds by the thousand inside the save's transaction, then marks them saved: EF sends one
 /// statement per row, on SQLite a freshly prepared one each, and issuing a notice adds a dozen rows per finding, a
 /// round of timers removes a few per timer. Here each statement is prepared once per save and number of rows it
-/// takes: on SQLite one row, run again for every row; on PostgreSQL many rows at a time.
+/// takes: on SQLite one row, run again for every row; on PostgreSQL many rows at a time. Saves written one after the
+/// other on one connection (a group commit's, <see cref="ShareStatements"/>) share the prepared statements, and each
+/// statement's text is built once per model.
 /// The types are the modules' (<see cref="DbModule"/>):
 /// - Workflow instances, bookmarks and timers, and a notice's finding list: added and removed by key. Rows a save
 ///   both removes and adds under one key are left to EF (it turns the pair into an update), and so are rows with a
@@ -83,9 +87,9 @@ internal sealed class BulkWrite
         if (rows.Count == 0)
             return 0;
         var type = db.Model.FindEntityType(typeof(T))!;
-        var properties = Columns(type, withKey: false);
         await using var statements = new Statements(db);
-        return await InsertAsync(statements, type, properties, rows.Select(row => (Func<int, object?>)(i => properties[i].GetGetter().GetClrValue(row))).ToList(), ct);
+        var insert = statements.Insert(type, withKey: false, skipHeld: false);
+        return await insert.RunAllAsync(rows.Select(row => (Func<int, object?>)(i => insert.Properties[i].GetGetter().GetClrValue(row))).ToList(), ct);
     }
 
     /// <summary>Writes the rows on the context's open transaction and marks them as EF would after saving; returns how many.</summary>
@@ -96,13 +100,10 @@ internal sealed class BulkWrite
         // Removals first: a row removed under one key never blocks one added under another.
         foreach (var group in _deletes)
         {
-            var key = group[0].Metadata.FindPrimaryKey()!.Properties;
-            var table = Table(group[0].Metadata);
-            var columns = string.Join(", ", key.Select(p => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!)));
-            var delete = statements.Statement($"DELETE FROM {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} WHERE ({columns}) IN (", ")", group[0].Metadata, key);
-            foreach (var chunk in group.Chunk(statements.RowsPerStatement(key.Count)))
+            var delete = statements.Delete(group[0].Metadata);
+            foreach (var chunk in group.Chunk(statements.RowsPerStatement(delete.Properties.Count)))
             {
-                var removed = await delete.RunAsync(Values([.. chunk], key), ct);
+                var removed = await delete.RunAsync(Values([.. chunk], delete.Properties), ct);
                 if (removed != chunk.Length)
                     throw new DbUpdateConcurrencyException($"{chunk.Length - removed} of {chunk.Length} {group[0].Metadata.ClrType.Name} rows to remove were removed meanwhile.");
                 written += removed;
@@ -112,13 +113,13 @@ internal sealed class BulkWrite
             written += await UpdateAsync(statements, group, ct);
         foreach (var group in _inserts)
         {
-            var properties = Columns(group[0].Metadata, withKey: true);
-            written += await InsertAsync(statements, group[0].Metadata, properties, Values(group, properties), ct);
+            var insert = statements.Insert(group[0].Metadata, withKey: true, skipHeld: false);
+            written += await insert.RunAllAsync(Values(group, insert.Properties), ct);
         }
         foreach (var group in _appends)
         {
-            var properties = Columns(group[0].Metadata, withKey: false);
-            written += await InsertAsync(statements, group[0].Metadata, properties, Values(group, properties), ct, skipHeld: true);
+            var insert = statements.Insert(group[0].Metadata, withKey: false, skipHeld: true);
+            written += await insert.RunAllAsync(Values(group, insert.Properties), ct);
         }
         foreach (var entry in _deletes.SelectMany(g => g).Concat(_appends.SelectMany(g => g)))
             entry.State = EntityState.Detached;
@@ -130,9 +131,6 @@ internal sealed class BulkWrite
     private static List<Func<int, object?>> Values(List<EntityEntry> entries, IReadOnlyList<IProperty> properties) =>
         entries.Select(entry => (Func<int, object?>)(i => entry.Property(properties[i]).CurrentValue)).ToList();
 
-    private static List<IProperty> Columns(IEntityType type, bool withKey) =>
-        type.GetProperties().Where(p => withKey || !p.IsPrimaryKey() || p.ValueGenerated == ValueGenerated.Never).ToList();
-
     /// <summary>
     /// Updates rows that changed the same columns with one statement per chunk, joined by key and by each concurrency
     /// token's value as read, then marks them saved; fewer rows updated than named is a concurrency conflict.
@@ -140,21 +138,15 @@ internal sealed class BulkWrite
     private async Task<int> UpdateAsync(Statements statements, List<EntityEntry> group, CancellationToken ct)
     {
         var type = group[0].Metadata;
-        var table = Table(type);
-        var name = statements.Sql.DelimitIdentifier(table.Name, table.Schema);
-        string Column(IProperty p) => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!);
-        IProperty[] match = [.. type.FindPrimaryKey()!.Properties, .. type.GetProperties().Where(p => p.IsConcurrencyToken)];
         var changed = group[0].Properties.Where(p => p.IsModified).Select(p => p.Metadata).ToArray();
-        IProperty[] columns = [.. match, .. changed];
-        // The columns of a VALUES list are column1, column2 … on SQLite and PostgreSQL alike.
-        var set = string.Join(", ", changed.Select((p, i) => $"{Column(p)} = v.column{match.Length + i + 1}"));
-        var where = string.Join(" AND ", match.Select((p, i) => $"{name}.{Column(p)} = v.column{i + 1}"));
-        var update = statements.Statement($"UPDATE {name} SET {set} FROM (VALUES ", $") AS v WHERE {where}", type, columns);
+        var update = statements.Update(type, changed);
+        var columns = update.Properties;
+        var matched = columns.Count - changed.Length;
         var written = 0;
-        foreach (var chunk in group.Chunk(statements.RowsPerStatement(columns.Length)))
+        foreach (var chunk in group.Chunk(statements.RowsPerStatement(columns.Count)))
         {
             var updated = await update.RunAsync(chunk.Select(entry => (Func<int, object?>)(i =>
-                i < match.Length ? entry.Property(columns[i]).OriginalValue : entry.Property(columns[i]).CurrentValue)).ToList(), ct);
+                i < matched ? entry.Property(columns[i]).OriginalValue : entry.Property(columns[i]).CurrentValue)).ToList(), ct);
             if (updated != chunk.Length)
                 throw new DbUpdateConcurrencyException($"{chunk.Length - updated} of {chunk.Length} {type.ClrType.Name} rows to update were changed or removed meanwhile.");
             foreach (var entry in chunk)
@@ -165,20 +157,6 @@ internal sealed class BulkWrite
             }
             written += updated;
         }
-        return written;
-    }
-
-    private static async Task<int> InsertAsync(Statements statements, IEntityType type, List<IProperty> properties, IReadOnlyList<Func<int, object?>> rows,
-        CancellationToken ct, bool skipHeld = false)
-    {
-        var table = Table(type);
-        var columns = string.Join(", ", properties.Select(p => statements.Sql.DelimitIdentifier(p.GetColumnName(table)!)));
-        // The same clause on SQLite and PostgreSQL: a row a unique index already holds is not written.
-        var insert = statements.Statement($"INSERT INTO {statements.Sql.DelimitIdentifier(table.Name, table.Schema)} ({columns}) VALUES ",
-            skipHeld ? " ON CONFLICT DO NOTHING" : "", type, properties);
-        var written = 0;
-        foreach (var chunk in rows.Chunk(statements.RowsPerStatement(properties.Count)))
-            written += await insert.RunAsync(chunk, ct);
         return written;
     }
 
@@ -216,58 +194,140 @@ internal sealed class BulkWrite
 
     private static string ParameterName(int n) => n < ParameterNames.Length ? ParameterNames[n] : $"@p{n}";
 
-    /// <summary>The statements of one write on the context's transaction; disposes their commands.</summary>
+    /// <summary>Commands prepared on a connection whose saves share them (<see cref="ShareStatements"/>), by their text.</summary>
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Shared = new();
+
+    /// <summary>
+    /// Lets the saves written on <paramref name="connection"/>, one after the other and on one transaction (a group
+    /// commit's), share their prepared statements: on SQLite preparing costs more than running, and a group's saves
+    /// run the same few. Disposing the result disposes them.
+    /// </summary>
+    public static IAsyncDisposable ShareStatements(DbConnection connection)
+    {
+        var prepared = new Dictionary<string, DbCommand>();
+        Shared.Add(connection, prepared);
+        return new SharedStatements(connection, prepared);
+    }
+
+    private sealed class SharedStatements(DbConnection connection, Dictionary<string, DbCommand> prepared) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Shared.Remove(connection);
+            foreach (var command in prepared.Values)
+                await command.DisposeAsync();
+        }
+    }
+
+    /// <summary>The statements of one write on the context's transaction; disposes the commands it prepared itself.</summary>
     private sealed class Statements(DbContext db) : IAsyncDisposable
     {
-        private readonly List<DbCommand> _prepared = [];
         private readonly DbConnection _connection = db.Database.GetDbConnection();
         private readonly DbTransaction _transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         private readonly bool _oneRowEach = db.Database.IsSqlite();
-
-        public ISqlGenerationHelper Sql { get; } = db.GetService<ISqlGenerationHelper>();
+        private readonly ISqlGenerationHelper _sql = db.GetService<ISqlGenerationHelper>();
+        private readonly Dictionary<string, DbCommand> _own = [];
 
         public int RowsPerStatement(int columns) => _oneRowEach ? 1 : Math.Max(1, MaxParameters / columns);
 
-        /// <summary>A statement whose text is <paramref name="head"/>, the row list, <paramref name="tail"/>.</summary>
-        public Statement Statement(string head, string tail, IEntityType type, IReadOnlyList<IProperty> properties) =>
-            new(this, head, tail, type, properties);
+        /// <summary>Removes rows by key.</summary>
+        public Statement Delete(IEntityType type) => new(this, type, StatementText.Of(type, "delete", () =>
+        {
+            var (name, column) = Names(type);
+            var key = type.FindPrimaryKey()!.Properties;
+            return new StatementText($"DELETE FROM {name} WHERE ({string.Join(", ", key.Select(column))}) IN (", ")", key);
+        }));
+
+        /// <summary>Updates the <paramref name="changed"/> columns of rows matched by key and concurrency tokens.</summary>
+        public Statement Update(IEntityType type, IProperty[] changed) => new(this, type, StatementText.Of(type, "update " + string.Join(",", changed.Select(p => p.Name)), () =>
+        {
+            var (name, column) = Names(type);
+            IProperty[] match = [.. type.FindPrimaryKey()!.Properties, .. type.GetProperties().Where(p => p.IsConcurrencyToken)];
+            // The columns of a VALUES list are column1, column2 … on SQLite and PostgreSQL alike.
+            var set = string.Join(", ", changed.Select((p, i) => $"{column(p)} = v.column{match.Length + i + 1}"));
+            var where = string.Join(" AND ", match.Select((p, i) => $"{name}.{column(p)} = v.column{i + 1}"));
+            return new StatementText($"UPDATE {name} SET {set} FROM (VALUES ", $") AS v WHERE {where}", [.. match, .. changed]);
+        }));
+
+        /// <summary>Inserts rows, their key too unless the database generates it; <paramref name="skipHeld"/> leaves out a row a unique index already holds.</summary>
+        public Statement Insert(IEntityType type, bool withKey, bool skipHeld) => new(this, type, StatementText.Of(type, $"insert {withKey} {skipHeld}", () =>
+        {
+            var (name, column) = Names(type);
+            var properties = type.GetProperties().Where(p => withKey || !p.IsPrimaryKey() || p.ValueGenerated == ValueGenerated.Never).ToList();
+            // The same clause on SQLite and PostgreSQL.
+            return new StatementText($"INSERT INTO {name} ({string.Join(", ", properties.Select(column))}) VALUES ", skipHeld ? " ON CONFLICT DO NOTHING" : "", properties);
+        }));
+
+        private (string Table, Func<IProperty, string> Column) Names(IEntityType type)
+        {
+            var table = Table(type);
+            return (_sql.DelimitIdentifier(table.Name, table.Schema), p => _sql.DelimitIdentifier(p.GetColumnName(table)!));
+        }
 
         public DbCommand Prepare(string sql)
         {
-            var command = _connection.CreateCommand();
-            command.Transaction = _transaction;
-            command.CommandText = sql;
-            _prepared.Add(command);
+            var prepared = Shared.TryGetValue(_connection, out var shared) ? shared : _own;
+            if (!prepared.TryGetValue(sql, out var command))
+            {
+                command = _connection.CreateCommand();
+                command.Transaction = _transaction;
+                command.CommandText = sql;
+                prepared.Add(sql, command);
+            }
             return command;
         }
 
         public async ValueTask DisposeAsync()
         {
-            foreach (var command in _prepared)
+            foreach (var command in _own.Values)
                 await command.DisposeAsync();
         }
     }
 
     /// <summary>
-    /// One statement, prepared once per number of rows and run again for every chunk of that many (on SQLite, every
-    /// row): its text is built and its command looked up once per chunk length, not per row.
+    /// A statement's text for one type and kind of write, built once per model (names and quoting never change there),
+    /// then once per number of rows: head, "(@p0, @p1), (@p2, @p3) …", tail.
     /// </summary>
-    private sealed class Statement(Statements statements, string head, string tail, IEntityType type, IReadOnlyList<IProperty> properties)
+    private sealed class StatementText(string head, string tail, IReadOnlyList<IProperty> properties)
     {
-        private readonly Dictionary<int, DbCommand> _byRows = [];
+        private static readonly ConcurrentDictionary<(IEntityType Type, string Kind), StatementText> Built = new();
+        private readonly ConcurrentDictionary<int, string> _byRows = new();
+
+        public static StatementText Of(IEntityType type, string kind, Func<StatementText> build) =>
+            Built.TryGetValue((type, kind), out var text) ? text : Built.GetOrAdd((type, kind), build());
+
+        public IReadOnlyList<IProperty> Properties => properties;
+
         // The property's own mapping converts the value as EF would (enums as text, instants on SQLite as milliseconds).
-        private readonly RelationalTypeMapping[] _mappings = [.. properties.Select(p => p.GetRelationalTypeMapping())];
+        public RelationalTypeMapping[] Mappings { get; } = [.. properties.Select(p => p.GetRelationalTypeMapping())];
+
+        public string For(int rows) => _byRows.GetOrAdd(rows, n => head + Rows(n, properties.Count) + tail);
+    }
+
+    /// <summary>One statement of a write, run once for every chunk of rows (on SQLite, every row).</summary>
+    private sealed class Statement(Statements statements, IEntityType type, StatementText text)
+    {
+        public IReadOnlyList<IProperty> Properties => text.Properties;
+
+        /// <summary>Runs it over all <paramref name="rows"/>, chunk by chunk; returns the rows written.</summary>
+        public async Task<int> RunAllAsync(IReadOnlyList<Func<int, object?>> rows, CancellationToken ct)
+        {
+            var written = 0;
+            foreach (var chunk in rows.Chunk(statements.RowsPerStatement(Properties.Count)))
+                written += await RunAsync(chunk, ct);
+            return written;
+        }
 
         public async Task<int> RunAsync(IReadOnlyCollection<Func<int, object?>> rows, CancellationToken ct)
         {
-            if (!_byRows.TryGetValue(rows.Count, out var command))
-                _byRows.Add(rows.Count, command = statements.Prepare(head + Rows(rows.Count, _mappings.Length) + tail));
+            var command = statements.Prepare(text.For(rows.Count));
+            var mappings = text.Mappings;
             command.Parameters.Clear();
             var n = 0;
             foreach (var valueOf in rows)
             {
-                for (var i = 0; i < _mappings.Length; i++, n++)
-                    command.Parameters.Add(_mappings[i].CreateParameter(command, ParameterName(n), valueOf(i)));
+                for (var i = 0; i < mappings.Length; i++, n++)
+                    command.Parameters.Add(mappings[i].CreateParameter(command, ParameterName(n), valueOf(i)));
             }
             try
             {

@@ -13,7 +13,8 @@ namespace Rectify.Data;
 /// back alone and gets its own error, the others go on. A member is answered only after the commit that holds its
 /// rows, or with the error that kept them out; none is answered before. A group holds this process's writer turn
 /// (<see cref="SqliteWriterTurn"/>) like any save and stops taking members after <see cref="MaxGroupTime"/>, so a
-/// writer waiting behind it waits for a short group, not for the queue.
+/// writer waiting behind it waits for a short group, not for the queue. The members' bulk rows share their prepared
+/// statements (<see cref="BulkWrite.ShareStatements"/>): the group's first save prepares what the others run again.
 /// </summary>
 public sealed class SqliteGroupCommit
 {
@@ -114,6 +115,7 @@ public sealed class SqliteGroupCommit
             await connection.OpenAsync();
             SqliteConnectionSetup.Apply(connection);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+            await using var shared = BulkWrite.ShareStatements(connection);
             var started = Stopwatch.GetTimestamp();
             // Members that queue while this group writes join it, up to the bounds.
             while (written.Count < MaxMembers && Stopwatch.GetElapsedTime(started) < MaxGroupTime && TryTake(out var member))
