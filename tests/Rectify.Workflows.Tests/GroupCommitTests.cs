@@ -94,11 +94,11 @@ public class GroupCommitTests
         await using (await HoldTurnAsync(turn))
         {
             submits.Add(Submit(database, units[0].Id, findingIds[0]));
-            await QueuedAsync(group, 1);
-            afterFirst = group.WriteAsync((connection, _) => Task.FromResult(PreparedStatements(connection)));
+            await QueuedAsync(group, 1, submits);
+            afterFirst = group.WriteAsync((connection, _) => Task.FromResult(PreparedStatementBytes(connection)));
             submits.AddRange(units.Skip(1).Select((u, i) => Submit(database, u.Id, findingIds[i + 1])));
-            await QueuedAsync(group, units.Count + 1);
-            afterAll = group.WriteAsync((connection, _) => Task.FromResult(PreparedStatements(connection)));
+            await QueuedAsync(group, units.Count + 1, submits);
+            afterAll = group.WriteAsync((connection, _) => Task.FromResult(PreparedStatementBytes(connection)));
         }
         await Task.WhenAll(submits);
 
@@ -229,20 +229,20 @@ public class GroupCommitTests
         var hold = await HoldTurnAsync(turn);
         var submits = start();
         // The group's loop waits at the turn and takes none before it has it: all of them stay queued.
-        while (group.Queued < count && !submits.Any(s => s.IsCompleted))
-            await Task.Delay(20);
+        await QueuedAsync(group, count, submits);
         Assert.DoesNotContain(submits, s => s.IsCompleted);
         return (hold, submits);
     }
 
-    private static async Task QueuedAsync(SqliteGroupCommit group, int count)
+    /// <summary>Waits until <paramref name="count"/> saves are queued for the group, or one of <paramref name="submits"/> ended early.</summary>
+    private static async Task QueuedAsync(SqliteGroupCommit group, int count, IEnumerable<Task> submits)
     {
-        while (group.Queued < count)
+        while (group.Queued < count && !submits.Any(s => s.IsCompleted))
             await Task.Delay(20);
     }
 
     /// <summary>The memory SQLite holds for the statements prepared on the connection and not yet finalized.</summary>
-    private static int PreparedStatements(SqliteConnection connection)
+    private static int PreparedStatementBytes(SqliteConnection connection)
     {
         SQLitePCL.raw.sqlite3_db_status(connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_STMT_USED, out var bytes, out _, 0);
         return bytes;
